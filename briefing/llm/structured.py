@@ -1,0 +1,201 @@
+"""Structured output with a repair loop, by backend capability.
+
+* ``json_schema``: ``response_format={"type": "json_schema", ...}`` (OpenAI, vLLM, Ollama).
+* ``json_object_schema``: ``{"type": "json_object", "schema": ...}``, which llama-cpp-python's
+  server turns into a grammar that constrains decoding.
+* ``plain``: no response format; the reply's JSON is extracted and validated by us. A backend
+  that rejects a response format (HTTP 400 about it) falls back to this mode.
+
+Validation failures are fed back to the model up to ``repair_attempts`` times; then
+:class:`ModelOutputError` carries the attempts and token usage. Transport failures (timeouts,
+connection errors, 429, 5xx) are retried with exponential backoff, separately.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+import openai
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from pydantic import BaseModel, ValidationError
+
+from briefing.errors import BackendUnavailableError, ModelOutputError, ReportTooLongError
+from briefing.llm.tokens import count_message_tokens
+from briefing.schemas.brief import Usage
+from briefing.settings import StructuredMode
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T", bound=BaseModel)
+
+TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (
+    openai.APITimeoutError,
+    openai.APIConnectionError,
+    openai.RateLimitError,
+    openai.InternalServerError,
+)
+
+REPAIR_MESSAGE = (
+    "Your answer was not valid: {error}\n"
+    "Answer again with one JSON object that fits the schema. JSON only, no commentary."
+)
+
+
+@dataclass
+class CallResult(Generic[T]):
+    value: T
+    usage: Usage
+    attempts: int
+    elapsed_s: float
+    raw: str
+
+
+@dataclass
+class StructuredCaller:
+    """Calls a chat model for one pydantic type, repairing and retrying as configured."""
+
+    chat: BaseChatModel
+    mode: StructuredMode
+    context_tokens: int
+    max_output_tokens: int
+    repair_attempts: int = 2
+    transport_retries: int = 3
+    backoff_s: float = 0.5
+    _fallen_back: bool = field(default=False, repr=False)
+
+    def check_budget(self, messages: Sequence[BaseMessage]) -> int:
+        """Prompt tokens (cl100k); raise if prompt plus answer would overflow the context."""
+        prompt_tokens = count_message_tokens([str(m.content) for m in messages])
+        # cl100k is not every model's tokenizer: keep a 15% margin.
+        budget = int((self.context_tokens - self.max_output_tokens) / 1.15)
+        if prompt_tokens > budget:
+            raise ReportTooLongError(
+                f"the prompt needs about {prompt_tokens} tokens but the model's budget for "
+                f"one call is {budget} (context {self.context_tokens}, answer "
+                f"{self.max_output_tokens}); shorten the report",
+                prompt_tokens=prompt_tokens,
+                budget=budget,
+            )
+        return prompt_tokens
+
+    def call(
+        self,
+        messages: Sequence[BaseMessage],
+        output: type[T],
+        *,
+        json_schema: dict[str, Any] | None = None,
+        context: dict[str, Any] | None = None,
+    ) -> CallResult[T]:
+        schema = json_schema or output.model_json_schema()
+        history = list(messages)
+        usage = Usage()
+        started = time.perf_counter()
+        last_error = ""
+        for attempt in range(1, self.repair_attempts + 2):
+            self.check_budget(history)
+            reply = self._invoke(history, schema, output.__name__)
+            usage = usage.add(_usage_of(reply))
+            raw = str(reply.content)
+            try:
+                value = output.model_validate(parse_json(raw), context=context)
+            except (ValueError, ValidationError) as exc:
+                last_error = _short_error(exc)
+                log.warning("model output invalid (attempt %d): %s", attempt, last_error)
+                history += [AIMessage(content=raw), HumanMessage(REPAIR_MESSAGE.format(error=last_error))]
+                continue
+            return CallResult(value, usage, attempt, time.perf_counter() - started, raw)
+        raise ModelOutputError(
+            f"the model's answer failed validation {self.repair_attempts + 1} times: {last_error}",
+            attempts=self.repair_attempts + 1,
+            usage=usage.model_dump(),
+            last_error=last_error,
+        )
+
+    def _invoke(self, messages: list[BaseMessage], schema: dict[str, Any], name: str) -> AIMessage:
+        mode = StructuredMode.PLAIN if self._fallen_back else self.mode
+        kwargs = _response_format(mode, schema, name)
+        failures = 0
+        while True:
+            try:
+                reply = self.chat.invoke(messages, **kwargs)
+            except openai.BadRequestError as exc:
+                detail = str(exc).lower()
+                if kwargs and ("response_format" in detail or "schema" in detail):
+                    log.warning("backend rejected %s output; falling back to plain JSON", mode)
+                    self._fallen_back = True
+                    kwargs = {}
+                    continue
+                raise BackendUnavailableError(
+                    f"the model backend refused the request: {exc}"
+                ) from None
+            except TRANSPORT_ERRORS as exc:
+                failures += 1
+                if failures > self.transport_retries:
+                    raise BackendUnavailableError(
+                        f"the model backend is unavailable after {failures} tries: "
+                        f"{type(exc).__name__}: {exc}"
+                    ) from None
+                delay = self.backoff_s * (2 ** (failures - 1))
+                log.warning("transport error (%s); retrying in %.1fs", type(exc).__name__, delay)
+                time.sleep(delay)
+                continue
+            if not isinstance(reply, AIMessage):
+                raise BackendUnavailableError(f"unexpected reply type {type(reply).__name__}")
+            return reply
+
+
+def _response_format(mode: StructuredMode, schema: dict[str, Any], name: str) -> dict[str, Any]:
+    if mode is StructuredMode.JSON_SCHEMA:
+        return {
+            "response_format": {
+                "type": "json_schema",
+                "json_schema": {"name": name, "schema": schema, "strict": False},
+            }
+        }
+    if mode is StructuredMode.JSON_OBJECT_SCHEMA:
+        return {"response_format": {"type": "json_object", "schema": schema}}
+    return {}
+
+
+_FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.S)
+
+
+def parse_json(raw: str) -> Any:
+    """The JSON object in a reply: bare, fenced, or the outermost {...}."""
+    text = raw.strip()
+    fenced = _FENCE.search(text)
+    if fenced:
+        text = fenced.group(1).strip()
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        start, end = text.find("{"), text.rfind("}")
+        if start != -1 and end > start:
+            try:
+                return json.loads(text[start : end + 1])
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"reply is not valid JSON: {exc.msg} at char {exc.pos}") from None
+        raise ValueError("reply holds no JSON object") from None
+
+
+def _usage_of(message: AIMessage) -> Usage:
+    meta = message.usage_metadata or {}
+    inp, out = int(meta.get("input_tokens", 0)), int(meta.get("output_tokens", 0))
+    return Usage(llm_calls=1, input_tokens=inp, output_tokens=out, total_tokens=inp + out)
+
+
+def _short_error(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        parts = [
+            f"{'.'.join(str(p) for p in e['loc']) or '(root)'}: {e['msg']}" for e in exc.errors()[:6]
+        ]
+        more = exc.error_count() - len(parts)
+        return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")
+    return str(exc)

