@@ -27,7 +27,7 @@ class PromptTemplate(BaseModel):
     version: str = Field(pattern=r"^v\d+$")
     description: str
     variables: list[str] = Field(description="Exactly the {placeholders} the texts use.")
-    system: str
+    system: str = ""
     template: str
 
     @model_validator(mode="after")
@@ -41,9 +41,9 @@ class PromptTemplate(BaseModel):
         return self
 
     def chat_prompt(self) -> ChatPromptTemplate:
-        return ChatPromptTemplate.from_messages(
-            [("system", self.system), ("human", self.template)], template_format="f-string"
-        )
+        messages = [("system", self.system)] if self.system else []
+        messages.append(("human", self.template))
+        return ChatPromptTemplate.from_messages(messages, template_format="f-string")
 
     @property
     def ref(self) -> str:

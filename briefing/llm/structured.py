@@ -68,6 +68,7 @@ class StructuredCaller:
     repair_attempts: int = 2
     transport_retries: int = 3
     backoff_s: float = 0.5
+    repair_template: str = REPAIR_MESSAGE
     _fallen_back: bool = field(default=False, repr=False)
 
     def check_budget(self, messages: Sequence[BaseMessage]) -> int:
@@ -108,7 +109,7 @@ class StructuredCaller:
             except (ValueError, ValidationError) as exc:
                 last_error = _short_error(exc)
                 log.warning("model output invalid (attempt %d): %s", attempt, last_error)
-                history += [AIMessage(content=raw), HumanMessage(REPAIR_MESSAGE.format(error=last_error))]
+                history += [AIMessage(content=raw), HumanMessage(self.repair_template.format(error=last_error))]
                 continue
             return CallResult(value, usage, attempt, time.perf_counter() - started, raw)
         raise ModelOutputError(

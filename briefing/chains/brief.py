@@ -1,0 +1,224 @@
+"""The brief chain: report -> analysis (spaCy) -> one LLM call (judge and write) -> grounding.
+
+Composed as LCEL runnables; the model call goes through :class:`StructuredCaller` on a
+LangChain ``ChatOpenAI``, so the same code runs on the embedded llama.cpp server, OpenAI,
+vLLM or Ollama.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from langchain_core.runnables import Runnable, RunnableLambda
+
+from briefing.analysis import Analysis, analyze
+from briefing.chains.assemble import Assembly
+from briefing.chains.candidates import Candidates, build_candidates
+from briefing.errors import ReportTooLongError
+from briefing.llm.backend import Backend, make_backend
+from briefing.llm.structured import CallResult, StructuredCaller
+from briefing.llm.tokens import count_tokens
+from briefing.prompts import PromptTemplate, load_prompt
+from briefing.schemas.brief import Brief, Provenance, ReportMeta, Timings, Usage
+from briefing.schemas.draft import BriefDraft, draft_json_schema
+from briefing.schemas.report import Report
+from briefing.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class _State:
+    report: Report
+    started: float
+    analysis: Analysis | None = None
+    candidates: Candidates | None = None
+    call: CallResult[BriefDraft] | None = None
+    llm_s: float = 0.0
+
+
+class BriefChain:
+    """Makes briefs. Reuse one instance: it holds the backend and the loaded prompts."""
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        backend: Backend | None = None,
+        progress: Progress | None = None,
+    ) -> None:
+        self.settings = settings or get_settings()
+        self._backend = backend
+        self.progress = progress or (lambda _msg: None)
+        self.prompt: PromptTemplate = load_prompt(self.settings.prompts_dir, "brief")
+        self.repair_prompt: PromptTemplate = load_prompt(self.settings.prompts_dir, "repair")
+
+    @property
+    def backend(self) -> Backend:
+        if self._backend is None:
+            self.progress("starting the model backend")
+            self._backend = make_backend(self.settings)
+        return self._backend
+
+    @property
+    def prompt_versions(self) -> dict[str, str]:
+        return {self.prompt.task: self.prompt.version, self.repair_prompt.task: self.repair_prompt.version}
+
+    def caller(self) -> StructuredCaller:
+        return StructuredCaller(
+            chat=self.backend.chat,
+            mode=self.backend.mode,
+            context_tokens=self.settings.llm_context_tokens,
+            max_output_tokens=self.settings.llm_max_output_tokens,
+            repair_attempts=self.settings.llm_repair_attempts,
+            transport_retries=self.settings.llm_transport_retries,
+            repair_template=self.repair_prompt.template,
+        )
+
+    def runnable(self) -> Runnable[Report, Brief]:
+        """The chain as LCEL: analyze | draft | assemble."""
+        return (
+            RunnableLambda(self._analyze, name="analyze")
+            | RunnableLambda(self._draft, name="draft")
+            | RunnableLambda(self._assemble, name="assemble")
+        )
+
+    def run(self, report: Report) -> Brief:
+        return self.runnable().invoke(report)
+
+    # -- steps -------------------------------------------------------------------------
+
+    def _analyze(self, report: Report) -> _State:
+        state = _State(report=report, started=time.perf_counter())
+        budget = self.settings.llm_context_tokens - self.settings.llm_max_output_tokens
+        tokens = count_tokens(report.text)
+        if tokens > budget:
+            raise ReportTooLongError(
+                f"the report has about {tokens} tokens; one call to this model holds at most "
+                f"{budget} (context {self.settings.llm_context_tokens}); shorten or split it",
+                tokens=tokens,
+                budget=budget,
+            )
+        self.progress(f"analyzing {len(report.text)} characters (about {tokens} tokens)")
+        state.analysis = analyze(report, model=self.settings.spacy_model)
+        state.candidates = build_candidates(state.analysis)
+        c = state.candidates
+        self.progress(
+            f"found {len(state.analysis.actors)} actors, {len(state.analysis.attributions)} "
+            f"attributions, {len(c.developments)} developments, {len(c.uncertainties)} hedges"
+        )
+        return state
+
+    def prompt_variables(self, report: Report, candidates: Candidates) -> dict[str, Any]:
+        analysis = candidates.analysis
+        sentences = "\n".join(
+            f"[S{s.index}] {' '.join(s.span.text.split())}" for s in analysis.sentences
+        )
+        return {
+            "report_date": report.published.isoformat() if report.published else "unknown",
+            "title": report.title or "untitled",
+            "sentences": sentences,
+            "actors": _lines(f"{a.id}: {a.name} ({a.kind.value})" for a in candidates.organizations),
+            "sources": _lines(f"{s.id}: {s.actor.name} ({s.kind.value})" for s in candidates.sources),
+            "developments": _lines(f"{d.id}: S{d.sentence}" for d in candidates.developments),
+            "uncertainties": _lines(
+                f"{u.id}: S{u.sentence} ({', '.join(u.hedges)})" for u in candidates.uncertainties
+            ),
+        }
+
+    def _draft(self, state: _State) -> _State:
+        assert state.candidates is not None
+        variables = self.prompt_variables(state.report, state.candidates)
+        messages = self.prompt.chat_prompt().format_messages(**variables)
+        ids = state.candidates.ids()
+        self.progress(f"asking {self.backend.model} for the brief ({self.backend.label})")
+        started = time.perf_counter()
+        state.call = self.caller().call(
+            messages,
+            BriefDraft,
+            json_schema=draft_json_schema(ids),
+            context={k: set(v) for k, v in ids.items()},
+        )
+        state.llm_s = time.perf_counter() - started
+        self.progress(
+            f"model answered in {state.llm_s:.1f}s ({state.call.usage.total_tokens} tokens, "
+            f"{state.call.attempts} attempt(s))"
+        )
+        return state
+
+    def _assemble(self, state: _State) -> Brief:
+        assert state.candidates is not None and state.call is not None
+        assert state.analysis is not None
+        started = time.perf_counter()
+        asm = Assembly(report=state.report, candidates=state.candidates, draft=state.call.value)
+        bluf, bluf_evidence = asm.bluf()
+        actors = asm.actors()
+        developments = asm.developments()
+        claims = asm.claims()
+        uncertainties = asm.uncertainties()
+        sources = asm.sources()
+        if state.call.attempts > 1:
+            asm.warnings.append(f"the model needed {state.call.attempts} attempts")
+        quality = asm.quality()
+        grounding_ms = (time.perf_counter() - started) * 1000
+        total_ms = (time.perf_counter() - state.started) * 1000
+        report = state.report
+        brief = Brief(
+            report=ReportMeta(
+                title=report.title,
+                source=report.source,
+                url=report.url,
+                published=report.published,
+                format=report.format.value,
+                chars=len(report.text),
+                sha256=report.sha256,
+            ),
+            bluf=bluf,
+            bluf_evidence=bluf_evidence,
+            actors=actors,
+            developments=developments,
+            claims=claims,
+            uncertainties=uncertainties,
+            sources=sources,
+            quality=quality,
+            provenance=Provenance(
+                model=self.backend.model,
+                backend=self.backend.label,
+                structured_mode=self.backend.mode.value,
+                prompt_versions=self.prompt_versions,
+                usage=state.call.usage,
+                timings=Timings(
+                    analysis_ms=round(state.analysis.elapsed_ms, 2),
+                    llm_ms=round(state.llm_s * 1000, 2),
+                    grounding_ms=round(grounding_ms, 2),
+                    total_ms=round(total_ms, 2),
+                ),
+                created_at=dt.datetime.now(dt.UTC),
+            ),
+        )
+        self.progress(
+            f"brief ready: {len(actors)} actors, {len(developments)} developments, "
+            f"{len(claims)} claims, {len(uncertainties)} uncertainties, {len(sources)} sources; "
+            f"{quality.dropped_count} item(s) dropped by grounding"
+        )
+        return brief
+
+
+def _lines(items: Any) -> str:
+    text = "\n".join(items)
+    return text or "(none)"
+
+
+def brief_report(report: Report, settings: Settings | None = None) -> Brief:
+    """One-shot convenience: a brief of ``report`` with the configured backend."""
+    return BriefChain(settings).run(report)
+
+
+__all__ = ["BriefChain", "Progress", "Usage", "brief_report"]

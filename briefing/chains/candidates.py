@@ -1,0 +1,158 @@
+"""Candidates the model judges, built by code from the analysis pass, with ids."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from briefing.analysis.lexicon import HEDGE_LIKELIHOOD, source_kind
+from briefing.analysis.result import ActorCandidate, Analysis
+from briefing.schemas.brief import SourceKind
+from briefing.schemas.scales import Likelihood
+from briefing.schemas.span import Span
+
+MAX_DEVELOPMENTS = 10
+MAX_UNCERTAINTIES = 8
+
+
+@dataclass(frozen=True)
+class SourceCandidate:
+    id: str  # the actor's id
+    actor: ActorCandidate
+    kind: SourceKind
+    evidence: tuple[Span, ...]  # the reporting verbs and speaker words
+
+
+@dataclass(frozen=True)
+class DevelopmentCandidate:
+    id: str
+    sentence: int
+    evidence: Span
+    when: dt.date | None
+    when_text: str | None
+    actor_ids: tuple[str, ...]
+    where: str | None
+
+
+@dataclass(frozen=True)
+class UncertaintyCandidate:
+    id: str
+    sentence: int
+    evidence: Span
+    hedges: tuple[str, ...]
+    likelihood: Likelihood | None
+
+
+@dataclass(frozen=True)
+class Candidates:
+    analysis: Analysis
+    organizations: tuple[ActorCandidate, ...]
+    sources: tuple[SourceCandidate, ...]
+    developments: tuple[DevelopmentCandidate, ...]
+    uncertainties: tuple[UncertaintyCandidate, ...]
+
+    def ids(self) -> dict[str, list[str]]:
+        return {
+            "actor_ids": [a.id for a in self.organizations],
+            "source_ids": [s.id for s in self.sources],
+            "development_ids": [d.id for d in self.developments],
+            "uncertainty_ids": [u.id for u in self.uncertainties],
+        }
+
+
+def build_candidates(analysis: Analysis) -> Candidates:
+    return Candidates(
+        analysis=analysis,
+        organizations=tuple(a for a in analysis.actors if a.label == "ORG"),
+        sources=tuple(_sources(analysis)),
+        developments=tuple(_developments(analysis)),
+        uncertainties=tuple(_uncertainties(analysis)),
+    )
+
+
+def _sources(analysis: Analysis) -> list[SourceCandidate]:
+    evidence: dict[str, list[Span]] = {}
+    for attribution in analysis.attributions:
+        if attribution.actor_id is not None:
+            evidence.setdefault(attribution.actor_id, []).append(attribution.verb)
+    out = []
+    for actor_id, spans in evidence.items():
+        actor = analysis.actor(actor_id)
+        if actor is None:
+            continue
+        mentions = tuple(m.span for m in actor.mentions)
+        out.append(
+            SourceCandidate(
+                id=actor_id,
+                actor=actor,
+                kind=source_kind(" ".join([actor.name, *actor.aliases]), actor.kind, actor.role),
+                evidence=(*mentions, *spans),
+            )
+        )
+    return out
+
+
+def _contains(outer: Span, inner: Span) -> bool:
+    return outer.start <= inner.start and inner.end <= outer.end
+
+
+def _developments(analysis: Analysis) -> list[DevelopmentCandidate]:
+    """One per sentence that names an actor: the reported clause, else the sentence."""
+    by_sentence = {a.sentence: a for a in analysis.attributions}
+    out: list[DevelopmentCandidate] = []
+    for sentence in analysis.sentences:
+        attribution = by_sentence.get(sentence.index)
+        evidence = attribution.content if attribution else sentence.span
+        actor_ids = tuple(
+            a.id for a in analysis.actors if any(_contains(evidence, m.span) for m in a.mentions)
+        )
+        if not actor_ids:
+            continue
+        dates = [d for d in analysis.dates if d.sentence == sentence.index]
+        dated = next((d for d in dates if d.value is not None), dates[0] if dates else None)
+        places = [m.span.text for m in analysis.locations if _contains(evidence, m.span)]
+        out.append(
+            DevelopmentCandidate(
+                id=f"D{len(out) + 1}",
+                sentence=sentence.index,
+                evidence=evidence,
+                when=dated.value if dated else None,
+                when_text=dated.span.text if dated else None,
+                actor_ids=actor_ids,
+                where=places[0] if places else None,
+            )
+        )
+        if len(out) == MAX_DEVELOPMENTS:
+            break
+    return out
+
+
+def _uncertainties(analysis: Analysis) -> list[UncertaintyCandidate]:
+    """One per hedged sentence, holding all its hedge words."""
+    grouped: dict[int, list[str]] = {}
+    for hedge in analysis.hedges:
+        grouped.setdefault(hedge.sentence, [])
+        if hedge.cue not in grouped[hedge.sentence]:
+            grouped[hedge.sentence].append(hedge.cue)
+    by_sentence = {a.sentence: a for a in analysis.attributions}
+    out: list[UncertaintyCandidate] = []
+    for index, cues in grouped.items():
+        attribution = by_sentence.get(index)
+        sentence = analysis.sentences[index].span
+        evidence = attribution.content if attribution else sentence
+        hedge_spans = [h.span for h in analysis.hedges if h.sentence == index]
+        if not all(_contains(evidence, h) for h in hedge_spans):
+            evidence = sentence
+        likelihood = next((HEDGE_LIKELIHOOD[c] for c in cues if HEDGE_LIKELIHOOD.get(c)), None)
+        out.append(
+            UncertaintyCandidate(
+                id=f"U{len(out) + 1}",
+                sentence=index,
+                evidence=evidence,
+                hedges=tuple(cues),
+                likelihood=likelihood,
+            )
+        )
+        if len(out) == MAX_UNCERTAINTIES:
+            break
+    return out

@@ -1,0 +1,119 @@
+"""The ``briefing`` command line. Exit codes: 0 ok, 2 bad input, 3 model backend unavailable,
+4 configuration error, 5 invalid model output. Errors are one line on stderr, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from briefing.errors import BriefingError, InputError
+
+app = typer.Typer(
+    name="briefing",
+    help="Grounded, structured briefs from reports (news, intelligence and think-tank updates).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True, highlight=False)
+
+
+class OutputFormat(StrEnum):
+    json = "json"
+    md = "md"
+
+
+def _fail(exc: BriefingError) -> typer.Exit:
+    first_line = exc.message.splitlines()[0] if exc.message else type(exc).__name__
+    err.print(f"[bold red]error:[/] {first_line}", markup=True, soft_wrap=True)
+    return typer.Exit(code=exc.exit_code)
+
+
+@app.callback()
+def main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log details to stderr.")] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if not verbose:
+        for noisy in ("httpx", "openai", "briefing.llm.structured"):
+            logging.getLogger(noisy).setLevel(logging.ERROR)
+
+
+@app.command()
+def brief(
+    file: Annotated[
+        str, typer.Argument(help="Report file (text, Markdown or HTML), or - for standard input.")
+    ],
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="Output: json or md (Markdown).")
+    ] = OutputFormat.json,
+    content_type: Annotated[
+        str | None,
+        typer.Option("--content-type", help="Override format detection: text/plain, "
+                     "text/markdown or text/html."),  # fmt: skip
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
+) -> None:
+    """Print a grounded brief of FILE on the configured model (embedded by default).
+
+    The model endpoint comes from BRIEFING_LLM_BASE_URL (unset: the embedded SmolLM2 server);
+    see the README for every BRIEFING_ setting.
+    """
+    from briefing.chains.brief import BriefChain
+    from briefing.ingest import load_report
+    from briefing.render import render_markdown
+    from briefing.settings import get_settings
+
+    def progress(message: str) -> None:
+        if not quiet:
+            err.print(f"[dim]…[/] {message}", markup=True, soft_wrap=True)
+
+    try:
+        settings = get_settings()
+        if file == "-":
+            data, name = sys.stdin.buffer.read(), None
+        else:
+            path = Path(file)
+            if not path.is_file():
+                raise InputError(f"no such file: {file}")
+            data, name = path.read_bytes(), path.name
+        report = load_report(
+            data, filename=name, content_type=content_type, max_bytes=settings.max_input_bytes
+        )
+        result = BriefChain(settings, progress=progress).run(report)
+    except BriefingError as exc:
+        raise _fail(exc) from None
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        raise typer.Exit(code=130) from None
+    except Exception as exc:  # a bug: say so in one line, details with --verbose
+        logging.getLogger(__name__).debug("unexpected error", exc_info=True)
+        err.print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc}", markup=True)
+        raise typer.Exit(code=1) from None
+    if output_format is OutputFormat.md:
+        sys.stdout.write(render_markdown(result))
+    else:
+        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of a brief."""
+    from briefing.schemas import brief_json_schema
+
+    sys.stdout.write(json.dumps(brief_json_schema(), indent=2) + "\n")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

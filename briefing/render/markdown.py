@@ -1,0 +1,91 @@
+"""Markdown rendering of a brief: BLUF first, then actors, developments, claims,
+uncertainties (with their ICD 203 bands) and sources (with Admiralty grades)."""
+
+from __future__ import annotations
+
+from briefing.schemas.brief import Brief
+from briefing.schemas.scales import CREDIBILITY_LABELS
+from briefing.schemas.span import Span
+
+
+def _quote(spans: list[Span], limit: int = 160) -> str:
+    if not spans:
+        return ""
+    text = " ".join(spans[0].text.split())
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return f" — “{text}” [{spans[0].start}:{spans[0].end}]"
+
+
+def _cell(text: str | None) -> str:
+    return (text or "").replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(brief: Brief) -> str:
+    meta = brief.report
+    out: list[str] = [f"# Brief: {meta.title or 'untitled report'}", ""]
+    facts = [f"published {meta.published}" if meta.published else None, meta.source, meta.url]
+    if any(facts):
+        out += [" · ".join(f for f in facts if f), ""]
+    out += ["## Bottom line up front", "", brief.bluf, ""]
+
+    if brief.actors:
+        out += ["## Key actors", "", "| Actor | Kind | Role | Affiliation | Also called |",
+                "|---|---|---|---|---|"]  # fmt: skip
+        for a in brief.actors:
+            out.append(
+                f"| {_cell(a.name)} | {a.kind.value} | {_cell(a.role)} | "
+                f"{_cell(a.affiliation)} | {_cell(', '.join(a.aliases))} |"
+            )
+        out.append("")
+
+    if brief.developments:
+        out += ["## Developments", ""]
+        for d in sorted(brief.developments, key=lambda d: (d.when is None, d.when)):
+            when = d.when.isoformat() if d.when else "date not given"
+            where = f" ({d.where})" if d.where else ""
+            out.append(f"- **{when}**{where}: {d.what}")
+        out.append("")
+
+    if brief.claims:
+        out += ["## Claims", ""]
+        for c in brief.claims:
+            out.append(f"- **{c.source}** ({c.reporting_verb}; {c.verb_class.value}): {c.statement}")
+        out.append("")
+
+    if brief.uncertainties:
+        out += ["## Uncertainties", ""]
+        for u in brief.uncertainties:
+            band = ""
+            if u.likelihood is not None:
+                lo, hi = u.likelihood.band
+                band = f" *{u.likelihood.value}* [{lo}–{hi}%]."
+            out.append(f"- {u.what}{band} {u.why}{_quote(u.evidence)}")
+        out.append("")
+
+    if brief.sources:
+        out += ["## Sources", ""]
+        for s in brief.sources:
+            grade = f"{s.reliability.value}{s.credibility}"
+            label = f"{s.reliability.label}; {CREDIBILITY_LABELS[s.credibility].lower()}"
+            out.append(f"- **{s.name}** ({s.kind.value}) — **{grade}** ({label}). {s.rationale}")
+        out.append("")
+
+    q = brief.quality
+    if q.dropped_count or q.warnings:
+        out += ["## Quality", ""]
+        if q.dropped_count:
+            out.append(f"- {q.dropped_count} item(s) dropped: their evidence did not match the report.")
+        out += [f"- {w}" for w in q.warnings]
+        out.append("")
+
+    p = brief.provenance
+    out += [
+        "---",
+        f"*{p.model} via {p.backend}; prompts "
+        + ", ".join(f"{k} {v}" for k, v in sorted(p.prompt_versions.items()))
+        + f"; schema v{p.schema_version}; {p.usage.llm_calls} LLM call(s), "
+        f"{p.usage.total_tokens} tokens; {p.timings.total_ms / 1000:.1f}s.*",
+        "",
+    ]
+    return "\n".join(out)

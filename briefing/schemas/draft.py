@@ -1,0 +1,105 @@
+"""What the model writes: judgments about candidates the analysis pass found.
+
+The model never invents actors or offsets. It refers to candidates by id (A3, D2, U1); the
+JSON Schema sent to the backend lists those ids as enums, so constrained decoding cannot
+produce others, and validation rejects unknown ids from backends that do not constrain.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from briefing.schemas.brief import ActorKind
+from briefing.schemas.scales import Reliability
+
+
+class _Draft(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    @staticmethod
+    def _check_id(value: str, info: ValidationInfo, key: str) -> str:
+        allowed = (info.context or {}).get(key)
+        if allowed is not None and value not in allowed:
+            raise ValueError(f"unknown id {value!r}; use one of {', '.join(sorted(allowed))}")
+        return value
+
+
+class ActorJudgment(_Draft):
+    id: str
+    kind: ActorKind
+
+    @field_validator("id")
+    @classmethod
+    def _known(cls, v: str, info: ValidationInfo) -> str:
+        return cls._check_id(v, info, "actor_ids")
+
+
+class SourceJudgment(_Draft):
+    id: str
+    reliability: Reliability
+    credibility: Literal[1, 2, 3, 4, 5, 6]
+    rationale: str = Field(max_length=240)
+
+    @field_validator("id")
+    @classmethod
+    def _known(cls, v: str, info: ValidationInfo) -> str:
+        return cls._check_id(v, info, "source_ids")
+
+
+class DevelopmentJudgment(_Draft):
+    id: str
+    what: str = Field(max_length=240)
+
+    @field_validator("id")
+    @classmethod
+    def _known(cls, v: str, info: ValidationInfo) -> str:
+        return cls._check_id(v, info, "development_ids")
+
+
+class UncertaintyJudgment(_Draft):
+    id: str
+    why: str = Field(max_length=240)
+
+    @field_validator("id")
+    @classmethod
+    def _known(cls, v: str, info: ValidationInfo) -> str:
+        return cls._check_id(v, info, "uncertainty_ids")
+
+
+class BriefDraft(_Draft):
+    bluf: str = Field(max_length=600, description="Bottom line up front, 1-3 sentences.")
+    actors: list[ActorJudgment] = Field(default_factory=list)
+    sources: list[SourceJudgment] = Field(default_factory=list)
+    developments: list[DevelopmentJudgment] = Field(default_factory=list)
+    uncertainties: list[UncertaintyJudgment] = Field(default_factory=list)
+
+
+_ID_FIELDS = {
+    "ActorJudgment": ("actors", "actor_ids"),
+    "SourceJudgment": ("sources", "source_ids"),
+    "DevelopmentJudgment": ("developments", "development_ids"),
+    "UncertaintyJudgment": ("uncertainties", "uncertainty_ids"),
+}
+
+
+def draft_json_schema(ids: dict[str, list[str]]) -> dict[str, Any]:
+    """The draft schema with each id field limited to this report's candidate ids.
+
+    A section with no candidates is limited to an empty list.
+    """
+    schema = copy.deepcopy(BriefDraft.model_json_schema())
+    defs = schema.get("$defs", {})
+    for def_name, (section, key) in _ID_FIELDS.items():
+        allowed = ids.get(key, [])
+        prop = schema["properties"][section]
+        prop.pop("default", None)
+        if allowed:
+            defs[def_name]["properties"]["id"] = {"type": "string", "enum": allowed}
+            prop["maxItems"] = len(allowed)
+        else:
+            prop["maxItems"] = 0
+    schema["required"] = ["bluf", *(_ID_FIELDS[d][0] for d in _ID_FIELDS)]
+    return schema
