@@ -55,7 +55,7 @@ def ground_quote(text: str, quote: str, *, near: int | None = None) -> Span | No
         )
         if found is not None:
             start, end = offset + found.dest_start, offset + found.dest_end
-            start, end = _trim(text, start, end)
+            start, end = _snap_to_words(text, start, end)
             if end > start:
                 return Span(start=start, end=end, text=text[start:end], alignment=Alignment.FUZZY)
     return None
@@ -73,7 +73,12 @@ def _nearest_occurrence(text: str, quote: str, near: int | None) -> int | None:
     return best
 
 
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+def _snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen a fuzzy match to whole words, then drop edge whitespace."""
+    while start > 0 and text[start - 1].isalnum() and text[start].isalnum():
+        start -= 1
+    while end < len(text) and text[end - 1].isalnum() and text[end].isalnum():
+        end += 1
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():

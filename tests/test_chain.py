@@ -1,0 +1,120 @@
+"""The brief chain on a scripted model: what the code does with the model's judgments."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from scripted import ScriptedChatModel
+
+from briefing.chains.brief import BriefChain
+from briefing.llm.backend import Backend
+from briefing.schemas.brief import ActorKind, Brief
+from briefing.schemas.report import Report
+from briefing.settings import Settings, StructuredMode
+
+
+def chain_with(script: list[object], mode: StructuredMode = StructuredMode.PLAIN) -> tuple[BriefChain, ScriptedChatModel]:
+    model = ScriptedChatModel(script=script)
+    backend = Backend(chat=model, model="scripted-model", label="scripted", mode=mode)
+    return BriefChain(Settings(), backend=backend), model
+
+
+def ids_of(chain: BriefChain, report: Report) -> dict[str, list[str]]:
+    state = chain._analyze(report)
+    assert state.candidates is not None
+    return state.candidates.ids()
+
+
+def assert_grounded(brief: Brief, text: str) -> None:
+    items = [*brief.actors, *brief.developments, *brief.claims, *brief.uncertainties, *brief.sources]
+    for item in items:
+        assert item.evidence, item
+        for span in item.evidence:
+            assert text[span.start : span.end] == span.text
+
+
+def test_model_judgments_are_used_and_guarded(example_report: Report) -> None:
+    probe, _ = chain_with([])
+    ids = ids_of(probe, example_report)
+    isw = next(a for a in probe._analyze(example_report).analysis.actors if a.name == "ISW")  # type: ignore[union-attr]
+    draft = {
+        "bluf": "Russia has dismissed General Sergey Kisel from its Syrian command after "
+        "operational failures, HUR says; ISW notes Russia seeks a diplomatic solution.",
+        "actors": [{"id": isw.id, "kind": "state"}, {"id": ids["actor_ids"][-1], "kind": "armed_group"}],
+        "sources": [
+            {"id": ids["source_ids"][0], "reliability": "B", "credibility": 3,
+             "rationale": "Ukrainian military intelligence reporting on Russian losses."},
+        ],
+        "developments": [
+            {"id": ids["development_ids"][2], "what": "Vladimir Putin fired General Kisel."},
+            {"id": ids["development_ids"][4], "what": "The Kremlin deployed General Alexander Chayko to Syria."},
+        ],
+        "uncertainties": [],
+    }  # fmt: skip
+    chain, model = chain_with([json.dumps(draft)])
+    brief = chain.run(example_report)
+
+    assert len(model.calls) == 1
+    assert brief.bluf == draft["bluf"]
+    # spaCy's label bounds the model: an ORG may not become a state.
+    assert next(a for a in brief.actors if a.name == "ISW").kind is ActorKind.ORGANIZATION
+    hur = next(s for s in brief.sources if s.name == "HUR")
+    assert (hur.reliability.value, hur.credibility) == ("B", 3)
+    # A source the model did not grade gets F / 6, never an invented grade.
+    isw_source = next(s for s in brief.sources if s.name == "ISW")
+    assert (isw_source.reliability.value, isw_source.credibility) == ("F", 6)
+    whats = [d.what for d in brief.developments]
+    assert "The Kremlin deployed General Alexander Chayko to Syria." in whats
+    assert not any("Putin" in w for w in whats)
+    assert any("Vladimir" in w or "Putin" in w for w in brief.quality.warnings)
+    assert brief.provenance.prompt_versions == {"brief": "v1", "repair": "v1"}
+    assert brief.provenance.model == "scripted-model"
+    assert brief.provenance.usage.llm_calls == 1
+    assert_grounded(brief, example_report.text)
+
+
+def test_unknown_ids_are_repaired_in_plain_mode(example_report: Report) -> None:
+    bad = {"bluf": "Russia replaced commanders in Syria.", "actors": [{"id": "A999", "kind": "person"}],
+           "sources": [], "developments": [], "uncertainties": []}  # fmt: skip
+    good = {**bad, "actors": []}
+    chain, model = chain_with([json.dumps(bad), json.dumps(good)])
+    brief = chain.run(example_report)
+    assert len(model.calls) == 2
+    assert "A999" in model.calls[1]["messages"][-1].content
+    assert brief.provenance.usage.llm_calls == 2
+    assert "the model needed 2 attempts" in brief.quality.warnings
+
+
+def test_constrained_schema_lists_only_candidate_ids(example_report: Report) -> None:
+    draft = {"bluf": "x", "actors": [], "sources": [], "developments": [], "uncertainties": []}
+    chain, model = chain_with([json.dumps(draft)], mode=StructuredMode.JSON_OBJECT_SCHEMA)
+    brief = chain.run(example_report)
+    schema = model.calls[0]["kwargs"]["response_format"]["schema"]
+    actor_ids = schema["$defs"]["ActorJudgment"]["properties"]["id"]["enum"]
+    assert set(actor_ids) == set(ids_of(chain, example_report)["actor_ids"])
+    # An unusable BLUF ("x") is replaced by the report's lead, which is grounded.
+    assert brief.bluf.startswith("The Ukrainian Defense Ministry")
+    assert brief.bluf_evidence and all(
+        example_report.text[s.start : s.end] == s.text for s in brief.bluf_evidence
+    )
+
+
+def test_report_is_fenced_as_data_in_the_prompt(example_report: Report) -> None:
+    draft = {"bluf": "x", "actors": [], "sources": [], "developments": [], "uncertainties": []}
+    chain, model = chain_with([json.dumps(draft)])
+    chain.run(example_report)
+    system, human = model.calls[0]["messages"]
+    assert "untrusted data" in system.content
+    assert "Sergey Kisel" not in system.content  # report text never enters instructions
+    assert human.content.count("<report>") == 1 and "[S0]" in human.content
+
+
+@pytest.mark.parametrize("mode", [StructuredMode.JSON_SCHEMA, StructuredMode.JSON_OBJECT_SCHEMA])
+def test_every_structured_mode_runs_the_same_chain(example_report: Report, mode: StructuredMode) -> None:
+    draft = {"bluf": "Russia dismissed General Sergey Kisel.", "actors": [], "sources": [],
+             "developments": [], "uncertainties": []}  # fmt: skip
+    chain, _ = chain_with([json.dumps(draft)], mode=mode)
+    brief = chain.run(example_report)
+    assert brief.provenance.structured_mode == mode.value
+    assert brief.bluf == "Russia dismissed General Sergey Kisel."

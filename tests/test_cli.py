@@ -1,0 +1,105 @@
+"""The CLI as users run it: a real process, real exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from briefing.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_cli(*args: str, stdin: bytes | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("BRIEFING_")}
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "briefing.cli", *args],
+        input=stdin, capture_output=True, env=full_env, cwd=ROOT, timeout=300, check=False,
+    )  # fmt: skip
+
+
+def test_help_lists_the_commands() -> None:
+    result = CliRunner().invoke(app, ["--help"])
+    assert result.exit_code == 0
+    assert "brief" in result.output and "schema" in result.output
+    brief_help = CliRunner().invoke(app, ["brief", "--help"])
+    assert "--format" in brief_help.output and "standard input" in brief_help.output
+
+
+def test_schema_prints_the_brief_json_schema() -> None:
+    result = CliRunner().invoke(app, ["schema"])
+    assert result.exit_code == 0
+    schema = json.loads(result.output)
+    assert schema["title"] == "Brief"
+    assert {"bluf", "actors", "developments", "claims", "uncertainties", "sources"} <= set(
+        schema["properties"]
+    )
+    assert schema["$defs"]["Span"]["required"] == ["start", "end", "text"]
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (["brief", "no-such-file.txt"], None, "no such file"),
+        (["brief", "-"], b"", "empty"),
+        (["brief", "-"], b"\xff\xfe bad bytes", "not valid UTF-8"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(args: list[str], stdin: bytes | None, message: str) -> None:
+    result = run_cli(*args, stdin=stdin)
+    err = result.stderr.decode()
+    assert result.returncode == 2, err
+    assert message in err
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert result.stdout == b""
+
+
+def test_backend_down_exits_3_with_one_line(tmp_path: Path) -> None:
+    report = tmp_path / "r.txt"
+    report.write_text("HUR says Russia has dismissed General Sergey Kisel.")
+    result = run_cli(
+        "brief", str(report), "--quiet",
+        env={"BRIEFING_LLM_BASE_URL": "http://127.0.0.1:9/v1", "BRIEFING_LLM_TRANSPORT_RETRIES": "1"},
+    )  # fmt: skip
+    err = result.stderr.decode()
+    assert result.returncode == 3, err
+    assert "model backend is unavailable" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_embedded_model_that_cannot_start_exits_3(tmp_path: Path) -> None:
+    bogus = tmp_path / "broken.gguf"
+    bogus.write_bytes(b"not a gguf file")
+    report = tmp_path / "r.txt"
+    report.write_text("HUR says Russia has dismissed General Sergey Kisel.")
+    result = run_cli(
+        "brief", str(report), "--quiet",
+        env={"BRIEFING_EMBEDDED_MODEL_PATH": str(bogus), "BRIEFING_EMBEDDED_START_TIMEOUT_S": "60"},
+    )  # fmt: skip
+    err = result.stderr.decode()
+    assert result.returncode == 3, err
+    assert "embedded model server" in err and "Traceback" not in err
+
+
+@pytest.mark.embedded
+def test_brief_of_the_example_on_the_embedded_model_as_json_and_markdown() -> None:
+    example = "examples/syria-leadership-2024-12-02.txt"
+    result = run_cli("brief", example)
+    assert result.returncode == 0, result.stderr.decode()
+    brief = json.loads(result.stdout)
+    assert brief["schema_version"] == "1" and brief["provenance"]["backend"] == "embedded"
+    assert "asking smollm2-135m-instruct" in result.stderr.decode()  # progress on stderr
+    md = run_cli("brief", "-", "--format", "md", "--quiet", stdin=(ROOT / example).read_bytes())
+    assert md.returncode == 0, md.stderr.decode()
+    text = md.stdout.decode()
+    assert text.startswith("# Brief:")
+    assert text.index("## Bottom line up front") < text.index("## Key actors")
+    assert "Sergey Kisel" in text and md.stderr == b""

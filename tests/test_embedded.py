@@ -1,0 +1,60 @@
+"""The real embedded model (llama.cpp server, SmolLM2-135M-Instruct) through its HTTP API."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from conftest import EXPECTED_ACTORS
+
+from briefing.llm.embedded import get_server
+from briefing.schemas.brief import Brief
+from briefing.schemas.report import Report
+from briefing.settings import Settings
+
+pytestmark = pytest.mark.embedded
+
+
+def test_server_is_reused_and_answers_openai_requests() -> None:
+    settings = Settings()
+    first = get_server(settings)
+    assert get_server(settings) is first
+    models = httpx.get(f"{first.base_url}/models", timeout=10).json()
+    assert models["data"][0]["id"] == "smollm2-135m-instruct"
+
+
+def test_brief_of_the_example_names_the_actors_with_grounded_evidence(
+    embedded_brief: Brief, example_report: Report
+) -> None:
+    text = example_report.text
+    names = {a.name for a in embedded_brief.actors}
+    for expected in EXPECTED_ACTORS:
+        assert expected in names, f"{expected} missing from {sorted(names)}"
+    for actor in embedded_brief.actors:
+        assert actor.evidence
+        for span in actor.evidence:
+            assert text[span.start : span.end] == span.text
+        # No actor the report does not name.
+        assert actor.name in text or actor.name.replace("'", "’") in text
+    sources = {s.name for s in embedded_brief.sources}
+    assert {"HUR", "ISW"} <= sources
+
+
+def test_brief_is_schema_valid_and_records_provenance(embedded_brief: Brief) -> None:
+    again = Brief.model_validate_json(embedded_brief.model_dump_json())
+    assert again == embedded_brief
+    p = embedded_brief.provenance
+    assert p.backend == "embedded" and p.model == "smollm2-135m-instruct"
+    assert p.structured_mode == "json_object_schema"
+    assert p.prompt_versions["brief"] == "v1"
+    assert p.usage.llm_calls >= 1 and p.usage.input_tokens > 0 and p.usage.output_tokens > 0
+    assert p.timings.llm_ms > 0 and p.timings.total_ms >= p.timings.llm_ms
+
+
+def test_every_item_is_grounded(embedded_brief: Brief, example_report: Report) -> None:
+    text = example_report.text
+    b = embedded_brief
+    for item in [*b.developments, *b.claims, *b.uncertainties, *b.sources]:
+        assert item.evidence
+        assert all(text[s.start : s.end] == s.text for s in item.evidence)
+    assert b.bluf.strip()
+    assert len(b.claims) >= 5 and len(b.uncertainties) >= 3 and len(b.developments) >= 5

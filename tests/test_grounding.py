@@ -1,0 +1,54 @@
+from briefing.grounding import GroundingReport, ground_quote, ground_span
+from briefing.schemas.span import Alignment, Span
+
+TEXT = "HUR says Russia has dismissed General Sergey Kisel from command. ISW notes more."
+
+
+def test_exact_span_is_kept() -> None:
+    start = TEXT.index("Sergey Kisel")
+    span = ground_span(TEXT, Span(start=start, end=start + 12, text="Sergey Kisel"))
+    assert span == Span(start=start, end=start + 12, text="Sergey Kisel", alignment=Alignment.EXACT)
+
+
+def test_wrong_offsets_are_corrected_to_the_exact_words() -> None:
+    span = ground_span(TEXT, Span(start=0, end=12, text="Sergey Kisel"))
+    assert span is not None
+    assert (span.start, span.end, span.alignment) == (38, 50, Alignment.EXACT)
+    assert TEXT[span.start : span.end] == "Sergey Kisel"
+
+
+def test_nearest_occurrence_wins() -> None:
+    text = "Russia acted. Later Russia acted again."
+    span = ground_quote(text, "Russia", near=25)
+    assert span is not None and span.start == text.rindex("Russia")
+
+
+def test_fuzzy_quote_gets_the_reports_own_words() -> None:
+    quote = "Russia has dismissed Gen. Sergey Kisel from command"
+    span = ground_span(TEXT, Span(start=0, end=5, text=quote))
+    assert span is not None
+    assert span.alignment is Alignment.FUZZY
+    assert span.text == TEXT[span.start : span.end]
+    assert "Sergey Kisel" in span.text and span.text.startswith("Russia")
+
+
+def test_quote_not_in_report_is_dropped() -> None:
+    assert ground_span(TEXT, Span(start=0, end=20, text="Vladimir Putin resigned")) is None
+    assert ground_span(TEXT, Span(start=0, end=0, text="   ")) is None
+
+
+def test_items_without_evidence_are_dropped_and_counted() -> None:
+    report = GroundingReport()
+    items = [
+        ("kept", [Span(start=0, end=3, text="HUR")]),
+        ("dropped", [Span(start=0, end=9, text="Mossad HQ")]),
+    ]
+    kept = report.filter_items(
+        "actors", items, TEXT,
+        evidence_of=lambda i: i[1],
+        rebuild=lambda i, spans: (i[0], spans),
+        summary_of=lambda i: i[0],
+    )  # fmt: skip
+    assert [k[0] for k in kept] == ["kept"]
+    assert [(d.section, d.summary) for d in report.dropped] == [("actors", "dropped")]
+    assert (report.spans_checked, report.spans_exact, report.spans_dropped) == (2, 1, 1)

@@ -1,0 +1,137 @@
+"""Chain mechanics on a scripted chat model: repair loop, transport retries, fallbacks."""
+
+from __future__ import annotations
+
+import httpx
+import openai
+import pytest
+from langchain_core.messages import HumanMessage, SystemMessage
+from pydantic import BaseModel
+from scripted import ScriptedChatModel
+
+from briefing.errors import BackendUnavailableError, ModelOutputError, ReportTooLongError
+from briefing.llm.structured import StructuredCaller, parse_json
+from briefing.settings import StructuredMode
+
+
+class Answer(BaseModel):
+    verdict: str
+    score: int
+
+
+MESSAGES = [SystemMessage("Answer in JSON."), HumanMessage("Judge this.")]
+_REQUEST = httpx.Request("POST", "http://127.0.0.1:9/v1/chat/completions")
+
+
+def caller(script: list[object], **kwargs: object) -> tuple[StructuredCaller, ScriptedChatModel]:
+    model = ScriptedChatModel(script=script)
+    options: dict[str, object] = {
+        "mode": StructuredMode.JSON_OBJECT_SCHEMA,
+        "context_tokens": 4096,
+        "max_output_tokens": 256,
+        "repair_attempts": 2,
+        "transport_retries": 2,
+        "backoff_s": 0.0,
+    }
+    options.update(kwargs)
+    return StructuredCaller(chat=model, **options), model  # type: ignore[arg-type]
+
+
+def test_invalid_json_is_fed_back_and_repaired() -> None:
+    sc, model = caller(['{"verdict": "ok", "score": ', '{"verdict": "ok", "score": 3}'])
+    result = sc.call(MESSAGES, Answer)
+    assert result.value == Answer(verdict="ok", score=3)
+    assert result.attempts == 2
+    assert result.usage.llm_calls == 2 and result.usage.total_tokens == 220
+    second = model.calls[1]["messages"]
+    assert second[-2].content == '{"verdict": "ok", "score": '  # the bad answer, shown back
+    assert "not valid" in second[-1].content and "JSON" in second[-1].content
+
+
+def test_schema_violation_names_the_field_in_the_repair_message() -> None:
+    sc, model = caller(['{"verdict": "ok", "score": "high"}', '{"verdict": "ok", "score": 2}'])
+    assert sc.call(MESSAGES, Answer).value.score == 2
+    assert "score" in model.calls[1]["messages"][-1].content
+
+
+def test_repair_attempts_are_bounded_and_the_error_carries_usage() -> None:
+    sc, model = caller(["nope", "still nope", "{}"], repair_attempts=2)
+    with pytest.raises(ModelOutputError) as info:
+        sc.call(MESSAGES, Answer)
+    assert info.value.attempts == 3
+    assert info.value.usage["llm_calls"] == 3 and info.value.usage["total_tokens"] == 330
+    assert len(model.calls) == 3
+
+
+def test_response_format_follows_the_mode() -> None:
+    schema = Answer.model_json_schema()
+    sc, model = caller(['{"verdict": "a", "score": 1}'], mode=StructuredMode.JSON_OBJECT_SCHEMA)
+    sc.call(MESSAGES, Answer)
+    assert model.calls[0]["kwargs"]["response_format"] == {"type": "json_object", "schema": schema}
+
+    sc, model = caller(['{"verdict": "a", "score": 1}'], mode=StructuredMode.JSON_SCHEMA)
+    sc.call(MESSAGES, Answer)
+    fmt = model.calls[0]["kwargs"]["response_format"]
+    assert fmt["type"] == "json_schema" and fmt["json_schema"]["schema"] == schema
+
+    sc, model = caller(['```json\n{"verdict": "a", "score": 1}\n```'], mode=StructuredMode.PLAIN)
+    assert sc.call(MESSAGES, Answer).value.verdict == "a"
+    assert "response_format" not in model.calls[0]["kwargs"]
+
+
+def test_transport_errors_are_retried_separately_from_repairs() -> None:
+    timeout = openai.APITimeoutError(request=_REQUEST)
+    busy = openai.RateLimitError(
+        "slow down", response=httpx.Response(429, request=_REQUEST), body=None
+    )
+    sc, model = caller([timeout, busy, '{"verdict": "ok", "score": 1}'], transport_retries=2)
+    result = sc.call(MESSAGES, Answer)
+    assert result.attempts == 1  # no repair was needed
+    assert len(model.calls) == 3
+
+
+def test_transport_retries_exhausted_means_backend_unavailable() -> None:
+    errors = [openai.APIConnectionError(request=_REQUEST) for _ in range(3)]
+    sc, model = caller(errors, transport_retries=2)
+    with pytest.raises(BackendUnavailableError, match="after 3 tries"):
+        sc.call(MESSAGES, Answer)
+    assert len(model.calls) == 3
+
+
+def test_a_backend_that_rejects_response_format_falls_back_to_plain_json() -> None:
+    rejected = openai.BadRequestError(
+        "response_format json_schema is not supported",
+        response=httpx.Response(400, request=_REQUEST),
+        body=None,
+    )
+    sc, model = caller([rejected, '{"verdict": "ok", "score": 5}', '{"verdict": "b", "score": 1}'])
+    assert sc.call(MESSAGES, Answer).value.score == 5
+    assert "response_format" in model.calls[0]["kwargs"]
+    assert "response_format" not in model.calls[1]["kwargs"]
+    sc.call(MESSAGES, Answer)  # the fallback sticks for later calls
+    assert "response_format" not in model.calls[2]["kwargs"]
+
+
+def test_prompt_budget_is_checked_before_the_call() -> None:
+    sc, model = caller(['{"verdict": "ok", "score": 1}'], context_tokens=600, max_output_tokens=256)
+    long = [HumanMessage("word " * 2000)]
+    with pytest.raises(ReportTooLongError, match="tokens"):
+        sc.call(long, Answer)
+    assert model.calls == []
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ('{"a": 1}', {"a": 1}),
+        ('Here you go: {"a": 1} done', {"a": 1}),
+        ('```json\n{"a": [1, 2]}\n```', {"a": [1, 2]}),
+    ],
+)
+def test_parse_json_finds_the_object(raw: str, expected: object) -> None:
+    assert parse_json(raw) == expected
+
+
+def test_parse_json_rejects_non_json() -> None:
+    with pytest.raises(ValueError, match="no JSON"):
+        parse_json("I cannot do that.")
