@@ -118,3 +118,23 @@ def test_every_structured_mode_runs_the_same_chain(example_report: Report, mode:
     brief = chain.run(example_report)
     assert brief.provenance.structured_mode == mode.value
     assert brief.bluf == "Russia dismissed General Sergey Kisel."
+
+
+def test_unusable_model_output_degrades_to_a_grounded_code_only_brief(example_report: Report) -> None:
+    chain, model = chain_with(["no json", "still none", "nothing"])
+    brief = chain.run(example_report)
+    assert len(model.calls) == 3  # 1 try + 2 repairs (the default)
+    assert any("failed validation 3 times" in w for w in brief.quality.warnings)
+    assert brief.provenance.usage.llm_calls == 3
+    assert all((s.reliability.value, s.credibility) == ("F", 6) for s in brief.sources)
+    assert brief.bluf.startswith("The Ukrainian Defense Ministry")
+    assert_grounded(brief, example_report.text)
+
+
+def test_invented_numbers_are_rejected_like_invented_names(example_report: Report) -> None:
+    draft = {"bluf": "HUR reported on December 2, 2023 that Russia dismissed Sergey Kisel.",
+             "actors": [], "sources": [], "developments": [], "uncertainties": []}  # fmt: skip
+    chain, _ = chain_with([json.dumps(draft)])
+    brief = chain.run(example_report)
+    assert "2023" not in brief.bluf
+    assert any("2023" in w for w in brief.quality.warnings)

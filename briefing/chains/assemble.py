@@ -61,7 +61,7 @@ class Assembly:
         strangers = unsupported_names(written, self.text)
         if strangers:
             self.warnings.append(
-                f"{section}: model text named {', '.join(sorted(set(strangers)))}, "
+                f"{section}: model text used {', '.join(sorted(set(strangers)))}, "
                 "not in the report; replaced by the report's words"
             )
             return fallback

@@ -11,7 +11,7 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.runnables import Runnable, RunnableLambda
@@ -19,7 +19,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from briefing.analysis import Analysis, analyze
 from briefing.chains.assemble import Assembly
 from briefing.chains.candidates import Candidates, build_candidates
-from briefing.errors import ReportTooLongError
+from briefing.errors import ModelOutputError, ReportTooLongError
 from briefing.llm.backend import Backend, make_backend
 from briefing.llm.structured import CallResult, StructuredCaller
 from briefing.llm.tokens import count_tokens
@@ -42,6 +42,7 @@ class _State:
     candidates: Candidates | None = None
     call: CallResult[BriefDraft] | None = None
     llm_s: float = 0.0
+    warnings: list[str] = field(default_factory=list)
 
 
 class BriefChain:
@@ -125,11 +126,11 @@ class BriefChain:
             "report_date": report.published.isoformat() if report.published else "unknown",
             "title": report.title or "untitled",
             "sentences": sentences,
-            "actors": _lines(f"{a.id}: {a.name} ({a.kind.value})" for a in candidates.organizations),
-            "sources": _lines(f"{s.id}: {s.actor.name} ({s.kind.value})" for s in candidates.sources),
-            "developments": _lines(f"{d.id}: S{d.sentence}" for d in candidates.developments),
-            "uncertainties": _lines(
-                f"{u.id}: S{u.sentence} ({', '.join(u.hedges)})" for u in candidates.uncertainties
+            "actors": _listing(f"{a.id} {a.name} ({a.kind.value})" for a in candidates.organizations),
+            "sources": _listing(f"{s.id} {s.actor.name} ({s.kind.value})" for s in candidates.sources),
+            "developments": _listing(f"{d.id} S{d.sentence}" for d in candidates.developments),
+            "uncertainties": _listing(
+                f"{u.id} S{u.sentence} ({', '.join(u.hedges)})" for u in candidates.uncertainties
             ),
         }
 
@@ -140,12 +141,27 @@ class BriefChain:
         ids = state.candidates.ids()
         self.progress(f"asking {self.backend.model} for the brief ({self.backend.label})")
         started = time.perf_counter()
-        state.call = self.caller().call(
-            messages,
-            BriefDraft,
-            json_schema=draft_json_schema(ids),
-            context={k: set(v) for k, v in ids.items()},
-        )
+        try:
+            state.call = self.caller().call(
+                messages,
+                BriefDraft,
+                json_schema=draft_json_schema(ids),
+                context={k: set(v) for k, v in ids.items()},
+            )
+        except ModelOutputError as exc:
+            # The brief still stands on the analysis pass: extractive wording, F/6 grades.
+            log.warning("model output unusable: %s", exc.last_error)
+            state.warnings.append(
+                f"the model's answer failed validation {exc.attempts} times ({exc.last_error}); "
+                "judgments and wording are the analysis pass's defaults"
+            )
+            state.call = CallResult(
+                value=BriefDraft(bluf=""),
+                usage=Usage.model_validate(exc.usage),
+                attempts=exc.attempts,
+                elapsed_s=time.perf_counter() - started,
+                raw="",
+            )
         state.llm_s = time.perf_counter() - started
         self.progress(
             f"model answered in {state.llm_s:.1f}s ({state.call.usage.total_tokens} tokens, "
@@ -158,6 +174,7 @@ class BriefChain:
         assert state.analysis is not None
         started = time.perf_counter()
         asm = Assembly(report=state.report, candidates=state.candidates, draft=state.call.value)
+        asm.warnings.extend(state.warnings)
         bluf, bluf_evidence = asm.bluf()
         actors = asm.actors()
         developments = asm.developments()
@@ -211,9 +228,9 @@ class BriefChain:
         return brief
 
 
-def _lines(items: Any) -> str:
-    text = "\n".join(items)
-    return text or "(none)"
+def _listing(items: Any) -> str:
+    """Candidates on one line, "; "-separated: ids first, so the model can refer to them."""
+    return "; ".join(items) or "none"
 
 
 def brief_report(report: Report, settings: Settings | None = None) -> Brief:

@@ -11,6 +11,7 @@ import re
 from spacy.lang.en.stop_words import STOP_WORDS
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+_NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
 _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)([A-Z][\w'’-]*)")
 
 
@@ -23,7 +24,10 @@ def content_words(text: str) -> set[str]:
 
 
 def unsupported_names(text: str, report_text: str) -> list[str]:
-    """Capitalized words (not sentence-initial) of ``text`` that the report never uses."""
+    """Capitalized words (not sentence-initial) and numbers of ``text`` the report never uses.
+
+    Numbers count: a date or a figure the report does not give is as invented as a name.
+    """
     starts = {m.start(1) for m in _SENTENCE_START.finditer(text)}
     report_lower = report_text.lower()
     missing = []
@@ -35,6 +39,7 @@ def unsupported_names(text: str, report_text: str) -> list[str]:
         if stem in STOP_WORDS or stem in report_lower:
             continue
         missing.append(word)
+    missing += [n for n in _NUMBER.findall(text) if n not in report_text]
     return missing
 
 

@@ -175,12 +175,12 @@ def parse_json(raw: str) -> Any:
     if fenced:
         text = fenced.group(1).strip()
     try:
-        return json.loads(text)
+        return json.loads(text, strict=False)  # raw newlines inside strings are fine
     except json.JSONDecodeError:
         start, end = text.find("{"), text.rfind("}")
         if start != -1 and end > start:
             try:
-                return json.loads(text[start : end + 1])
+                return json.loads(text[start : end + 1], strict=False)
             except json.JSONDecodeError as exc:
                 raise ValueError(f"reply is not valid JSON: {exc.msg} at char {exc.pos}") from None
         raise ValueError("reply holds no JSON object") from None
