@@ -1,7 +1,7 @@
 """briefing: grounded, structured briefs from reports.
 
-    from briefing import BriefChain, load_report
-    brief = BriefChain().run(load_report(open("report.txt", "rb").read()))
+from briefing import BriefChain, load_report
+brief = BriefChain().run(load_report(open("report.txt", "rb").read()))
 """
 
 from briefing.chains.brief import BriefChain, brief_report

@@ -38,7 +38,9 @@ def _fail(exc: BriefingError) -> typer.Exit:
 
 @app.callback()
 def main(
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log details to stderr.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Log details to stderr.")
+    ] = False,
 ) -> None:
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
@@ -60,8 +62,10 @@ def brief(
     ] = OutputFormat.json,
     content_type: Annotated[
         str | None,
-        typer.Option("--content-type", help="Override format detection: text/plain, "
-                     "text/markdown or text/html."),  # fmt: skip
+        typer.Option(
+            "--content-type",
+            help="Override format detection: text/plain, text/markdown or text/html.",
+        ),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
 ) -> None:
@@ -105,6 +109,18 @@ def brief(
         sys.stdout.write(render_markdown(result))
     else:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+) -> None:
+    """Serve the HTTP API (OpenAPI docs at /docs) on the configured model."""
+    import uvicorn
+
+    # By import string: the api package depends on briefing, never the reverse.
+    uvicorn.run("api.app:app", host=host, port=port, log_level="info")
 
 
 @app.command()

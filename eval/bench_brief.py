@@ -39,7 +39,9 @@ class LLMTimer(BaseCallbackHandler):
         self.total_s = 0.0
         self.calls = 0
 
-    def on_chat_model_start(self, serialized: Any, messages: Any, *, run_id: UUID, **kw: Any) -> None:
+    def on_chat_model_start(
+        self, serialized: Any, messages: Any, *, run_id: UUID, **kw: Any
+    ) -> None:
         self.started[run_id] = time.perf_counter()
 
     def on_llm_end(self, response: Any, *, run_id: UUID, **kw: Any) -> None:
@@ -54,7 +56,9 @@ class LLMTimer(BaseCallbackHandler):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=3, help="measured runs per chain (default 3)")
     parser.add_argument("--report", default=str(ROOT / "examples/syria-leadership-2024-12-02.txt"))
     parser.add_argument("--json", default=str(ROOT / "eval/results/bench_brief.json"))
@@ -69,8 +73,11 @@ def main() -> None:
     cold_s = time.perf_counter() - t0
     timer = LLMTimer()
     backend.chat.callbacks = [timer]
-    print(f"model {backend.model} via {backend.label} ({backend.mode.value}); "
-          f"start-up (spaCy + backend) {cold_s:.2f}s", file=sys.stderr)
+    print(
+        f"model {backend.model} via {backend.label} ({backend.mode.value}); "
+        f"start-up (spaCy + backend) {cold_s:.2f}s",
+        file=sys.stderr,
+    )
 
     chain.run(report)  # warm-up: dateparser, caches, the server's first request
     naive_brief(chain.caller(), report)
@@ -94,8 +101,11 @@ def main() -> None:
         naive.append({"wall_s": wall, "llm_s": timer.total_s, "analysis_s": 0.0,
                       "calls": nu.llm_calls, "tokens": nu.total_tokens,
                       "input_tokens": nu.input_tokens, "output_tokens": nu.output_tokens})  # fmt: skip
-        print(f"run {i + 1}/{args.runs}: ours {ours[-1]['wall_s']:.1f}s, "
-              f"naive {naive[-1]['wall_s']:.1f}s", file=sys.stderr)
+        print(
+            f"run {i + 1}/{args.runs}: ours {ours[-1]['wall_s']:.1f}s, "
+            f"naive {naive[-1]['wall_s']:.1f}s",
+            file=sys.stderr,
+        )
 
     def med(rows: list[dict[str, float]], key: str) -> float:
         return statistics.median(r[key] for r in rows)
@@ -116,8 +126,10 @@ def main() -> None:
         "calls_ours_over_naive": o["calls"] / n["calls"],
     }
     r = summary["ratios"]
-    print(f"\nBrief benchmark: {summary['report']}, {backend.model} via {backend.label}, "
-          f"median of {args.runs} runs (same process, alternating)\n")
+    print(
+        f"\nBrief benchmark: {summary['report']}, {backend.model} via {backend.label}, "
+        f"median of {args.runs} runs (same process, alternating)\n"
+    )
     print(f"{'':24}{'ours':>12}{'naive':>12}{'ours/naive':>12}")
     rows = [("wall time (s)", "wall_s", "{:.2f}"), ("inside LLM calls (s)", "llm_s", "{:.2f}"),
             ("analysis (s)", "analysis_s", "{:.3f}"), ("LLM calls", "calls", "{:.0f}"),
@@ -126,10 +138,14 @@ def main() -> None:
     for label, key, fmt in rows:
         ratio = f"{o[key] / n[key]:.2f}" if n[key] else "-"
         print(f"{label:24}{fmt.format(o[key]):>12}{fmt.format(n[key]):>12}{ratio:>12}")
-    print(f"\ntime outside LLM calls: {outside:.3f}s = {100 * r['ours_outside_llm_share']:.1f}% "
-          f"of wall time (goal <= 5%)")
-    print(f"tokens per brief: {100 * r['tokens_ours_over_naive']:.0f}% of the naive chain's "
-          f"(goal <= 50%)")
+    print(
+        f"\ntime outside LLM calls: {outside:.3f}s = {100 * r['ours_outside_llm_share']:.1f}% "
+        f"of wall time (goal <= 5%)"
+    )
+    print(
+        f"tokens per brief: {100 * r['tokens_ours_over_naive']:.0f}% of the naive chain's "
+        f"(goal <= 50%)"
+    )
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps(summary, indent=2))
     print(f"written: {args.json}")

@@ -57,7 +57,10 @@ def test_hedges_are_found_with_offsets(example_report: Report) -> None:
     cues = {h.cue for h in analysis.hedges}
     assert {"reportedly", "allegedly", "remains uncertain whether", "potentially"} <= cues
     for hedge in analysis.hedges:
-        assert example_report.text[hedge.span.start : hedge.span.end].lower() == hedge.span.text.lower()
+        assert (
+            example_report.text[hedge.span.start : hedge.span.end].lower()
+            == hedge.span.text.lower()
+        )
 
 
 def test_may_the_month_is_not_a_hedge() -> None:

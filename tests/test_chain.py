@@ -14,7 +14,9 @@ from briefing.schemas.report import Report
 from briefing.settings import Settings, StructuredMode
 
 
-def chain_with(script: list[object], mode: StructuredMode = StructuredMode.PLAIN) -> tuple[BriefChain, ScriptedChatModel]:
+def chain_with(
+    script: list[object], mode: StructuredMode = StructuredMode.PLAIN
+) -> tuple[BriefChain, ScriptedChatModel]:
     model = ScriptedChatModel(script=script)
     backend = Backend(chat=model, model="scripted-model", label="scripted", mode=mode)
     return BriefChain(Settings(), backend=backend), model
@@ -27,7 +29,13 @@ def ids_of(chain: BriefChain, report: Report) -> dict[str, list[str]]:
 
 
 def assert_grounded(brief: Brief, text: str) -> None:
-    items = [*brief.actors, *brief.developments, *brief.claims, *brief.uncertainties, *brief.sources]
+    items = [
+        *brief.actors,
+        *brief.developments,
+        *brief.claims,
+        *brief.uncertainties,
+        *brief.sources,
+    ]
     for item in items:
         assert item.evidence, item
         for span in item.evidence:
@@ -111,7 +119,9 @@ def test_report_is_fenced_as_data_in_the_prompt(example_report: Report) -> None:
 
 
 @pytest.mark.parametrize("mode", [StructuredMode.JSON_SCHEMA, StructuredMode.JSON_OBJECT_SCHEMA])
-def test_every_structured_mode_runs_the_same_chain(example_report: Report, mode: StructuredMode) -> None:
+def test_every_structured_mode_runs_the_same_chain(
+    example_report: Report, mode: StructuredMode
+) -> None:
     draft = {"bluf": "Russia dismissed General Sergey Kisel.", "actors": [], "sources": [],
              "developments": [], "uncertainties": []}  # fmt: skip
     chain, _ = chain_with([json.dumps(draft)], mode=mode)
@@ -120,7 +130,9 @@ def test_every_structured_mode_runs_the_same_chain(example_report: Report, mode:
     assert brief.bluf == "Russia dismissed General Sergey Kisel."
 
 
-def test_unusable_model_output_degrades_to_a_grounded_code_only_brief(example_report: Report) -> None:
+def test_unusable_model_output_degrades_to_a_grounded_code_only_brief(
+    example_report: Report,
+) -> None:
     chain, model = chain_with(["no json", "still none", "nothing"])
     brief = chain.run(example_report)
     assert len(model.calls) == 3  # 1 try + 2 repairs (the default)

@@ -16,7 +16,9 @@ from briefing.cli import app
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_cli(*args: str, stdin: bytes | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+def run_cli(
+    *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[bytes]:
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("BRIEFING_")}
     full_env.update(env or {})
     return subprocess.run(
@@ -52,7 +54,9 @@ def test_schema_prints_the_brief_json_schema() -> None:
         (["brief", "-"], b"\xff\xfe bad bytes", "not valid UTF-8"),
     ],
 )
-def test_bad_input_exits_2_with_one_line(args: list[str], stdin: bytes | None, message: str) -> None:
+def test_bad_input_exits_2_with_one_line(
+    args: list[str], stdin: bytes | None, message: str
+) -> None:
     result = run_cli(*args, stdin=stdin)
     err = result.stderr.decode()
     assert result.returncode == 2, err

@@ -32,7 +32,9 @@ def test_yaml_front_matter() -> None:
 
 
 def test_explicit_metadata_wins_over_the_text() -> None:
-    report = load_report(b"date 2024-12-02 Headline\nBody.", title="Given", published=dt.date(2020, 1, 1))
+    report = load_report(
+        b"date 2024-12-02 Headline\nBody.", title="Given", published=dt.date(2020, 1, 1)
+    )
     assert (report.title, report.published) == ("Given", dt.date(2020, 1, 1))
 
 

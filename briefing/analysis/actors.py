@@ -128,7 +128,9 @@ class ActorsResult:
 
 def find_actors(doc: Doc, textmap: TextMap, sentence_of: dict[int, int]) -> ActorsResult:
     """Actor candidates and place mentions from ``doc`` (parsed from ``textmap.norm``)."""
-    raw = [_Ent(e.start, e.end, e.label_) for e in doc.ents if e.label_ in ACTOR_LABELS | PLACE_LABELS]
+    raw = [
+        _Ent(e.start, e.end, e.label_) for e in doc.ents if e.label_ in ACTOR_LABELS | PLACE_LABELS
+    ]
     ents = [t for e in raw if (t := _trim(doc, e)) is not None]
     ents = _split_titles(doc, ents)
 

@@ -39,5 +39,5 @@ def resolve_date(expression: str, report_date: dt.date | None) -> dt.date | None
     cleaned = re.sub(r"^(on|since|by|from|until|in|the)\s+", "", expression.strip(), flags=re.I)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        parsed = dateparser.parse(cleaned, languages=["en"], settings=settings)  # type: ignore[arg-type]
+        parsed = dateparser.parse(cleaned, languages=["en"], settings=settings)
     return parsed.date() if parsed else None

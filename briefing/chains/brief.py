@@ -70,7 +70,10 @@ class BriefChain:
 
     @property
     def prompt_versions(self) -> dict[str, str]:
-        return {self.prompt.task: self.prompt.version, self.repair_prompt.task: self.repair_prompt.version}
+        return {
+            self.prompt.task: self.prompt.version,
+            self.repair_prompt.task: self.repair_prompt.version,
+        }
 
     def caller(self) -> StructuredCaller:
         return StructuredCaller(
@@ -126,8 +129,12 @@ class BriefChain:
             "report_date": report.published.isoformat() if report.published else "unknown",
             "title": report.title or "untitled",
             "sentences": sentences,
-            "actors": _listing(f"{a.id} {a.name} ({a.kind.value})" for a in candidates.organizations),
-            "sources": _listing(f"{s.id} {s.actor.name} ({s.kind.value})" for s in candidates.sources),
+            "actors": _listing(
+                f"{a.id} {a.name} ({a.kind.value})" for a in candidates.organizations
+            ),
+            "sources": _listing(
+                f"{s.id} {s.actor.name} ({s.kind.value})" for s in candidates.sources
+            ),
             "developments": _listing(f"{d.id} S{d.sentence}" for d in candidates.developments),
             "uncertainties": _listing(
                 f"{u.id} S{u.sentence} ({', '.join(u.hedges)})" for u in candidates.uncertainties

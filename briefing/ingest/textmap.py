@@ -30,8 +30,9 @@ _CHAR_MAP = {
 _DROP = {"\u200b", "\u200c", "\u200d", "\ufeff", "\u00ad"}
 # Markdown markup that is blanked (same length) so offsets need no shifting.
 _MD_MARKUP = re.compile(
-    r"^[ ]{0,3}#{1,6}[ ]|^[ ]{0,3}>[ ]?|^[ ]{0,3}[-*+][ ]|\*\*|__|(?<!\w)[*_](?=\w)|(?<=\w)[*_](?!\w)"
-    r"|!?\[|\]\([^)]*\)|`+",
+    r"^[ ]{0,3}#{1,6}[ ]|^[ ]{0,3}>[ ]?|^[ ]{0,3}[-*+][ ]"  # headings, quotes, bullets
+    r"|\*\*|__|(?<!\w)[*_](?=\w)|(?<=\w)[*_](?!\w)"  # emphasis
+    r"|!?\[|\]\([^)]*\)|`+",  # links, images, code
     re.MULTILINE,
 )
 

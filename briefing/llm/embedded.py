@@ -130,12 +130,12 @@ def start_server(settings: Settings) -> EmbeddedServer:
     ]  # fmt: skip
     log.info("starting embedded model server: %s on port %d", model_path.name, port)
     with log_path.open("wb") as sink:
-        process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+        process = subprocess.Popen(
             cmd,
             stdout=sink,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent,  # noqa: PLW1509
+            preexec_fn=_die_with_parent,
         )
     server = EmbeddedServer(process=process, port=port, log_path=log_path, model_path=model_path)
     _wait_ready(server, settings.embedded_start_timeout_s)

@@ -109,7 +109,10 @@ class StructuredCaller:
             except (ValueError, ValidationError) as exc:
                 last_error = _short_error(exc)
                 log.warning("model output invalid (attempt %d): %s", attempt, last_error)
-                history += [AIMessage(content=raw), HumanMessage(self.repair_template.format(error=last_error))]
+                history += [
+                    AIMessage(content=raw),
+                    HumanMessage(self.repair_template.format(error=last_error)),
+                ]
                 continue
             return CallResult(value, usage, attempt, time.perf_counter() - started, raw)
         raise ModelOutputError(
@@ -187,15 +190,17 @@ def parse_json(raw: str) -> Any:
 
 
 def _usage_of(message: AIMessage) -> Usage:
-    meta = message.usage_metadata or {}
-    inp, out = int(meta.get("input_tokens", 0)), int(meta.get("output_tokens", 0))
+    meta = message.usage_metadata
+    inp = int(meta["input_tokens"]) if meta else 0
+    out = int(meta["output_tokens"]) if meta else 0
     return Usage(llm_calls=1, input_tokens=inp, output_tokens=out, total_tokens=inp + out)
 
 
 def _short_error(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         parts = [
-            f"{'.'.join(str(p) for p in e['loc']) or '(root)'}: {e['msg']}" for e in exc.errors()[:6]
+            f"{'.'.join(str(p) for p in e['loc']) or '(root)'}: {e['msg']}"
+            for e in exc.errors()[:6]
         ]
         more = exc.error_count() - len(parts)
         return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")

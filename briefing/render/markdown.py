@@ -50,7 +50,9 @@ def render_markdown(brief: Brief) -> str:
     if brief.claims:
         out += ["## Claims", ""]
         for c in brief.claims:
-            out.append(f"- **{c.source}** ({c.reporting_verb}; {c.verb_class.value}): {c.statement}")
+            out.append(
+                f"- **{c.source}** ({c.reporting_verb}; {c.verb_class.value}): {c.statement}"
+            )
         out.append("")
 
     if brief.uncertainties:
@@ -75,7 +77,9 @@ def render_markdown(brief: Brief) -> str:
     if q.dropped_count or q.warnings:
         out += ["## Quality", ""]
         if q.dropped_count:
-            out.append(f"- {q.dropped_count} item(s) dropped: their evidence did not match the report.")
+            out.append(
+                f"- {q.dropped_count} item(s) dropped: their evidence did not match the report."
+            )
         out += [f"- {w}" for w in q.warnings]
         out.append("")
 

@@ -65,7 +65,9 @@ class Actor(_Model):
     name: str = Field(description="Canonical name, as the report writes it.")
     aliases: list[str] = Field(default_factory=list, description="Other names in the report.")
     kind: ActorKind
-    role: str | None = Field(default=None, description="Title or function, e.g. 'Foreign Minister'.")
+    role: str | None = Field(
+        default=None, description="Title or function, e.g. 'Foreign Minister'."
+    )
     affiliation: str | None = Field(default=None, description="Country, side or parent body.")
     evidence: Evidence = Field(min_length=1, description="Mentions of the actor in the report.")
 
