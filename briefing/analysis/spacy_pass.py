@@ -213,7 +213,7 @@ def _content(
 
 
 def _strip_tokens(doc: Doc, lo: int, hi: int) -> tuple[int, int] | None:
-    skip = {"that", ",", ".", "-", "and", ":", ";", '"'}
+    skip = {"that", ",", ".", "-", "and", ":", ";"}
     while lo < hi and (doc[lo].lower_ in skip or doc[lo].is_space):
         lo += 1
     while hi > lo and (doc[hi - 1].lower_ in skip or doc[hi - 1].is_space):

@@ -53,7 +53,7 @@ def load_report(
         match = _META_LINE.match(text)
         if match:
             meta.setdefault("published", match.group(1))
-            meta.setdefault("title", match.group("headline").strip())
+            meta.setdefault("title", _headline(match.group("headline")))
             text = text[match.start("headline") :]
     text = text.strip("\n").rstrip()
     if not text.strip():
@@ -68,6 +68,13 @@ def load_report(
         published=published or _parse_date(meta.get("published")),
         tags=tags or [str(t) for t in meta.get("tags") or []],
     )
+
+
+def _headline(line: str) -> str:
+    """The first sentence of a metadata line's text: the line itself often runs on into a lead."""
+    line = line.strip()
+    first = re.match(r"(.+?[.!?])\s+[A-Z]", line)
+    return first.group(1) if first else line
 
 
 def _split_front_matter(text: str) -> tuple[str, dict[str, Any]]:
