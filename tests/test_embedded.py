@@ -58,3 +58,18 @@ def test_every_item_is_grounded(embedded_brief: Brief, example_report: Report) -
         assert all(text[s.start : s.end] == s.text for s in item.evidence)
     assert b.bluf.strip()
     assert len(b.claims) >= 5 and len(b.uncertainties) >= 3 and len(b.developments) >= 5
+
+
+def test_a_separate_server_starts_and_shuts_down_cleanly() -> None:
+    from briefing.llm.embedded import start_server
+
+    server = start_server(Settings(embedded_threads=1))
+    try:
+        assert server.alive()
+        assert httpx.get(f"{server.base_url}/models", timeout=10).status_code == 200
+    finally:
+        server.stop()
+    assert not server.alive()
+    assert server.process.returncode is not None
+    with pytest.raises(httpx.HTTPError):
+        httpx.get(f"{server.base_url}/models", timeout=2)

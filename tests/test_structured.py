@@ -135,3 +135,36 @@ def test_parse_json_finds_the_object(raw: str, expected: object) -> None:
 def test_parse_json_rejects_non_json() -> None:
     with pytest.raises(ValueError, match="no JSON"):
         parse_json("I cannot do that.")
+
+
+def test_concurrency_limiter_bounds_calls_in_flight() -> None:
+    import threading
+    import time as _time
+
+    in_flight, peak = 0, 0
+    lock = threading.Lock()
+
+    class Slow(ScriptedChatModel):
+        def _generate(self, messages, stop=None, run_manager=None, **kwargs):  # type: ignore[no-untyped-def]
+            nonlocal in_flight, peak
+            with lock:
+                in_flight += 1
+                peak = max(peak, in_flight)
+            _time.sleep(0.05)
+            with lock:
+                in_flight -= 1
+            return super()._generate(messages, stop, run_manager, **kwargs)
+
+    model = Slow(script=['{"verdict": "ok", "score": 1}'] * 6)
+    limiter = threading.BoundedSemaphore(2)
+    sc = StructuredCaller(
+        chat=model, mode=StructuredMode.PLAIN, context_tokens=4096, max_output_tokens=64,
+        limiter=limiter,
+    )  # fmt: skip
+    threads = [threading.Thread(target=sc.call, args=(MESSAGES, Answer)) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(model.calls) == 6
+    assert peak == 2

@@ -84,6 +84,7 @@ class BriefChain:
             repair_attempts=self.settings.llm_repair_attempts,
             transport_retries=self.settings.llm_transport_retries,
             repair_template=self.repair_prompt.template,
+            limiter=self.backend.limiter,
         )
 
     def runnable(self) -> Runnable[Report, Brief]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 
 from langchain_core.language_models.chat_models import BaseChatModel
 
@@ -17,6 +18,10 @@ class Backend:
     model: str
     label: str  # base URL, or "embedded"
     mode: StructuredMode
+    # Bounds the LLM calls in flight through this backend (BRIEFING_LLM_CONCURRENCY).
+    limiter: threading.BoundedSemaphore = field(
+        default_factory=lambda: threading.BoundedSemaphore(2), compare=False
+    )
 
 
 def make_backend(settings: Settings) -> Backend:
@@ -44,4 +49,5 @@ def make_backend(settings: Settings) -> Backend:
         model=settings.llm_model,
         label=label,
         mode=settings.effective_structured_mode(),
+        limiter=threading.BoundedSemaphore(settings.llm_concurrency),
     )

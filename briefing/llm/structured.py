@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -69,6 +70,7 @@ class StructuredCaller:
     transport_retries: int = 3
     backoff_s: float = 0.5
     repair_template: str = REPAIR_MESSAGE
+    limiter: threading.BoundedSemaphore | None = None  # bounds calls in flight
     _fallen_back: bool = field(default=False, repr=False)
 
     def check_budget(self, messages: Sequence[BaseMessage]) -> int:
@@ -128,7 +130,11 @@ class StructuredCaller:
         failures = 0
         while True:
             try:
-                reply = self.chat.invoke(messages, **kwargs)
+                if self.limiter is None:
+                    reply = self.chat.invoke(messages, **kwargs)
+                else:
+                    with self.limiter:
+                        reply = self.chat.invoke(messages, **kwargs)
             except openai.BadRequestError as exc:
                 detail = str(exc).lower()
                 if kwargs and ("response_format" in detail or "schema" in detail):
