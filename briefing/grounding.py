@@ -9,9 +9,9 @@ evidence; both are counted in the brief's ``quality``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, Protocol, Self, TypeVar
 
 from rapidfuzz import fuzz
 
@@ -22,7 +22,19 @@ FUZZY_THRESHOLD = 85.0
 _WINDOW = 2000  # characters searched on each side of a claimed offset before the whole text
 _MIN_FUZZY_CHARS = 4
 
-T = TypeVar("T")
+
+class Evidenced(Protocol):
+    """A brief item: a pydantic model with an ``evidence`` list of spans."""
+
+    @property
+    def evidence(self) -> list[Span]: ...
+
+    def model_copy(
+        self, *, update: Mapping[str, Any] | None = None, deep: bool = False
+    ) -> Self: ...
+
+
+E = TypeVar("E", bound=Evidenced)
 
 
 def ground_span(text: str, span: Span) -> Span | None:
@@ -113,20 +125,14 @@ class GroundingReport:
         return kept
 
     def filter_items(
-        self,
-        section: str,
-        items: Sequence[T],
-        text: str,
-        evidence_of: Callable[[T], Sequence[Span]],
-        rebuild: Callable[[T, list[Span]], T],
-        summary_of: Callable[[T], str],
-    ) -> list[T]:
+        self, section: str, items: Sequence[E], text: str, summary_of: Callable[[E], str]
+    ) -> list[E]:
         """Keep each item with its grounded evidence; drop and record items left with none."""
-        kept: list[T] = []
+        kept: list[E] = []
         for item in items:
-            spans = self.ground_all(text, evidence_of(item))
+            spans = self.ground_all(text, item.evidence)
             if spans:
-                kept.append(rebuild(item, spans))
+                kept.append(item.model_copy(update={"evidence": spans}))
             else:
                 self.drop(section, "no evidence span matches the report text", summary_of(item))
         return kept

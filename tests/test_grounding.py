@@ -1,4 +1,5 @@
 from briefing.grounding import GroundingReport, ground_quote, ground_span
+from briefing.schemas.brief import Uncertainty
 from briefing.schemas.span import Alignment, Span
 
 TEXT = "HUR says Russia has dismissed General Sergey Kisel from command. ISW notes more."
@@ -40,15 +41,11 @@ def test_quote_not_in_report_is_dropped() -> None:
 def test_items_without_evidence_are_dropped_and_counted() -> None:
     report = GroundingReport()
     items = [
-        ("kept", [Span(start=0, end=3, text="HUR")]),
-        ("dropped", [Span(start=0, end=9, text="Mossad HQ")]),
+        Uncertainty(what="kept", why="w", evidence=[Span(start=5, end=8, text="HUR")]),
+        Uncertainty(what="dropped", why="w", evidence=[Span(start=0, end=9, text="Mossad HQ")]),
     ]
-    kept = report.filter_items(
-        "actors", items, TEXT,
-        evidence_of=lambda i: i[1],
-        rebuild=lambda i, spans: (i[0], spans),
-        summary_of=lambda i: i[0],
-    )  # fmt: skip
-    assert [k[0] for k in kept] == ["kept"]
-    assert [(d.section, d.summary) for d in report.dropped] == [("actors", "dropped")]
+    kept = report.filter_items("uncertainties", items, TEXT, summary_of=lambda u: u.what)
+    assert [k.what for k in kept] == ["kept"]
+    assert kept[0].evidence == [Span(start=0, end=3, text="HUR")]  # offsets corrected
+    assert [(d.section, d.summary) for d in report.dropped] == [("uncertainties", "dropped")]
     assert (report.spans_checked, report.spans_exact, report.spans_dropped) == (2, 1, 1)

@@ -77,12 +77,7 @@ class Assembly:
         for j in self.draft.actors:
             judged.setdefault(j.id, j.kind)
         items = [self._actor(c, judged.get(c.id)) for c in self.candidates.analysis.actors]
-        return self.grounding.filter_items(
-            "actors", items, self.text,
-            evidence_of=lambda a: a.evidence,
-            rebuild=lambda a, spans: a.model_copy(update={"evidence": spans}),
-            summary_of=lambda a: a.name,
-        )  # fmt: skip
+        return self.grounding.filter_items("actors", items, self.text, summary_of=lambda a: a.name)
 
     def _actor(self, cand: ActorCandidate, judged: ActorKind | None) -> Actor:
         kind = cand.kind
@@ -119,11 +114,8 @@ class Assembly:
                 )
             )
         return self.grounding.filter_items(
-            "developments", items, self.text,
-            evidence_of=lambda d: d.evidence,
-            rebuild=lambda d, spans: d.model_copy(update={"evidence": spans}),
-            summary_of=lambda d: d.what,
-        )  # fmt: skip
+            "developments", items, self.text, summary_of=lambda d: d.what
+        )
 
     def claims(self) -> list[Claim]:
         analysis = self.candidates.analysis
@@ -140,11 +132,8 @@ class Assembly:
                 )
             )
         return self.grounding.filter_items(
-            "claims", items, self.text,
-            evidence_of=lambda c: c.evidence,
-            rebuild=lambda c, spans: c.model_copy(update={"evidence": spans}),
-            summary_of=lambda c: c.statement,
-        )  # fmt: skip
+            "claims", items, self.text, summary_of=lambda c: c.statement
+        )
 
     def uncertainties(self) -> list[Uncertainty]:
         written = {j.id: j.why for j in reversed(self.draft.uncertainties)}
@@ -169,11 +158,8 @@ class Assembly:
                 )
             )
         return self.grounding.filter_items(
-            "uncertainties", items, self.text,
-            evidence_of=lambda u: u.evidence,
-            rebuild=lambda u, spans: u.model_copy(update={"evidence": spans}),
-            summary_of=lambda u: u.what,
-        )  # fmt: skip
+            "uncertainties", items, self.text, summary_of=lambda u: u.what
+        )
 
     def sources(self) -> list[Source]:
         judged: dict[str, SourceJudgment] = {}
@@ -201,12 +187,7 @@ class Assembly:
                     evidence=list(cand.evidence),
                 )
             )
-        return self.grounding.filter_items(
-            "sources", items, self.text,
-            evidence_of=lambda s: s.evidence,
-            rebuild=lambda s, spans: s.model_copy(update={"evidence": spans}),
-            summary_of=lambda s: s.name,
-        )  # fmt: skip
+        return self.grounding.filter_items("sources", items, self.text, summary_of=lambda s: s.name)
 
     def bluf(self) -> tuple[str, list[Span]]:
         sentences = self.candidates.analysis.sentences

@@ -8,9 +8,9 @@ produce others, and validation rejects unknown ids from backends that do not con
 from __future__ import annotations
 
 import copy
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo
 
 from briefing.schemas.brief import ActorKind
 from briefing.schemas.scales import Reliability
@@ -19,54 +19,39 @@ from briefing.schemas.scales import Reliability
 class _Draft(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    @staticmethod
-    def _check_id(value: str, info: ValidationInfo, key: str) -> str:
+
+def _known_id(key: str) -> AfterValidator:
+    """Reject an id that is not in ``context[key]`` (when the caller gives a context)."""
+
+    def check(value: str, info: ValidationInfo) -> str:
         allowed = (info.context or {}).get(key)
         if allowed is not None and value not in allowed:
             raise ValueError(f"unknown id {value!r}; use one of {', '.join(sorted(allowed))}")
         return value
 
+    return AfterValidator(check)
+
 
 class ActorJudgment(_Draft):
-    id: str
+    id: Annotated[str, _known_id("actor_ids")]
     kind: ActorKind
-
-    @field_validator("id")
-    @classmethod
-    def _known(cls, v: str, info: ValidationInfo) -> str:
-        return cls._check_id(v, info, "actor_ids")
 
 
 class SourceJudgment(_Draft):
-    id: str
+    id: Annotated[str, _known_id("source_ids")]
     reliability: Reliability
     credibility: Literal[1, 2, 3, 4, 5, 6]
     rationale: str = Field(max_length=240)
 
-    @field_validator("id")
-    @classmethod
-    def _known(cls, v: str, info: ValidationInfo) -> str:
-        return cls._check_id(v, info, "source_ids")
-
 
 class DevelopmentJudgment(_Draft):
-    id: str
+    id: Annotated[str, _known_id("development_ids")]
     what: str = Field(max_length=240)
-
-    @field_validator("id")
-    @classmethod
-    def _known(cls, v: str, info: ValidationInfo) -> str:
-        return cls._check_id(v, info, "development_ids")
 
 
 class UncertaintyJudgment(_Draft):
-    id: str
+    id: Annotated[str, _known_id("uncertainty_ids")]
     why: str = Field(max_length=240)
-
-    @field_validator("id")
-    @classmethod
-    def _known(cls, v: str, info: ValidationInfo) -> str:
-        return cls._check_id(v, info, "uncertainty_ids")
 
 
 class BriefDraft(_Draft):
