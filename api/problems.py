@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from briefing.errors import BriefingError
+from briefing.errors import BriefingError, ServiceBusyError
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -29,31 +29,88 @@ class Problem(BaseModel):
     )
 
 
-def problem(status: int, title: str, detail: str | None = None, **extra: Any) -> JSONResponse:
+class ApiProblem(Exception):
+    """An HTTP-only problem (auth, rate limit, negotiation), raised inside the api package."""
+
+    def __init__(
+        self,
+        status: int,
+        title: str,
+        detail: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail or title)
+        self.status, self.title, self.detail, self.headers = status, title, detail, headers or {}
+
+
+def problem(
+    status: int,
+    title: str,
+    detail: str | None = None,
+    *,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
     body = Problem(status=status, title=title, detail=detail, **extra)
     return JSONResponse(
-        body.model_dump(exclude_none=True), status_code=status, media_type=PROBLEM_JSON
+        body.model_dump(exclude_none=True),
+        status_code=status,
+        media_type=PROBLEM_JSON,
+        headers=headers,
     )
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": text}
+    for code, text in {
+        401: "Missing or invalid API key.",
+        413: "Request body or report too large.",
+        422: "Invalid request; `errors` names each field.",
+        429: "Rate limit exceeded; see Retry-After.",
+        500: "Internal error.",
+    }.items()
+}
 
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(BriefingError)
     async def _briefing(_: Request, exc: BriefingError) -> JSONResponse:
         slug = type(exc).__name__.removesuffix("Error").lower()
-        return problem(exc.http_status, exc.title, exc.message, type=f"/problems/{slug}")
+        headers = None
+        if isinstance(exc, ServiceBusyError):
+            headers = {"Retry-After": str(exc.retry_after_s)}
+        field = exc.details.get("field")
+        errors = [{"field": field, "message": exc.message}] if field else None
+        return problem(
+            exc.http_status,
+            exc.title,
+            exc.message,
+            type=f"/problems/{slug}",
+            headers=headers,
+            errors=errors,
+        )
+
+    @app.exception_handler(ApiProblem)
+    async def _api(_: Request, exc: ApiProblem) -> JSONResponse:
+        return problem(exc.status, exc.title, exc.detail, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [
-            {"field": ".".join(str(p) for p in e["loc"] if p != "body"), "message": e["msg"]}
+            {
+                "field": ".".join(str(p) for p in e["loc"] if p != "body") or "body",
+                "message": e["msg"],
+            }
             for e in exc.errors()
         ]
-        detail = "; ".join(f"{e['field'] or 'body'}: {e['message']}" for e in errors)
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
         return problem(422, "Invalid request", detail, errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return problem(exc.status_code, str(exc.detail), None)
+        return problem(
+            exc.status_code, str(exc.detail), None, headers=getattr(exc, "headers", None)
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

@@ -8,12 +8,15 @@ import logging
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from briefing.errors import BriefingError, InputError
+
+if TYPE_CHECKING:
+    from briefing.store import Database
 
 app = typer.Typer(
     name="briefing",
@@ -120,7 +123,62 @@ def serve(
     import uvicorn
 
     # By import string: the api package depends on briefing, never the reverse.
-    uvicorn.run("api.app:app", host=host, port=port, log_level="info")
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, log_level="info")
+
+
+keys_app = typer.Typer(help="Manage API keys for the HTTP API.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+def _db() -> Database:
+    from briefing.settings import get_settings
+    from briefing.store import Database
+
+    db = Database(get_settings().database_url)
+    db.migrate()
+    return db
+
+
+@keys_app.command("create")
+def keys_create(
+    name: Annotated[str, typer.Option("--name", help="Who or what uses the key.")],
+    rate_limit: Annotated[
+        int | None,
+        typer.Option(help="Requests a minute (default: BRIEFING_RATE_LIMIT_PER_MINUTE)."),
+    ] = None,
+) -> None:
+    """Create a key and print it once (only its hash is stored)."""
+    from briefing.store.keys import create_key
+
+    try:
+        row, plaintext = create_key(_db(), name, rate_limit)
+    except BriefingError as exc:
+        raise _fail(exc) from None
+    err.print(f"created key {row.id} ({row.prefix}…) for {name}; it is shown only now:")
+    sys.stdout.write(plaintext + "\n")
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """List keys (id, prefix, name, created, revoked)."""
+    from briefing.store.keys import list_keys
+
+    for row in list_keys(_db()):
+        revoked = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "active"
+        sys.stdout.write(
+            f"{row.id}\t{row.prefix}…\t{row.name}\t{row.created_at:%Y-%m-%d}\t{revoked}\n"
+        )
+
+
+@keys_app.command("revoke")
+def keys_revoke(key: Annotated[str, typer.Argument(help="Key id or prefix.")]) -> None:
+    """Revoke a key (takes effect within seconds)."""
+    from briefing.store.keys import revoke_key
+
+    if not revoke_key(_db(), key):
+        err.print(f"[bold red]error:[/] no active key {key}", markup=True)
+        raise typer.Exit(code=2)
+    err.print(f"revoked {key}")
 
 
 @app.command()

@@ -33,6 +33,26 @@ class ReportTooLongError(InputError):
     title = "Report too long"
 
 
+class NotFoundError(BriefingError):
+    """No report, brief or job with that id."""
+
+    exit_code = 2
+    http_status = 404
+    title = "Not found"
+
+
+class ServiceBusyError(BriefingError):
+    """The job queue is full: try again later."""
+
+    exit_code = 6
+    http_status = 503
+    title = "Service busy"
+
+    def __init__(self, message: str, *, retry_after_s: int) -> None:
+        super().__init__(message, retry_after_s=retry_after_s)
+        self.retry_after_s = retry_after_s
+
+
 class ConfigError(BriefingError):
     """Settings or shipped files (prompts, models) are wrong: the operator's mistake."""
 

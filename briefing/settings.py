@@ -74,7 +74,24 @@ class Settings(BaseSettings):
         default=10 * 1024 * 1024, ge=1, description="Largest report accepted, in bytes."
     )
 
-    @field_validator("llm_base_url")
+    database_url: str = Field(
+        default="sqlite:///.briefing/briefing.db",
+        description="SQLAlchemy URL: SQLite file by default (WAL mode), or "
+        "postgresql+psycopg://user@host/db.",
+    )
+    redis_url: str | None = Field(
+        default=None, description="Redis for the brief and LLM caches; unset: the database."
+    )
+    cache_ttl_s: int = Field(default=7 * 24 * 3600, ge=1, description="Cached brief lifetime.")
+    job_workers: int = Field(default=1, ge=1, le=32, description="Briefs computed at once.")
+    job_queue_max: int = Field(
+        default=100, ge=1, description="Queued jobs beyond which new requests get 503."
+    )
+    rate_limit_per_minute: int = Field(default=600, ge=1, description="Requests per API key.")
+    max_body_bytes: int = Field(default=5 * 1024 * 1024, ge=1024, description="Request body cap.")
+    require_auth: bool = Field(default=True, description="Require API keys on the HTTP API.")
+
+    @field_validator("llm_base_url", "redis_url")
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:
         return value or None

@@ -90,17 +90,32 @@ def main() -> None:
         brief = chain.run(report)
         wall = time.perf_counter() - start
         u = brief.provenance.usage
-        ours.append({"wall_s": wall, "llm_s": timer.total_s,
-                     "analysis_s": brief.provenance.timings.analysis_ms / 1000,
-                     "calls": u.llm_calls, "tokens": u.total_tokens,
-                     "input_tokens": u.input_tokens, "output_tokens": u.output_tokens})  # fmt: skip
+        ours.append(
+            {
+                "wall_s": wall,
+                "llm_s": timer.total_s,
+                "analysis_s": brief.provenance.timings.analysis_ms / 1000,
+                "calls": u.llm_calls,
+                "tokens": u.total_tokens,
+                "input_tokens": u.input_tokens,
+                "output_tokens": u.output_tokens,
+            }
+        )
         timer.reset()
         start = time.perf_counter()
         _, nu = naive_brief(chain.caller(), report)
         wall = time.perf_counter() - start
-        naive.append({"wall_s": wall, "llm_s": timer.total_s, "analysis_s": 0.0,
-                      "calls": nu.llm_calls, "tokens": nu.total_tokens,
-                      "input_tokens": nu.input_tokens, "output_tokens": nu.output_tokens})  # fmt: skip
+        naive.append(
+            {
+                "wall_s": wall,
+                "llm_s": timer.total_s,
+                "analysis_s": 0.0,
+                "calls": nu.llm_calls,
+                "tokens": nu.total_tokens,
+                "input_tokens": nu.input_tokens,
+                "output_tokens": nu.output_tokens,
+            }
+        )
         print(
             f"run {i + 1}/{args.runs}: ours {ours[-1]['wall_s']:.1f}s, "
             f"naive {naive[-1]['wall_s']:.1f}s",
@@ -113,10 +128,12 @@ def main() -> None:
     keys = ["wall_s", "llm_s", "analysis_s", "calls", "tokens", "input_tokens", "output_tokens"]
     summary = {
         "report": Path(args.report).name,
-        "model": backend.model, "backend": backend.label, "runs": args.runs,
+        "model": backend.model,
+        "backend": backend.label,
+        "runs": args.runs,
         "ours": {k: med(ours, k) for k in keys},
         "naive": {k: med(naive, k) for k in keys},
-    }  # fmt: skip
+    }
     o, n = summary["ours"], summary["naive"]
     outside = o["wall_s"] - o["llm_s"]
     summary["ratios"] = {
@@ -131,10 +148,15 @@ def main() -> None:
         f"median of {args.runs} runs (same process, alternating)\n"
     )
     print(f"{'':24}{'ours':>12}{'naive':>12}{'ours/naive':>12}")
-    rows = [("wall time (s)", "wall_s", "{:.2f}"), ("inside LLM calls (s)", "llm_s", "{:.2f}"),
-            ("analysis (s)", "analysis_s", "{:.3f}"), ("LLM calls", "calls", "{:.0f}"),
-            ("tokens", "tokens", "{:.0f}"), ("  input tokens", "input_tokens", "{:.0f}"),
-            ("  output tokens", "output_tokens", "{:.0f}")]  # fmt: skip
+    rows = [
+        ("wall time (s)", "wall_s", "{:.2f}"),
+        ("inside LLM calls (s)", "llm_s", "{:.2f}"),
+        ("analysis (s)", "analysis_s", "{:.3f}"),
+        ("LLM calls", "calls", "{:.0f}"),
+        ("tokens", "tokens", "{:.0f}"),
+        ("  input tokens", "input_tokens", "{:.0f}"),
+        ("  output tokens", "output_tokens", "{:.0f}"),
+    ]
     for label, key, fmt in rows:
         ratio = f"{o[key] / n[key]:.2f}" if n[key] else "-"
         print(f"{label:24}{fmt.format(o[key]):>12}{fmt.format(n[key]):>12}{ratio:>12}")

@@ -16,9 +16,17 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 # The names the brief of the example report must carry (issue: foundation, "done when").
 EXPECTED_ACTORS = [
-    "Sergey Kisel", "Alexander Chayko", "Aleksandr Moiseyev", "Dmitry Peskov",
-    "Sergei Lavrov", "Hakan Fidan", "Abbas Araghchi", "Bashar al-Assad", "HUR", "ISW",
-]  # fmt: skip
+    "Sergey Kisel",
+    "Alexander Chayko",
+    "Aleksandr Moiseyev",
+    "Dmitry Peskov",
+    "Sergei Lavrov",
+    "Hakan Fidan",
+    "Abbas Araghchi",
+    "Bashar al-Assad",
+    "HUR",
+    "ISW",
+]
 
 
 @pytest.fixture(autouse=True)

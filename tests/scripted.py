@@ -15,6 +15,7 @@ class ScriptedChatModel(BaseChatModel):
     """Each call pops the next script entry: a str reply or an exception to raise."""
 
     script: list[Any] = Field(default_factory=list)
+    default: str | None = None  # the reply once the script has run out
     calls: list[dict[str, Any]] = Field(default_factory=list)
 
     @property
@@ -29,9 +30,9 @@ class ScriptedChatModel(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         self.calls.append({"messages": list(messages), "kwargs": kwargs})
-        if not self.script:
+        if not self.script and self.default is None:
             raise AssertionError("the scripted model ran out of replies")
-        item = self.script.pop(0)
+        item = self.script.pop(0) if self.script else self.default
         if isinstance(item, BaseException):
             raise item
         message = AIMessage(

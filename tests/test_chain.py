@@ -49,17 +49,27 @@ def test_model_judgments_are_used_and_guarded(example_report: Report) -> None:
     draft = {
         "bluf": "Russia has dismissed General Sergey Kisel from its Syrian command after "
         "operational failures, HUR says; ISW notes Russia seeks a diplomatic solution.",
-        "actors": [{"id": isw.id, "kind": "state"}, {"id": ids["actor_ids"][-1], "kind": "armed_group"}],
+        "actors": [
+            {"id": isw.id, "kind": "state"},
+            {"id": ids["actor_ids"][-1], "kind": "armed_group"},
+        ],
         "sources": [
-            {"id": ids["source_ids"][0], "reliability": "B", "credibility": 3,
-             "rationale": "Ukrainian military intelligence reporting on Russian losses."},
+            {
+                "id": ids["source_ids"][0],
+                "reliability": "B",
+                "credibility": 3,
+                "rationale": "Ukrainian military intelligence reporting on Russian losses.",
+            },
         ],
         "developments": [
             {"id": ids["development_ids"][2], "what": "Vladimir Putin fired General Kisel."},
-            {"id": ids["development_ids"][4], "what": "The Kremlin deployed General Alexander Chayko to Syria."},
+            {
+                "id": ids["development_ids"][4],
+                "what": "The Kremlin deployed General Alexander Chayko to Syria.",
+            },
         ],
         "uncertainties": [],
-    }  # fmt: skip
+    }
     chain, model = chain_with([json.dumps(draft)])
     brief = chain.run(example_report)
 
@@ -83,8 +93,13 @@ def test_model_judgments_are_used_and_guarded(example_report: Report) -> None:
 
 
 def test_unknown_ids_are_repaired_in_plain_mode(example_report: Report) -> None:
-    bad = {"bluf": "Russia replaced commanders in Syria.", "actors": [{"id": "A999", "kind": "person"}],
-           "sources": [], "developments": [], "uncertainties": []}  # fmt: skip
+    bad = {
+        "bluf": "Russia replaced commanders in Syria.",
+        "actors": [{"id": "A999", "kind": "person"}],
+        "sources": [],
+        "developments": [],
+        "uncertainties": [],
+    }
     good = {**bad, "actors": []}
     chain, model = chain_with([json.dumps(bad), json.dumps(good)])
     brief = chain.run(example_report)
@@ -122,8 +137,13 @@ def test_report_is_fenced_as_data_in_the_prompt(example_report: Report) -> None:
 def test_every_structured_mode_runs_the_same_chain(
     example_report: Report, mode: StructuredMode
 ) -> None:
-    draft = {"bluf": "Russia dismissed General Sergey Kisel.", "actors": [], "sources": [],
-             "developments": [], "uncertainties": []}  # fmt: skip
+    draft = {
+        "bluf": "Russia dismissed General Sergey Kisel.",
+        "actors": [],
+        "sources": [],
+        "developments": [],
+        "uncertainties": [],
+    }
     chain, _ = chain_with([json.dumps(draft)], mode=mode)
     brief = chain.run(example_report)
     assert brief.provenance.structured_mode == mode.value
@@ -144,8 +164,13 @@ def test_unusable_model_output_degrades_to_a_grounded_code_only_brief(
 
 
 def test_invented_numbers_are_rejected_like_invented_names(example_report: Report) -> None:
-    draft = {"bluf": "HUR reported on December 2, 2023 that Russia dismissed Sergey Kisel.",
-             "actors": [], "sources": [], "developments": [], "uncertainties": []}  # fmt: skip
+    draft = {
+        "bluf": "HUR reported on December 2, 2023 that Russia dismissed Sergey Kisel.",
+        "actors": [],
+        "sources": [],
+        "developments": [],
+        "uncertainties": [],
+    }
     chain, _ = chain_with([json.dumps(draft)])
     brief = chain.run(example_report)
     assert "2023" not in brief.bluf

@@ -23,8 +23,13 @@ def run_cli(
     full_env.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "briefing.cli", *args],
-        input=stdin, capture_output=True, env=full_env, cwd=ROOT, timeout=300, check=False,
-    )  # fmt: skip
+        input=stdin,
+        capture_output=True,
+        env=full_env,
+        cwd=ROOT,
+        timeout=300,
+        check=False,
+    )
 
 
 def test_help_lists_the_commands() -> None:
@@ -70,9 +75,14 @@ def test_backend_down_exits_3_with_one_line(tmp_path: Path) -> None:
     report = tmp_path / "r.txt"
     report.write_text("HUR says Russia has dismissed General Sergey Kisel.")
     result = run_cli(
-        "brief", str(report), "--quiet",
-        env={"BRIEFING_LLM_BASE_URL": "http://127.0.0.1:9/v1", "BRIEFING_LLM_TRANSPORT_RETRIES": "1"},
-    )  # fmt: skip
+        "brief",
+        str(report),
+        "--quiet",
+        env={
+            "BRIEFING_LLM_BASE_URL": "http://127.0.0.1:9/v1",
+            "BRIEFING_LLM_TRANSPORT_RETRIES": "1",
+        },
+    )
     err = result.stderr.decode()
     assert result.returncode == 3, err
     assert "model backend is unavailable" in err
@@ -85,9 +95,11 @@ def test_embedded_model_that_cannot_start_exits_3(tmp_path: Path) -> None:
     report = tmp_path / "r.txt"
     report.write_text("HUR says Russia has dismissed General Sergey Kisel.")
     result = run_cli(
-        "brief", str(report), "--quiet",
+        "brief",
+        str(report),
+        "--quiet",
         env={"BRIEFING_EMBEDDED_MODEL_PATH": str(bogus), "BRIEFING_EMBEDDED_START_TIMEOUT_S": "60"},
-    )  # fmt: skip
+    )
     err = result.stderr.decode()
     assert result.returncode == 3, err
     assert "embedded model server" in err and "Traceback" not in err

@@ -24,8 +24,10 @@ def test_yaml_front_matter() -> None:
     )
     report = load_report(raw.encode())
     assert (report.title, report.source, report.url) == (
-        "Frontline update", "ISW", "https://example.org/u",
-    )  # fmt: skip
+        "Frontline update",
+        "ISW",
+        "https://example.org/u",
+    )
     assert report.published == dt.date(2024, 11, 30)
     assert report.tags == ["syria", "russia"]
     assert report.text == "Russia moved troops."

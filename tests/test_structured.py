@@ -158,9 +158,12 @@ def test_concurrency_limiter_bounds_calls_in_flight() -> None:
     model = Slow(script=['{"verdict": "ok", "score": 1}'] * 6)
     limiter = threading.BoundedSemaphore(2)
     sc = StructuredCaller(
-        chat=model, mode=StructuredMode.PLAIN, context_tokens=4096, max_output_tokens=64,
+        chat=model,
+        mode=StructuredMode.PLAIN,
+        context_tokens=4096,
+        max_output_tokens=64,
         limiter=limiter,
-    )  # fmt: skip
+    )
     threads = [threading.Thread(target=sc.call, args=(MESSAGES, Answer)) for _ in range(6)]
     for t in threads:
         t.start()

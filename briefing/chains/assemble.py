@@ -38,7 +38,7 @@ _ALLOWED_KINDS: dict[str, set[ActorKind]] = {
     "PERSON": {ActorKind.PERSON},
     "GPE": {ActorKind.STATE},
     "ORG": {ActorKind.ORGANIZATION, ActorKind.MILITARY, ActorKind.ARMED_GROUP, ActorKind.OTHER},
-}  # fmt: skip
+}
 
 
 @dataclass
@@ -174,9 +174,11 @@ class Assembly:
             else:
                 reliability, credibility = j.reliability, j.credibility
                 rationale = self.checked_prose(
-                    f"source {cand.id}", j.rationale, self.text,
+                    f"source {cand.id}",
+                    j.rationale,
+                    self.text,
                     f"Graded by the model; its rationale was not usable ({cand.kind.value}).",
-                )  # fmt: skip
+                )
             items.append(
                 Source(
                     name=cand.actor.name,

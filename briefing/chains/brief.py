@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from langchain_core.runnables import Runnable, RunnableLambda
+from langchain_core.caches import BaseCache
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 
 from briefing.analysis import Analysis, analyze
 from briefing.chains.assemble import Assembly
@@ -23,6 +26,7 @@ from briefing.errors import ModelOutputError, ReportTooLongError
 from briefing.llm.backend import Backend, make_backend
 from briefing.llm.structured import CallResult, StructuredCaller
 from briefing.llm.tokens import count_tokens
+from briefing.metrics import LLM_CALLS, LLM_TOKENS
 from briefing.prompts import PromptTemplate, load_prompt
 from briefing.schemas.brief import Brief, Provenance, ReportMeta, Timings, Usage
 from briefing.schemas.draft import BriefDraft, draft_json_schema
@@ -43,6 +47,7 @@ class _State:
     call: CallResult[BriefDraft] | None = None
     llm_s: float = 0.0
     warnings: list[str] = field(default_factory=list)
+    use_llm_cache: bool = True
 
 
 class BriefChain:
@@ -54,19 +59,26 @@ class BriefChain:
         *,
         backend: Backend | None = None,
         progress: Progress | None = None,
+        llm_cache: BaseCache | None = None,
     ) -> None:
         self.settings = settings or get_settings()
         self._backend = backend
+        self._llm_cache = llm_cache
+        self._backend_lock = threading.Lock()
+        self._uncached: BaseChatModel | None = None
+        if backend is not None and llm_cache is not None and backend.chat.cache is None:
+            backend.chat.cache = llm_cache
         self.progress = progress or (lambda _msg: None)
         self.prompt: PromptTemplate = load_prompt(self.settings.prompts_dir, "brief")
         self.repair_prompt: PromptTemplate = load_prompt(self.settings.prompts_dir, "repair")
 
     @property
     def backend(self) -> Backend:
-        if self._backend is None:
-            self.progress("starting the model backend")
-            self._backend = make_backend(self.settings)
-        return self._backend
+        with self._backend_lock:
+            if self._backend is None:
+                self.progress("starting the model backend")
+                self._backend = make_backend(self.settings, cache=self._llm_cache)
+            return self._backend
 
     @property
     def prompt_versions(self) -> dict[str, str]:
@@ -75,9 +87,18 @@ class BriefChain:
             self.repair_prompt.task: self.repair_prompt.version,
         }
 
-    def caller(self) -> StructuredCaller:
+    def chat(self, *, use_llm_cache: bool = True) -> BaseChatModel:
+        """The backend's chat model, or a copy that bypasses the LLM cache."""
+        chat = self.backend.chat
+        if use_llm_cache or chat.cache is None or chat.cache is False:
+            return chat
+        if self._uncached is None:
+            self._uncached = chat.model_copy(update={"cache": False})
+        return self._uncached
+
+    def caller(self, *, use_llm_cache: bool = True) -> StructuredCaller:
         return StructuredCaller(
-            chat=self.backend.chat,
+            chat=self.chat(use_llm_cache=use_llm_cache),
             mode=self.backend.mode,
             context_tokens=self.settings.llm_context_tokens,
             max_output_tokens=self.settings.llm_max_output_tokens,
@@ -95,13 +116,19 @@ class BriefChain:
             | RunnableLambda(self._assemble, name="assemble")
         )
 
-    def run(self, report: Report) -> Brief:
-        return self.runnable().invoke(report)
+    def run(self, report: Report, *, use_llm_cache: bool = True) -> Brief:
+        """A brief of ``report``; ``use_llm_cache=False`` asks the model afresh."""
+        return self.runnable().invoke(
+            report, config={"configurable": {"use_llm_cache": use_llm_cache}}
+        )
 
     # -- steps -------------------------------------------------------------------------
 
-    def _analyze(self, report: Report) -> _State:
+    def _analyze(self, report: Report, config: RunnableConfig | None = None) -> _State:
         state = _State(report=report, started=time.perf_counter())
+        state.use_llm_cache = bool(
+            ((config or {}).get("configurable") or {}).get("use_llm_cache", True)
+        )
         budget = self.settings.llm_context_tokens - self.settings.llm_max_output_tokens
         tokens = count_tokens(report.text)
         if tokens > budget:
@@ -150,7 +177,7 @@ class BriefChain:
         self.progress(f"asking {self.backend.model} for the brief ({self.backend.label})")
         started = time.perf_counter()
         try:
-            state.call = self.caller().call(
+            state.call = self.caller(use_llm_cache=state.use_llm_cache).call(
                 messages,
                 BriefDraft,
                 json_schema=draft_json_schema(ids),
@@ -171,6 +198,10 @@ class BriefChain:
                 raw="",
             )
         state.llm_s = time.perf_counter() - started
+        usage = state.call.usage
+        LLM_CALLS.inc(usage.llm_calls)
+        LLM_TOKENS.labels("input").inc(usage.input_tokens)
+        LLM_TOKENS.labels("output").inc(usage.output_tokens)
         self.progress(
             f"model answered in {state.llm_s:.1f}s ({state.call.usage.total_tokens} tokens, "
             f"{state.call.attempts} attempt(s))"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
+from langchain_core.caches import BaseCache
 from langchain_core.language_models.chat_models import BaseChatModel
 
 from briefing.settings import Settings, StructuredMode
@@ -24,8 +25,11 @@ class Backend:
     )
 
 
-def make_backend(settings: Settings) -> Backend:
-    """Build the chat model for the configured endpoint, starting the embedded one if unset."""
+def make_backend(settings: Settings, *, cache: BaseCache | None = None) -> Backend:
+    """Build the chat model for the configured endpoint, starting the embedded one if unset.
+
+    ``cache``: a LangChain cache for generations (an unchanged prompt then costs nothing).
+    """
     from langchain_openai import ChatOpenAI
 
     if settings.uses_embedded:
@@ -43,6 +47,7 @@ def make_backend(settings: Settings) -> Backend:
         timeout=settings.llm_timeout_s,
         max_retries=0,  # transport retries are ours: see briefing.llm.structured
         stream_usage=True,
+        cache=cache,
     )
     return Backend(
         chat=chat,

@@ -118,16 +118,26 @@ def start_server(settings: Settings) -> EmbeddedServer:
     os.close(fd)
     log_path = Path(log_name)
     cmd = [
-        sys.executable, "-m", "llama_cpp.server",
-        "--model", str(model_path),
-        "--model_alias", MODEL_ALIAS,
-        "--host", "127.0.0.1",
-        "--port", str(port),
-        "--n_ctx", str(settings.llm_context_tokens),
-        "--n_threads", str(threads),
-        "--n_threads_batch", str(threads),
-        "--n_batch", "512",
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "llama_cpp.server",
+        "--model",
+        str(model_path),
+        "--model_alias",
+        MODEL_ALIAS,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--n_ctx",
+        str(settings.llm_context_tokens),
+        "--n_threads",
+        str(threads),
+        "--n_threads_batch",
+        str(threads),
+        "--n_batch",
+        "512",
+    ]
     log.info("starting embedded model server: %s on port %d", model_path.name, port)
     with log_path.open("wb") as sink:
         process = subprocess.Popen(

@@ -30,8 +30,12 @@ def render_markdown(brief: Brief) -> str:
     out += ["## Bottom line up front", "", brief.bluf, ""]
 
     if brief.actors:
-        out += ["## Key actors", "", "| Actor | Kind | Role | Affiliation | Also called |",
-                "|---|---|---|---|---|"]  # fmt: skip
+        out += [
+            "## Key actors",
+            "",
+            "| Actor | Kind | Role | Affiliation | Also called |",
+            "|---|---|---|---|---|",
+        ]
         for a in brief.actors:
             out.append(
                 f"| {_cell(a.name)} | {a.kind.value} | {_cell(a.role)} | "

@@ -1,0 +1,203 @@
+"""Briefs and jobs: cached briefs come back at once; new ones are jobs to wait or poll for."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+
+from api.deps import CallerDep, ServiceDep
+from api.idempotency import idempotent
+from api.problems import PROBLEM_RESPONSES, ApiProblem, problem
+from api.schemas import BriefRequest, JobOut
+from briefing.errors import NotFoundError
+from briefing.ingest import load_report
+from briefing.render import render_html, render_markdown
+from briefing.schemas.brief import Brief, brief_json_schema
+from briefing.service import CachedBrief
+from briefing.store import jobs as job_store
+from briefing.store.models import JobRow
+from briefing.store.reports import get_brief
+
+router = APIRouter(tags=["briefs"])
+MAX_WAIT_S = 60.0
+_NOT_FOUND = PROBLEM_RESPONSES[422] | {"description": "No such id."}
+
+
+def job_out(job: JobRow) -> JobOut:
+    return JobOut(
+        id=job.id,
+        status=job.status,
+        report_id=job.report_id,
+        brief_id=job.brief_id,
+        brief_url=f"/v1/briefs/{job.brief_id}" if job.brief_id else None,
+        error=job.error,
+        attempts=job.attempts,
+        created_at=job.created_at,
+        started_at=job.started_at,
+        finished_at=job.finished_at,
+    )
+
+
+def _brief_response(brief_id: str, body: str, cache: str, status: int = 200) -> Response:
+    return Response(
+        body,
+        status_code=status,
+        media_type="application/json",
+        headers={"X-Cache": cache, "Location": f"/v1/briefs/{brief_id}"},
+    )
+
+
+@router.post(
+    "/v1/briefs",
+    summary="Request a brief",
+    description=(
+        "Brief a stored report (`report_id`) or an inline one (`report`, stored first). A brief "
+        "already made from the same text, prompts, schema, model and options comes back at once "
+        "with `X-Cache: hit` (send `Cache-Control: no-cache` to recompute). Otherwise a job is "
+        "queued and the answer is 202 with its `Location`; with `?wait=SECONDS` the brief itself "
+        "comes back if it is ready in time. A full queue answers 503 with `Retry-After`."
+    ),
+    response_model=Brief,
+    responses={
+        202: {"model": JobOut, "description": "Queued; poll the job at Location."},
+        404: _NOT_FOUND,
+        503: PROBLEM_RESPONSES[422] | {"description": "Queue full or model unavailable."},
+        **PROBLEM_RESPONSES,
+    },
+)
+async def create_brief(
+    request: Request,
+    body: BriefRequest,
+    service: ServiceDep,
+    caller: CallerDep,
+    wait: Annotated[float, Query(ge=0, le=MAX_WAIT_S, description="Seconds to wait.")] = 0,
+    cache_control: Annotated[str | None, Header()] = None,
+) -> Response:
+    async def handle() -> Response:
+        use_cache = "no-cache" not in (cache_control or "").lower()
+        if body.report is not None:
+            r = body.report
+            report = load_report(
+                r.text,
+                content_type=f"text/{'plain' if r.format == 'text' else r.format}",
+                max_bytes=service.settings.max_input_bytes,
+                title=r.title,
+                source=r.source,
+                url=r.url,
+                published=r.published_at,
+                tags=r.tags,
+            )
+            report_id, _ = await run_in_threadpool(service.add_report, report)
+        else:
+            report_id = str(body.report_id)
+        outcome = await run_in_threadpool(
+            lambda: service.request_brief(report_id, use_cache=use_cache, api_key_id=caller.key_id)
+        )
+        if isinstance(outcome, CachedBrief):
+            return _brief_response(outcome.brief_id, outcome.body, "hit")
+        job = outcome
+        if wait > 0:
+            job = await run_in_threadpool(service.wait, job.id, wait)
+        return await _job_answer(service, job)
+
+    return await idempotent(request, caller, handle)
+
+
+async def _job_answer(service: Any, job: JobRow) -> Response:
+    if job.status == job_store.SUCCEEDED and job.brief_id:
+        row = await run_in_threadpool(get_brief, service.db, job.brief_id)
+        if row is not None:
+            return _brief_response(row.id, row.body, "miss")
+    if job.status == job_store.FAILED and job.error:
+        err = job.error
+        return problem(
+            int(err.get("status", 500)),
+            str(err.get("title", "Job failed")),
+            str(err.get("detail", "")),
+            type="/problems/job-failed",
+        )
+    return Response(
+        job_out(job).model_dump_json(),
+        status_code=202,
+        media_type="application/json",
+        headers={"Location": f"/v1/jobs/{job.id}"},
+    )
+
+
+@router.get(
+    "/v1/jobs/{job_id}",
+    summary="A brief job's state",
+    response_model=JobOut,
+    tags=["jobs"],
+    responses={404: _NOT_FOUND, **PROBLEM_RESPONSES},
+)
+async def read_job(job_id: str, service: ServiceDep, caller: CallerDep) -> JobOut:
+    job = await run_in_threadpool(job_store.get_job, service.db, job_id)
+    if job is None:
+        raise NotFoundError(f"no job with id {job_id}")
+    return job_out(job)
+
+
+@router.get(
+    "/v1/briefs/{brief_id}",
+    summary="Read a brief",
+    description="JSON by default; `Accept: text/markdown` or `text/html` renders it.",
+    response_model=Brief,
+    responses={
+        200: {
+            "content": {
+                "application/json": {},
+                "text/markdown": {"schema": {"type": "string"}},
+                "text/html": {"schema": {"type": "string"}},
+            }
+        },
+        404: _NOT_FOUND,
+        406: PROBLEM_RESPONSES[422] | {"description": "Not acceptable."},
+        **PROBLEM_RESPONSES,
+    },
+)
+async def read_brief(
+    brief_id: str, request: Request, service: ServiceDep, caller: CallerDep
+) -> Response:
+    row = await run_in_threadpool(get_brief, service.db, brief_id)
+    if row is None:
+        raise NotFoundError(f"no brief with id {brief_id}")
+    kind = _negotiate(request.headers.get("accept", "*/*"))
+    if kind == "application/json":
+        return Response(row.body, media_type="application/json")
+    brief = Brief.model_validate_json(row.body)
+    if kind == "text/markdown":
+        return Response(render_markdown(brief), media_type="text/markdown; charset=utf-8")
+    return Response(render_html(brief), media_type="text/html; charset=utf-8")
+
+
+def _negotiate(accept: str) -> str:
+    offered = ["application/json", "text/markdown", "text/html"]
+    ranked: list[tuple[float, int, str]] = []
+    for i, part in enumerate(accept.split(",")):
+        media, *params = [p.strip() for p in part.split(";")]
+        q = 1.0
+        for param in params:
+            if param.startswith("q="):
+                try:
+                    q = float(param[2:])
+                except ValueError:
+                    q = 0.0
+        ranked.append((q, -i, media.lower()))
+    for q, _, media in sorted(ranked, reverse=True):
+        if q <= 0:
+            continue
+        if media in offered:
+            return media
+        if media in ("*/*", "application/*", ""):
+            return "application/json"
+        if media == "text/*":
+            return "text/markdown"
+    raise ApiProblem(406, "Not acceptable", "this resource is offered as " + ", ".join(offered))
+
+
+@router.get("/v1/schemas/brief", summary="The JSON Schema of a brief", tags=["schemas"])
+async def brief_schema() -> dict[str, Any]:
+    return brief_json_schema()

@@ -1,0 +1,79 @@
+"""Operations: liveness, readiness (database and model backend), Prometheus metrics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from fastapi import APIRouter, Response
+from fastapi.concurrency import run_in_threadpool
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from api.deps import CallerDep, ServiceDep
+from api.schemas import Health
+from briefing.service import Service
+
+router = APIRouter(tags=["ops"])
+
+
+@router.get("/healthz", summary="Liveness: the process answers", response_model=Health)
+async def healthz() -> Health:
+    return Health(status="ok")
+
+
+def _readiness(service: Service) -> dict[str, Any]:
+    checks: dict[str, Any] = {}
+    try:
+        service.db.ping()
+        checks["database"] = "ok"
+    except Exception as exc:
+        checks["database"] = f"unavailable: {type(exc).__name__}"
+    try:
+        service.brief_cache.ping()
+        checks["cache"] = f"ok ({service.brief_cache.name})"
+    except Exception as exc:
+        checks["cache"] = f"unavailable: {type(exc).__name__}"
+    checks["model"] = _model_check(service)
+    return checks
+
+
+def _model_check(service: Service) -> str:
+    try:
+        backend = service.chain.backend  # starts the embedded server on first use
+    except Exception as exc:
+        return f"unavailable: {exc}"
+    base_url = getattr(backend.chat, "openai_api_base", None)
+    if not base_url:
+        return f"ok ({backend.label})"
+    try:
+        response = httpx.get(f"{str(base_url).rstrip('/')}/models", timeout=3.0)
+    except httpx.HTTPError as exc:
+        return f"unavailable: {type(exc).__name__}"
+    return (
+        f"ok ({backend.label})"
+        if response.status_code < 500
+        else f"unavailable: {response.status_code}"
+    )
+
+
+@router.get(
+    "/readyz",
+    summary="Readiness: database, cache and model backend answer",
+    response_model=Health,
+    responses={503: {"model": Health, "description": "A dependency is unavailable."}},
+)
+async def readyz(service: ServiceDep, response: Response) -> Health:
+    checks = await run_in_threadpool(_readiness, service)
+    ready = all(str(v).startswith("ok") for v in checks.values())
+    response.status_code = 200 if ready else 503
+    return Health(status="ok" if ready else "unavailable", checks=checks)
+
+
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics",
+    response_class=Response,
+    responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}},
+)
+async def metrics(caller: CallerDep) -> Response:
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

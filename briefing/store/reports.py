@@ -1,0 +1,125 @@
+"""Reports and briefs in the database."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from briefing.errors import InputError
+from briefing.schemas.report import Report, ReportFormat
+from briefing.store.db import Database
+from briefing.store.models import BriefRow, ReportRow
+
+
+def report_of(row: ReportRow) -> Report:
+    return Report(
+        text=row.text,
+        format=ReportFormat(row.format),
+        title=row.title,
+        source=row.source,
+        url=row.url,
+        published=row.published,
+        tags=list(row.tags or []),
+    )
+
+
+def add_report(db: Database, report: Report) -> tuple[ReportRow, bool]:
+    """Store a report unless its text is already stored; returns (row, created)."""
+    digest = report.sha256
+    with db.session() as s:
+        existing = s.scalar(select(ReportRow).where(ReportRow.sha256 == digest))
+        if existing is not None:
+            return existing, False
+    try:
+        with db.session() as s:
+            row = ReportRow(
+                sha256=digest,
+                text=report.text,
+                format=report.format.value,
+                title=report.title,
+                source=report.source,
+                url=report.url,
+                published=report.published,
+                tags=report.tags,
+            )
+            s.add(row)
+        return row, True
+    except IntegrityError:  # a concurrent insert of the same text won
+        with db.session() as s:
+            row = s.scalars(select(ReportRow).where(ReportRow.sha256 == digest)).one()
+        return row, False
+
+
+def get_report(db: Database, report_id: str) -> ReportRow | None:
+    with db.session() as s:
+        return s.get(ReportRow, report_id)
+
+
+@dataclass(frozen=True)
+class ReportFilter:
+    published_from: dt.date | None = None
+    published_to: dt.date | None = None
+    source: str | None = None
+    tag: str | None = None
+
+
+def encode_cursor(row: ReportRow) -> str:
+    raw = json.dumps([row.created_at.isoformat(), row.id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[dt.datetime, str]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        created, row_id = json.loads(base64.urlsafe_b64decode(padded))
+        return dt.datetime.fromisoformat(created), str(row_id)
+    except Exception:
+        raise InputError("cursor is not one this service issued", field="cursor") from None
+
+
+def list_reports(
+    db: Database, flt: ReportFilter, *, limit: int, cursor: str | None = None
+) -> tuple[list[ReportRow], str | None]:
+    """Newest first; returns the page and the cursor of the next page (None at the end)."""
+    query = select(ReportRow).order_by(ReportRow.created_at.desc(), ReportRow.id.desc())
+    if flt.published_from:
+        query = query.where(ReportRow.published >= flt.published_from)
+    if flt.published_to:
+        query = query.where(ReportRow.published <= flt.published_to)
+    if flt.source:
+        query = query.where(ReportRow.source == flt.source)
+    if cursor:
+        created, row_id = _decode_cursor(cursor)
+        query = query.where(
+            (ReportRow.created_at < created)
+            | ((ReportRow.created_at == created) & (ReportRow.id < row_id))
+        )
+    rows: list[ReportRow] = []
+    with db.session() as s:
+        # Tags are JSON lists: filtered here, the same way on SQLite and PostgreSQL.
+        for row in s.scalars(query.limit(limit * 20 if flt.tag else limit + 1)):
+            if flt.tag and flt.tag not in (row.tags or []):
+                continue
+            rows.append(row)
+            if len(rows) > limit:
+                break
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, encode_cursor(rows[-1]) if more and rows else None
+
+
+def save_brief(db: Database, report_id: str, cache_key: str, body: str) -> BriefRow:
+    with db.session() as s:
+        row = BriefRow(report_id=report_id, cache_key=cache_key, body=body)
+        s.add(row)
+    return row
+
+
+def get_brief(db: Database, brief_id: str) -> BriefRow | None:
+    with db.session() as s:
+        return s.get(BriefRow, brief_id)

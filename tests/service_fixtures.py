@@ -1,0 +1,60 @@
+"""A real Service (real databases, real caches) with a scripted model, for API tests."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from scripted import ScriptedChatModel
+from sqlalchemy import create_engine, text
+
+from api.app import create_app
+from briefing.llm.backend import Backend
+from briefing.service import Service
+from briefing.settings import Settings, StructuredMode
+from briefing.store.keys import create_key
+
+POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+REDIS_URL = "redis://127.0.0.1:6379/15"
+DRAFT = json.dumps(
+    {
+        "bluf": "Russia dismissed General Sergey Kisel.",
+        "actors": [],
+        "sources": [],
+        "developments": [],
+        "uncertainties": [],
+    }
+)
+
+
+def reset_postgres() -> None:
+    """Tests own the `test` database: drop what an earlier run left."""
+    engine = create_engine(POSTGRES_URL)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def database_url(kind: str, tmp_path: Path) -> str:
+    if kind == "postgres":
+        reset_postgres()
+        return POSTGRES_URL
+    return f"sqlite:///{tmp_path / 'briefing.db'}"
+
+
+@contextmanager
+def running_service(
+    settings: Settings, model: ScriptedChatModel | None = None
+) -> Iterator[tuple[TestClient, Service, str, ScriptedChatModel]]:
+    model = model or ScriptedChatModel(default=DRAFT)
+    backend = Backend(chat=model, model="scripted", label="scripted", mode=StructuredMode.PLAIN)
+    service = Service(settings, backend=backend)
+    app = create_app(settings, service=service)
+    _, key = create_key(service.db, "tests")
+    with TestClient(app, raise_server_exceptions=False) as client:
+        client.headers["Authorization"] = f"Bearer {key}"
+        yield client, service, key, model
