@@ -8,17 +8,17 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from langchain_core.caches import RETURN_VAL_TYPE, BaseCache
 from langchain_core._api.beta_decorator import LangChainBetaWarning
+from langchain_core.caches import RETURN_VAL_TYPE, BaseCache
 from langchain_core.load import dumps, loads
+from langchain_core.load.serializable import Serializable
 from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, Generation
 
 from briefing.cache.store import KeyValue
 from briefing.metrics import CACHE_LOOKUPS
 
-
-_ALLOWED = [Generation, ChatGeneration, ChatGenerationChunk, AIMessage, AIMessageChunk]
+_ALLOWED: list[type[Serializable]] = [Generation, ChatGeneration, ChatGenerationChunk, AIMessage, AIMessageChunk]
 
 
 class KVLLMCache(BaseCache):

@@ -63,7 +63,8 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child before e
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):
             libc = ctypes.CDLL("libc.so.6", use_errno=True)
-            libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+            # PR_SET_PDEATHSIG: SIGKILL, since the server drains requests on SIGTERM first.
+            libc.prctl(1, signal.SIGKILL)
 
 
 @dataclass
@@ -104,6 +105,44 @@ class EmbeddedServer:
         log.info("embedded model server on port %d stopped", self.port)
 
 
+def _spawn(cmd: list[str], log_path: Path) -> subprocess.Popen[bytes]:
+    """Start the server from a keeper thread that lives as long as the server.
+
+    The child gets SIGKILL when the thread that started it ends (PR_SET_PDEATHSIG), so it is
+    started from a thread of its own rather than from a pooled worker thread that may retire.
+    """
+    started: dict[str, subprocess.Popen[bytes] | BaseException] = {}
+    ready = threading.Event()
+
+    def keeper() -> None:
+        try:
+            with log_path.open("wb") as sink:
+                process = subprocess.Popen(
+                    cmd,
+                    stdout=sink,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                    preexec_fn=_die_with_parent,
+                )
+        except BaseException as exc:  # handed to the caller
+            started["error"] = exc
+            ready.set()
+            return
+        started["process"] = process
+        ready.set()
+        process.wait()
+
+    threading.Thread(target=keeper, name="llama-server-keeper", daemon=True).start()
+    ready.wait()
+    if "error" in started:
+        raise BackendUnavailableError(
+            f"could not start the embedded model server: {started['error']}"
+        )
+    process = started["process"]
+    assert isinstance(process, subprocess.Popen)
+    return process
+
+
 def start_server(settings: Settings) -> EmbeddedServer:
     """Start a llama.cpp server and wait until it answers; raise a clear error if it can't."""
     if importlib.util.find_spec("llama_cpp") is None:
@@ -139,14 +178,7 @@ def start_server(settings: Settings) -> EmbeddedServer:
         "512",
     ]
     log.info("starting embedded model server: %s on port %d", model_path.name, port)
-    with log_path.open("wb") as sink:
-        process = subprocess.Popen(
-            cmd,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent,
-        )
+    process = _spawn(cmd, log_path)
     server = EmbeddedServer(process=process, port=port, log_path=log_path, model_path=model_path)
     _wait_ready(server, settings.embedded_start_timeout_s)
     return server
