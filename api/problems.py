@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from briefing.errors import BriefingError, ServiceBusyError
 
@@ -63,6 +64,7 @@ def problem(
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     code: {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": text}
     for code, text in {
+        400: "Malformed request (for example, a body that is not valid JSON).",
         401: "Missing or invalid API key.",
         413: "Request body or report too large.",
         422: "Invalid request; `errors` names each field.",
@@ -70,6 +72,17 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         500: "Internal error.",
     }.items()
 }
+
+
+def _allowed_methods(request: Request) -> set[str]:
+    """Every method the OpenAPI document lists for this path (Starlette names only the first
+    matching route's methods, and routes of one path are split by method)."""
+    methods: set[str] = set()
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        regex, _, _ = compile_path(template)
+        if regex.match(request.url.path):
+            methods |= {m.upper() for m in operations}
+    return methods
 
 
 def install(app: FastAPI) -> None:
@@ -107,10 +120,11 @@ def install(app: FastAPI) -> None:
         return problem(422, "Invalid request", detail, errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return problem(
-            exc.status_code, str(exc.detail), None, headers=getattr(exc, "headers", None)
-        )
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(sorted(_allowed_methods(request)))
+        return problem(exc.status_code, str(exc.detail), None, headers=headers or None)
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

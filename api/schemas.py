@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from api.problems import Problem
+
+
+def _iso_only(value: Any) -> Any:
+    """Dates come as YYYY-MM-DD only (pydantic would also take a Unix time)."""
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str) or len(value) != 10 or value[4] != "-" or value[7] != "-":
+        raise ValueError("must be an ISO date, YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_only)]
 
 _REPORT_EXAMPLE: dict[str, Any] = {
     "text": "HUR says Russia has dismissed General Sergey Kisel from command of its Syrian "
@@ -28,7 +40,7 @@ class ReportIn(BaseModel):
     title: str | None = Field(default=None, max_length=1000)
     source: str | None = Field(default=None, max_length=200, description="Publisher or feed.")
     url: str | None = Field(default=None, max_length=2000)
-    published_at: dt.date | None = Field(default=None, description="The report's date (ISO).")
+    published_at: IsoDate | None = Field(default=None, description="The report's date (ISO).")
     tags: list[str] = Field(default_factory=list, max_length=50)
     format: Literal["text", "markdown", "html"] = Field(
         default="text", description="How to read `text`."
@@ -65,22 +77,27 @@ class ReportPage(BaseModel):
     )
 
 
-class BriefRequest(BaseModel):
-    """Brief a stored report (`report_id`) or an inline one (`report`): exactly one."""
+class BriefById(BaseModel):
+    """Brief a stored report."""
 
     model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={"examples": [{"report_id": "3f2c..."}, {"report": _REPORT_EXAMPLE}]},
+        extra="forbid", json_schema_extra={"examples": [{"report_id": "3f2c9a..."}]}
     )
 
-    report_id: str | None = Field(default=None, min_length=1, max_length=64)
-    report: ReportIn | None = None
+    report_id: str = Field(min_length=1, max_length=64)
 
-    @model_validator(mode="after")
-    def _exactly_one(self) -> BriefRequest:
-        if (self.report_id is None) == (self.report is None):
-            raise ValueError("give exactly one of report_id and report")
-        return self
+
+class BriefInline(BaseModel):
+    """Brief an inline report (it is stored first, deduplicated by its text)."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"report": _REPORT_EXAMPLE}]}
+    )
+
+    report: ReportIn
+
+
+BriefRequest = BriefById | BriefInline
 
 
 class JobOut(BaseModel):

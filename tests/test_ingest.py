@@ -50,6 +50,8 @@ def test_explicit_metadata_wins_over_the_text() -> None:
         (b"---\ntitle: [unclosed\n---\nbody", "front matter"),
         (b"---\npublished: yesterday-ish\n---\nbody", "ISO date"),
         (b"---\ntitle: only metadata\n---\n", "no body"),
+        (b"{}", "no words"),
+        (b"1234 5678 -- 42", "no words"),
     ],
 )
 def test_bad_input_gets_a_clear_error(data: bytes, message: str) -> None:

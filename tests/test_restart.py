@@ -107,8 +107,11 @@ def test_sigkill_mid_job_then_restart_completes_the_job(tmp_path: Path) -> None:
         first.wait(10)
         deadline = time.monotonic() + 10
         while any(Path(f"/proc/{pid}").exists() and not zombie(pid) for pid in children):
-            alive = [Path(f"/proc/{p}/cmdline").read_bytes()[:200] for p in children
-                     if Path(f"/proc/{p}").exists() and not zombie(p)]
+            alive = [
+                Path(f"/proc/{p}/cmdline").read_bytes()[:200]
+                for p in children
+                if Path(f"/proc/{p}").exists() and not zombie(p)
+            ]
             assert time.monotonic() < deadline, f"outlived the killed service: {alive}"
             time.sleep(0.1)
     finally:

@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from api.deps import CallerDep, ServiceDep
 from api.idempotency import idempotent
 from api.problems import PROBLEM_RESPONSES, ApiProblem, problem
-from api.schemas import BriefRequest, JobOut
+from api.schemas import BriefInline, BriefRequest, JobOut
 from briefing.errors import NotFoundError
 from briefing.ingest import load_report
 from briefing.render import render_html, render_markdown
@@ -77,7 +77,7 @@ async def create_brief(
 ) -> Response:
     async def handle() -> Response:
         use_cache = "no-cache" not in (cache_control or "").lower()
-        if body.report is not None:
+        if isinstance(body, BriefInline):
             r = body.report
             report = load_report(
                 r.text,
@@ -91,7 +91,7 @@ async def create_brief(
             )
             report_id, _ = await run_in_threadpool(service.add_report, report)
         else:
-            report_id = str(body.report_id)
+            report_id = body.report_id
         outcome = await run_in_threadpool(
             lambda: service.request_brief(report_id, use_cache=use_cache, api_key_id=caller.key_id)
         )

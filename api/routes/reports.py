@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
@@ -12,7 +11,7 @@ from pydantic import ValidationError
 from api.deps import CallerDep, ServiceDep
 from api.idempotency import idempotent
 from api.problems import PROBLEM_RESPONSES, ApiProblem
-from api.schemas import ReportCreated, ReportIn, ReportOut, ReportPage, ReportSummary
+from api.schemas import IsoDate, ReportCreated, ReportIn, ReportOut, ReportPage, ReportSummary
 from briefing.errors import InputError, NotFoundError
 from briefing.ingest import load_report
 from briefing.schemas.report import Report
@@ -135,7 +134,7 @@ async def create_report(
     title: Annotated[str | None, Query(max_length=1000, description="For text bodies.")] = None,
     source: Annotated[str | None, Query(max_length=200, description="For text bodies.")] = None,
     url: Annotated[str | None, Query(max_length=2000, description="For text bodies.")] = None,
-    published_at: Annotated[dt.date | None, Query(description="For text bodies.")] = None,
+    published_at: Annotated[IsoDate | None, Query(description="For text bodies.")] = None,
     tags: Annotated[list[str] | None, Query(description="For text bodies.")] = None,
 ) -> Response:
     async def handle() -> Response:
@@ -181,8 +180,8 @@ async def read_report(report_id: str, service: ServiceDep, caller: CallerDep) ->
 async def list_all(
     service: ServiceDep,
     caller: CallerDep,
-    published_from: Annotated[dt.date | None, Query(description="Published on or after.")] = None,
-    published_to: Annotated[dt.date | None, Query(description="Published on or before.")] = None,
+    published_from: Annotated[IsoDate | None, Query(description="Published on or after.")] = None,
+    published_to: Annotated[IsoDate | None, Query(description="Published on or before.")] = None,
     source: Annotated[str | None, Query(max_length=200)] = None,
     tag: Annotated[str | None, Query(max_length=200)] = None,
     cursor: Annotated[str | None, Query(max_length=500, description="From `next_cursor`.")] = None,

@@ -18,7 +18,13 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, Generati
 from briefing.cache.store import KeyValue
 from briefing.metrics import CACHE_LOOKUPS
 
-_ALLOWED: list[type[Serializable]] = [Generation, ChatGeneration, ChatGenerationChunk, AIMessage, AIMessageChunk]
+_ALLOWED: list[type[Serializable]] = [
+    Generation,
+    ChatGeneration,
+    ChatGenerationChunk,
+    AIMessage,
+    AIMessageChunk,
+]
 
 
 class KVLLMCache(BaseCache):

@@ -58,6 +58,8 @@ def load_report(
     text = text.strip("\n").rstrip()
     if not text.strip():
         raise InputError("report has metadata but no body text")
+    if not any(ch.isalpha() for ch in text[:100_000]):
+        raise InputError("report has no words (no letters in its text)")
 
     return Report(
         text=text,

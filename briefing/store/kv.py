@@ -17,13 +17,9 @@ def kv_get(db: Database, key: str) -> str | None:
         row = s.get(CacheRow, key)
         if row is None:
             return None
-        expires = row.expires_at
-        if expires is not None:
-            if expires.tzinfo is None:  # SQLite returns naive datetimes
-                expires = expires.replace(tzinfo=dt.UTC)
-            if expires <= utcnow():
-                s.delete(row)
-                return None
+        if row.expires_at is not None and row.expires_at <= utcnow():
+            s.delete(row)
+            return None
         return row.value
 
 
