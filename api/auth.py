@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 
 from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
 
 from api.problems import ApiProblem
 from briefing.store import keys as key_store
@@ -33,14 +34,15 @@ class KeyVerifier:
         self._seen: dict[str, tuple[float, Caller | None]] = {}
         self._lock = threading.Lock()
 
-    def verify(self, request: Request, plaintext: str) -> Caller | None:
+    async def verify(self, request: Request, plaintext: str) -> Caller | None:
         digest = key_store.hash_key(plaintext)
         now = time.monotonic()
         with self._lock:
             seen = self._seen.get(digest)
         if seen and now - seen[0] < self.ttl_s:
             return seen[1]
-        row = key_store.verify_key(request.app.state.service.db, plaintext)
+        db = request.app.state.service.db
+        row = await run_in_threadpool(key_store.verify_key, db, plaintext)
         caller = (
             Caller(row.id, row.name, row.rate_limit_per_minute or self.default_rate)
             if row
@@ -76,7 +78,7 @@ class RateLimiter:
             self._buckets[key] = (tokens - 1.0, now)
 
 
-def authenticate(request: Request) -> Caller:
+async def authenticate(request: Request) -> Caller:
     state = request.app.state
     if not state.settings.require_auth:
         return ANONYMOUS
@@ -89,7 +91,7 @@ def authenticate(request: Request) -> Caller:
             "send Authorization: Bearer <API key>",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    caller: Caller | None = state.verifier.verify(request, token.strip())
+    caller: Caller | None = await state.verifier.verify(request, token.strip())
     if caller is None:
         raise ApiProblem(
             401,

@@ -10,7 +10,7 @@ from api.auth import Caller, authenticate
 from briefing.service import Service
 
 
-def get_service(request: Request) -> Service:
+async def get_service(request: Request) -> Service:
     service: Service = request.app.state.service
     return service
 

@@ -168,7 +168,7 @@ def test_llm_generations_are_cached_through_langchain(api) -> None:  # type: ign
     client, service, _, model = api
     first = client.post("/v1/briefs?wait=20", json={"report": {"text": TEXT}})
     calls = len(model.calls)
-    service.brief_cache.clear()  # as if the cached brief had expired: the brief cache misses...
+    service.forget_cached()  # as if the cached brief had expired: the brief cache misses...
     second = client.post("/v1/briefs?wait=20", json={"report": {"text": TEXT}})
     assert second.status_code == 200 and second.headers["x-cache"] == "miss"
     # ...but the prompt to the model is the same, so the LLM cache answers.

@@ -92,6 +92,8 @@ async def create_brief(
             report_id, _ = await run_in_threadpool(service.add_report, report)
         else:
             report_id = body.report_id
+            if use_cache and (hot := service.cached_for_report(report_id)) is not None:
+                return _brief_response(hot.brief_id, hot.body, "hit")
         outcome = await run_in_threadpool(
             lambda: service.request_brief(report_id, use_cache=use_cache, api_key_id=caller.key_id)
         )
@@ -161,13 +163,13 @@ async def read_job(job_id: str, service: ServiceDep, caller: CallerDep) -> JobOu
 async def read_brief(
     brief_id: str, request: Request, service: ServiceDep, caller: CallerDep
 ) -> Response:
-    row = await run_in_threadpool(get_brief, service.db, brief_id)
-    if row is None:
-        raise NotFoundError(f"no brief with id {brief_id}")
     kind = _negotiate(request.headers.get("accept", "*/*"))
+    body = await run_in_threadpool(service.brief_body, brief_id)
+    if body is None:
+        raise NotFoundError(f"no brief with id {brief_id}")
     if kind == "application/json":
-        return Response(row.body, media_type="application/json")
-    brief = Brief.model_validate_json(row.body)
+        return Response(body, media_type="application/json")
+    brief = Brief.model_validate_json(body)
     if kind == "text/markdown":
         return Response(render_markdown(brief), media_type="text/markdown; charset=utf-8")
     return Response(render_html(brief), media_type="text/html; charset=utf-8")
