@@ -1,0 +1,121 @@
+"""Storage and cache layers on the real databases and Redis."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import redis
+from conftest import ROOT
+from service_fixtures import REDIS_URL, database_url
+
+from briefing.cache import DatabaseKV, RedisKV, brief_cache_key
+from briefing.schemas.report import Report
+from briefing.store import Database
+from briefing.store import jobs as job_store
+from briefing.store.keys import create_key, revoke_key, verify_key
+from briefing.store.reports import add_report
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Database:
+    database = Database(database_url(request.param, tmp_path))
+    database.migrate()
+    return database
+
+
+def test_cache_entries_expire(db: Database) -> None:
+    kv = DatabaseKV(db, "t")
+    kv.set("a", "1", ttl_s=1)
+    kv.set("b", "2", ttl_s=None)
+    assert kv.get("a") == "1" and kv.get("b") == "2"
+    time.sleep(1.2)
+    assert kv.get("a") is None and kv.get("b") == "2"
+    kv.clear()
+    assert kv.get("b") is None
+
+
+def test_redis_entries_expire() -> None:
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    kv = RedisKV(REDIS_URL, "t")
+    kv.set("a", "1", ttl_s=1)
+    kv.set("b", "2", ttl_s=None)
+    assert kv.get("a") == "1"
+    time.sleep(1.2)
+    assert kv.get("a") is None and kv.get("b") == "2"
+    kv.clear()
+    assert kv.get("b") is None
+
+
+def test_jobs_are_claimed_once_and_requeued_after_a_crash(db: Database) -> None:
+    report, _ = add_report(db, Report(text="Russia moved ships."))
+    first = job_store.create_job(db, report.id, "k", None)
+    second = job_store.create_job(db, report.id, "k", None)
+    claimed = job_store.claim_next(db)
+    assert claimed is not None and claimed.id == first.id and claimed.status == "running"
+    assert job_store.count_queued(db) == 1
+    assert job_store.requeue_running(db) == 1  # as at start-up after a crash
+    assert job_store.count_queued(db) == 2
+    again = job_store.claim_next(db)
+    assert again is not None and again.id == first.id and again.attempts == 2
+    assert job_store.claim_next(db).id == second.id  # type: ignore[union-attr]
+    assert job_store.claim_next(db) is None
+
+
+def test_api_keys_are_hashed_and_revocable(db: Database) -> None:
+    row, plaintext = create_key(db, "analyst tool")
+    assert plaintext not in row.hash and row.prefix == plaintext[:10]
+    assert verify_key(db, plaintext) is not None
+    assert verify_key(db, plaintext + "x") is None
+    assert revoke_key(db, row.prefix)
+    assert verify_key(db, plaintext) is None
+    assert not revoke_key(db, row.id)  # already revoked
+
+
+def test_cache_key_changes_with_what_made_the_brief() -> None:
+    base = {
+        "prompt_versions": {"brief": "v1"},
+        "schema_version": "1",
+        "model": "m",
+        "options": {"t": 0},
+    }
+    key = brief_cache_key("Russia  moved\nships.", **base)  # type: ignore[arg-type]
+    assert key == brief_cache_key("Russia moved ships.", **base)  # type: ignore[arg-type]
+    for change in (
+        {"prompt_versions": {"brief": "v2"}},
+        {"schema_version": "2"},
+        {"model": "n"},
+        {"options": {"t": 1}},
+    ):
+        assert brief_cache_key("Russia moved ships.", **{**base, **change}) != key  # type: ignore[arg-type]
+
+
+def test_keys_cli_create_list_revoke(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BRIEFING_")}
+    env["BRIEFING_DATABASE_URL"] = f"sqlite:///{tmp_path / 'k.db'}"
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "briefing.cli", "keys", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    created = cli("create", "--name", "ops")
+    assert created.returncode == 0 and created.stdout.startswith("brf_")
+    assert "shown only now" in created.stderr
+    listed = cli("list")
+    assert "ops" in listed.stdout and "active" in listed.stdout
+    key_id = listed.stdout.split("\t")[0]
+    assert cli("revoke", key_id).returncode == 0
+    assert "revoked" in cli("list").stdout
+    missing = cli("revoke", "nope")
+    assert missing.returncode == 2 and "no active key" in missing.stderr
