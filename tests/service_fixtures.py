@@ -23,7 +23,6 @@ DRAFT = json.dumps(
     {
         "bluf": "Russia dismissed General Sergey Kisel.",
         "actors": [],
-        "sources": [],
         "developments": [],
         "uncertainties": [],
     }

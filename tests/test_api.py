@@ -9,6 +9,7 @@ import pytest
 import redis
 from service_fixtures import REDIS_URL, database_url, running_service
 
+from briefing.schemas.brief import SCHEMA_VERSION
 from briefing.settings import Settings
 from briefing.store.keys import create_key, revoke_key
 
@@ -197,7 +198,10 @@ def test_brief_renderings_by_accept(api) -> None:  # type: ignore[no-untyped-def
         html.headers["content-type"].startswith("text/html")
         and "<h2>Bottom line up front</h2>" in html.text
     )
-    assert client.get(url, headers={"Accept": "application/json"}).json()["schema_version"] == "1"
+    assert (
+        client.get(url, headers={"Accept": "application/json"}).json()["schema_version"]
+        == SCHEMA_VERSION
+    )
     assert_problem(client.get(url, headers={"Accept": "image/png"}), 406)
     assert_problem(client.get("/v1/briefs/nope"), 404)
     assert_problem(client.get("/v1/jobs/nope"), 404)

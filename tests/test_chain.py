@@ -53,14 +53,6 @@ def test_model_judgments_are_used_and_guarded(example_report: Report) -> None:
             {"id": isw.id, "kind": "state"},
             {"id": ids["actor_ids"][-1], "kind": "armed_group"},
         ],
-        "sources": [
-            {
-                "id": ids["source_ids"][0],
-                "reliability": "B",
-                "credibility": 3,
-                "rationale": "Ukrainian military intelligence reporting on Russian losses.",
-            },
-        ],
         "developments": [
             {"id": ids["development_ids"][2], "what": "Vladimir Putin fired General Kisel."},
             {
@@ -77,11 +69,9 @@ def test_model_judgments_are_used_and_guarded(example_report: Report) -> None:
     assert brief.bluf == draft["bluf"]
     # spaCy's label bounds the model: an ORG may not become a state.
     assert next(a for a in brief.actors if a.name == "ISW").kind is ActorKind.ORGANIZATION
+    # Grades come from the rules, whatever the model says (see test_grading).
     hur = next(s for s in brief.sources if s.name == "HUR")
-    assert (hur.reliability.value, hur.credibility) == ("B", 3)
-    # A source the model did not grade gets F / 6, never an invented grade.
-    isw_source = next(s for s in brief.sources if s.name == "ISW")
-    assert (isw_source.reliability.value, isw_source.credibility) == ("F", 6)
+    assert hur.reliability.value == "C" and hur.stake is not None
     whats = [d.what for d in brief.developments]
     assert "The Kremlin deployed General Alexander Chayko to Syria." in whats
     assert not any("Putin" in w for w in whats)
@@ -96,7 +86,6 @@ def test_unknown_ids_are_repaired_in_plain_mode(example_report: Report) -> None:
     bad = {
         "bluf": "Russia replaced commanders in Syria.",
         "actors": [{"id": "A999", "kind": "person"}],
-        "sources": [],
         "developments": [],
         "uncertainties": [],
     }
@@ -110,7 +99,7 @@ def test_unknown_ids_are_repaired_in_plain_mode(example_report: Report) -> None:
 
 
 def test_constrained_schema_lists_only_candidate_ids(example_report: Report) -> None:
-    draft = {"bluf": "x", "actors": [], "sources": [], "developments": [], "uncertainties": []}
+    draft = {"bluf": "x", "actors": [], "developments": [], "uncertainties": []}
     chain, model = chain_with([json.dumps(draft)], mode=StructuredMode.JSON_OBJECT_SCHEMA)
     brief = chain.run(example_report)
     schema = model.calls[0]["kwargs"]["response_format"]["schema"]
@@ -124,7 +113,7 @@ def test_constrained_schema_lists_only_candidate_ids(example_report: Report) -> 
 
 
 def test_report_is_fenced_as_data_in_the_prompt(example_report: Report) -> None:
-    draft = {"bluf": "x", "actors": [], "sources": [], "developments": [], "uncertainties": []}
+    draft = {"bluf": "x", "actors": [], "developments": [], "uncertainties": []}
     chain, model = chain_with([json.dumps(draft)])
     chain.run(example_report)
     system, human = model.calls[0]["messages"]
@@ -140,7 +129,6 @@ def test_every_structured_mode_runs_the_same_chain(
     draft = {
         "bluf": "Russia dismissed General Sergey Kisel.",
         "actors": [],
-        "sources": [],
         "developments": [],
         "uncertainties": [],
     }
@@ -158,7 +146,7 @@ def test_unusable_model_output_degrades_to_a_grounded_code_only_brief(
     assert len(model.calls) == 3  # 1 try + 2 repairs (the default)
     assert any("failed validation 3 times" in w for w in brief.quality.warnings)
     assert brief.provenance.usage.llm_calls == 3
-    assert all((s.reliability.value, s.credibility) == ("F", 6) for s in brief.sources)
+    assert {s.name for s in brief.sources} >= {"HUR", "ISW"}  # graded by rule, model or not
     assert brief.bluf.startswith("The Ukrainian Defense Ministry")
     assert_grounded(brief, example_report.text)
 
@@ -167,7 +155,6 @@ def test_invented_numbers_are_rejected_like_invented_names(example_report: Repor
     draft = {
         "bluf": "HUR reported on December 2, 2023 that Russia dismissed Sergey Kisel.",
         "actors": [],
-        "sources": [],
         "developments": [],
         "uncertainties": [],
     }

@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from briefing.cli import app
+from briefing.schemas.brief import SCHEMA_VERSION
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -111,7 +112,9 @@ def test_brief_of_the_example_on_the_embedded_model_as_json_and_markdown() -> No
     result = run_cli("brief", example)
     assert result.returncode == 0, result.stderr.decode()
     brief = json.loads(result.stdout)
-    assert brief["schema_version"] == "1" and brief["provenance"]["backend"] == "embedded"
+    assert (
+        brief["schema_version"] == SCHEMA_VERSION and brief["provenance"]["backend"] == "embedded"
+    )
     assert "asking smollm2-135m-instruct" in result.stderr.decode()  # progress on stderr
     md = run_cli("brief", "-", "--format", "md", "--quiet", stdin=(ROOT / example).read_bytes())
     assert md.returncode == 0, md.stderr.decode()

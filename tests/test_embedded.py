@@ -73,3 +73,24 @@ def test_a_separate_server_starts_and_shuts_down_cleanly() -> None:
     assert server.process.returncode is not None
     with pytest.raises(httpx.HTTPError):
         httpx.get(f"{server.base_url}/models", timeout=2)
+
+
+def test_analyst_grade_example_on_the_real_model(embedded_brief: Brief) -> None:
+    """Issue: analyst-grade briefs, "done when", on the embedded model."""
+    import datetime as dt
+
+    b = embedded_brief
+    hur_claims = [c for c in b.claims if c.originator == "HUR"]
+    assert hur_claims and all(c.credibility >= 3 for c in hur_claims)
+    hur = next(s for s in b.sources if s.name == "HUR")
+    assert hur.stake and "Russia" in hur.stake
+    # ISW never counts as corroborating HUR (nothing in the report repeats HUR independently).
+    assert all("ISW" not in c.corroborated_by for c in hur_claims)
+    dates = {c.said_on_text: c.said_on for c in b.claims if c.said_on_text}
+    assert dates["1 December"] == dt.date(2024, 12, 1)
+    assert dates["30 November"] == dt.date(2024, 11, 30)
+    missing = next(u for u in b.uncertainties if "missing" in u.what)
+    assets = next(u for u in b.uncertainties if "deploy additional assets" in u.what)
+    for u in (missing, assets):
+        assert u.likelihood is not None and u.likelihood_band
+        assert u.confidence.value in ("high", "moderate", "low") and u.confidence_basis

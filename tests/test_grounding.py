@@ -41,8 +41,20 @@ def test_quote_not_in_report_is_dropped() -> None:
 def test_items_without_evidence_are_dropped_and_counted() -> None:
     report = GroundingReport()
     items = [
-        Uncertainty(what="kept", why="w", evidence=[Span(start=5, end=8, text="HUR")]),
-        Uncertainty(what="dropped", why="w", evidence=[Span(start=0, end=9, text="Mossad HQ")]),
+        Uncertainty(
+            what="kept",
+            why="w",
+            confidence="low",
+            confidence_basis="b",
+            evidence=[Span(start=5, end=8, text="HUR")],
+        ),
+        Uncertainty(
+            what="dropped",
+            why="w",
+            confidence="low",
+            confidence_basis="b",
+            evidence=[Span(start=0, end=9, text="Mossad HQ")],
+        ),
     ]
     kept = report.filter_items("uncertainties", items, TEXT, summary_of=lambda u: u.what)
     assert [k.what for k in kept] == ["kept"]

@@ -99,6 +99,28 @@ def _split_titles(doc: Doc, ents: list[_Ent]) -> list[_Ent]:
     return out
 
 
+_CITE_WORDS = {"citing", "quoting", "cited", "quoted"}
+
+
+def _untagged_speakers(doc: Doc) -> list[_Ent]:
+    """NER slip: an acronym that speaks or is cited ("HUR says", "citing HUR") but was not
+    tagged is an organization."""
+    from briefing.analysis.lexicon import REPORTING_VERBS
+
+    found = []
+    for tok in doc:
+        if tok.ent_type_ or not tok.is_upper or not tok.is_alpha or not 2 <= len(tok.text) <= 6:
+            continue
+        head = tok.head
+        speaks = tok.dep_ in ("nsubj", "nsubjpass") and head.lemma_.lower() in REPORTING_VERBS
+        cited = head.lower_ in _CITE_WORDS or (
+            tok.dep_ == "pobj" and head.lower_ == "to" and head.head.lower_ == "according"
+        )
+        if speaks or cited:
+            found.append(_Ent(tok.i, tok.i + 1, "ORG"))
+    return found
+
+
 def _org_is_place(doc: Doc, ent: _Ent) -> bool:
     span = ent.span(doc)
     text = span.text
@@ -134,6 +156,7 @@ def find_actors(doc: Doc, textmap: TextMap, sentence_of: dict[int, int]) -> Acto
         _Ent(e.start, e.end, e.label_) for e in doc.ents if e.label_ in ACTOR_LABELS | PLACE_LABELS
     ]
     ents = [t for e in raw if (t := _trim(doc, e)) is not None]
+    ents = sorted(ents + _untagged_speakers(doc), key=lambda e: e.start)
     ents = _split_titles(doc, ents)
 
     actor_ents: list[_Ent] = []

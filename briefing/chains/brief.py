@@ -160,9 +160,6 @@ class BriefChain:
             "actors": _listing(
                 f"{a.id} {a.name} ({a.kind.value})" for a in candidates.organizations
             ),
-            "sources": _listing(
-                f"{s.id} {s.actor.name} ({s.kind.value})" for s in candidates.sources
-            ),
             "developments": _listing(f"{d.id} S{d.sentence}" for d in candidates.developments),
             "uncertainties": _listing(
                 f"{u.id} S{u.sentence} ({', '.join(u.hedges)})" for u in candidates.uncertainties
@@ -218,7 +215,7 @@ class BriefChain:
         actors = asm.actors()
         developments = asm.developments()
         claims = asm.claims()
-        uncertainties = asm.uncertainties()
+        uncertainties = asm.uncertainties(claims)
         sources = asm.sources()
         if state.call.attempts > 1:
             asm.warnings.append(f"the model needed {state.call.attempts} attempts")

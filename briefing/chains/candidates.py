@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from briefing.analysis.lexicon import HEDGE_LIKELIHOOD, source_kind
 from briefing.analysis.result import ActorCandidate, Analysis
+from briefing.analysis.sides import side_of
+from briefing.chains.grading import stake_of
 from briefing.schemas.brief import SourceKind
 from briefing.schemas.scales import Likelihood
 from briefing.schemas.span import Span
@@ -20,6 +22,8 @@ class SourceCandidate:
     id: str  # the actor's id
     actor: ActorCandidate
     kind: SourceKind
+    side: str | None
+    stake: str | None
     evidence: tuple[Span, ...]  # the reporting verbs and speaker words
 
 
@@ -29,6 +33,7 @@ class DevelopmentCandidate:
     sentence: int
     evidence: Span
     when: dt.date | None
+    when_end: dt.date | None
     when_text: str | None
     actor_ids: tuple[str, ...]
     where: str | None
@@ -54,7 +59,6 @@ class Candidates:
     def ids(self) -> dict[str, list[str]]:
         return {
             "actor_ids": [a.id for a in self.organizations],
-            "source_ids": [s.id for s in self.sources],
             "development_ids": [d.id for d in self.developments],
             "uncertainty_ids": [u.id for u in self.uncertainties],
         }
@@ -71,21 +75,29 @@ def build_candidates(analysis: Analysis) -> Candidates:
 
 
 def _sources(analysis: Analysis) -> list[SourceCandidate]:
+    """Every actor that says or is cited as saying something, with its side and any stake."""
     evidence: dict[str, list[Span]] = {}
+    statements: dict[str, list[str]] = {}
     for attribution in analysis.attributions:
-        if attribution.actor_id is not None:
-            evidence.setdefault(attribution.actor_id, []).append(attribution.verb)
+        for actor_id in {attribution.actor_id, attribution.origin_actor_id} - {None}:
+            assert actor_id is not None
+            evidence.setdefault(actor_id, []).append(attribution.verb)
+            statements.setdefault(actor_id, []).append(attribution.content.text)
     out = []
     for actor_id, spans in evidence.items():
         actor = analysis.actor(actor_id)
         if actor is None:
             continue
+        names = " ".join([actor.name, *actor.aliases])
+        side = side_of(names, actor.affiliation, actor.role)
         mentions = tuple(m.span for m in actor.mentions)
         out.append(
             SourceCandidate(
                 id=actor_id,
                 actor=actor,
-                kind=source_kind(" ".join([actor.name, *actor.aliases]), actor.kind, actor.role),
+                kind=source_kind(names, actor.kind, actor.role),
+                side=side,
+                stake=stake_of(side, statements[actor_id]),
                 evidence=(*mentions, *spans),
             )
         )
@@ -117,6 +129,7 @@ def _developments(analysis: Analysis) -> list[DevelopmentCandidate]:
                 sentence=sentence.index,
                 evidence=evidence,
                 when=dated.value if dated else None,
+                when_end=dated.end if dated else None,
                 when_text=dated.span.text if dated else None,
                 actor_ids=actor_ids,
                 where=places[0] if places else None,

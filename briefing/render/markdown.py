@@ -4,7 +4,6 @@ uncertainties (with their ICD 203 bands) and sources (with Admiralty grades)."""
 from __future__ import annotations
 
 from briefing.schemas.brief import Brief
-from briefing.schemas.scales import CREDIBILITY_LABELS
 from briefing.schemas.span import Span
 
 
@@ -47,6 +46,8 @@ def render_markdown(brief: Brief) -> str:
         out += ["## Developments", ""]
         for d in sorted(brief.developments, key=lambda d: (d.when is None, d.when)):
             when = d.when.isoformat() if d.when else "date not given"
+            if d.when and d.when_end:
+                when = f"{d.when.isoformat()} to {d.when_end.isoformat()}"
             where = f" ({d.where})" if d.where else ""
             out.append(f"- **{when}**{where}: {d.what}")
         out.append("")
@@ -54,27 +55,33 @@ def render_markdown(brief: Brief) -> str:
     if brief.claims:
         out += ["## Claims", ""]
         for c in brief.claims:
+            verb = c.reporting_verb.lower()
+            how = verb if verb == c.verb_class.value else f"{verb}: {c.verb_class.value}"
+            when = f", {c.said_on.isoformat()}" if c.said_on else ""
             out.append(
-                f"- **{c.source}** ({c.reporting_verb}; {c.verb_class.value}): {c.statement}"
+                f"- **{c.chain}** ({how}{when}) — credibility **{c.credibility}**: {c.statement}"
+                f" *{c.credibility_rationale}*"
             )
         out.append("")
 
     if brief.uncertainties:
         out += ["## Uncertainties", ""]
         for u in brief.uncertainties:
-            band = ""
-            if u.likelihood is not None:
-                lo, hi = u.likelihood.band
-                band = f" *{u.likelihood.value}* [{lo}–{hi}%]."
-            out.append(f"- {u.what}{band} {u.why}{_quote(u.evidence)}")
+            band = f" *{u.likelihood.value}* [{u.likelihood_band}]." if u.likelihood else ""
+            out.append(
+                f"- {u.what}{band} {u.why} Confidence: {u.confidence.value} "
+                f"({u.confidence_basis}){_quote(u.evidence)}"
+            )
         out.append("")
 
     if brief.sources:
         out += ["## Sources", ""]
         for s in brief.sources:
-            grade = f"{s.reliability.value}{s.credibility}"
-            label = f"{s.reliability.label}; {CREDIBILITY_LABELS[s.credibility].lower()}"
-            out.append(f"- **{s.name}** ({s.kind.value}) — **{grade}** ({label}). {s.rationale}")
+            side = f", {s.side}" if s.side else ""
+            out.append(
+                f"- **{s.name}** ({s.kind.value}{side}) — reliability **{s.reliability.value}** "
+                f"({s.reliability.label.lower()}). {s.rationale}"
+            )
         out.append("")
 
     q = brief.quality

@@ -8,10 +8,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from briefing.schemas.scales import Likelihood, Reliability
+from briefing.schemas.scales import Confidence, Likelihood, Reliability
 from briefing.schemas.span import Span
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 
 class _Model(BaseModel):
@@ -74,7 +74,10 @@ class Actor(_Model):
 
 class Development(_Model):
     what: str = Field(description="What happened, in one sentence.")
-    when: dt.date | None = Field(default=None, description="ISO date where the report gives one.")
+    when: dt.date | None = Field(
+        default=None, description="ISO date (or the start of a range) where the report gives one."
+    )
+    when_end: dt.date | None = Field(default=None, description="End of a date range.")
     when_text: str | None = Field(default=None, description="The report's own date wording.")
     where: str | None = None
     actors: list[str] = Field(default_factory=list, description="Names of the actors involved.")
@@ -83,9 +86,21 @@ class Development(_Model):
 
 class Claim(_Model):
     statement: str = Field(description="What was said, in the report's words.")
-    source: str = Field(description="Who said it (the attributed actor).")
+    source: str = Field(description="Who said it in this report (the attributed speaker).")
+    originator: str = Field(description="Who first said it.")
+    relays: list[str] = Field(
+        default_factory=list, description="Who passed it on, nearest the originator first."
+    )
+    chain: str = Field(description="The attribution chain in words, e.g. 'ISW, citing HUR'.")
     reporting_verb: str = Field(description="The verb the report uses: says, notes, speculated...")
     verb_class: ReportingVerb
+    said_on: dt.date | None = Field(default=None, description="When it was said, if known.")
+    said_on_text: str | None = Field(default=None, description="The report's wording of that date.")
+    credibility: int = Field(ge=1, le=6, description="Information credibility, 1-6.")
+    credibility_rationale: str
+    corroborated_by: list[str] = Field(
+        default_factory=list, description="Independent originators saying the same (not relays)."
+    )
     evidence: Evidence = Field(min_length=1)
 
 
@@ -96,15 +111,25 @@ class Uncertainty(_Model):
     likelihood: Likelihood | None = Field(
         default=None, description="ICD 203 term where a likelihood is expressed or implied."
     )
+    likelihood_band: str | None = Field(
+        default=None, description="Its probability range, e.g. 45-55%."
+    )
+    confidence: Confidence = Field(
+        description="Confidence in the evidence base, separate from likelihood."
+    )
+    confidence_basis: str = Field(description="Why that confidence: sources, independence, stake.")
     evidence: Evidence = Field(min_length=1)
 
 
 class Source(_Model):
     name: str
     kind: SourceKind
+    side: str | None = Field(default=None, description="The party to a conflict it speaks for.")
     reliability: Reliability = Field(description="Admiralty source reliability, A-F.")
-    credibility: int = Field(ge=1, le=6, description="Information credibility, 1-6.")
     rationale: str
+    stake: str | None = Field(
+        default=None, description="Set when the source is a party reporting on its adversary."
+    )
     evidence: Evidence = Field(min_length=1)
 
 

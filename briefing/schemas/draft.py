@@ -8,12 +8,11 @@ produce others, and validation rejects unknown ids from backends that do not con
 from __future__ import annotations
 
 import copy
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo
 
 from briefing.schemas.brief import ActorKind
-from briefing.schemas.scales import Reliability
 
 
 class _Draft(BaseModel):
@@ -37,13 +36,6 @@ class ActorJudgment(_Draft):
     kind: ActorKind
 
 
-class SourceJudgment(_Draft):
-    id: Annotated[str, _known_id("source_ids")]
-    reliability: Reliability
-    credibility: Literal[1, 2, 3, 4, 5, 6]
-    rationale: str = Field(max_length=240)
-
-
 class DevelopmentJudgment(_Draft):
     id: Annotated[str, _known_id("development_ids")]
     what: str = Field(max_length=240)
@@ -57,14 +49,12 @@ class UncertaintyJudgment(_Draft):
 class BriefDraft(_Draft):
     bluf: str = Field(max_length=600, description="Bottom line up front, 1-3 sentences.")
     actors: list[ActorJudgment] = Field(default_factory=list)
-    sources: list[SourceJudgment] = Field(default_factory=list)
     developments: list[DevelopmentJudgment] = Field(default_factory=list)
     uncertainties: list[UncertaintyJudgment] = Field(default_factory=list)
 
 
 _ID_FIELDS = {
     "ActorJudgment": ("actors", "actor_ids"),
-    "SourceJudgment": ("sources", "source_ids"),
     "DevelopmentJudgment": ("developments", "development_ids"),
     "UncertaintyJudgment": ("uncertainties", "uncertainty_ids"),
 }
