@@ -83,7 +83,9 @@ def _split_titles(doc: Doc, ents: list[_Ent]) -> list[_Ent]:
     for i, ent in enumerate(ents):
         nxt = ents[i + 1] if i + 1 < len(ents) else None
         titles = [t.i for t in ent.span(doc) if is_title(t)]
-        if ent.label == "ORG" and titles and nxt and nxt.label == "PERSON" and nxt.start == ent.end:
+        adjacent_person = nxt is not None and nxt.label == "PERSON" and nxt.start == ent.end
+        if ent.label in ("ORG", "PERSON") and titles and adjacent_person:
+            assert nxt is not None
             last_title = titles[-1]
             first_title = last_title
             while first_title > ent.start and doc[first_title - 1].lower_ in TITLE_MODIFIERS:

@@ -66,6 +66,13 @@ class Hedge(_Frozen):
     cue: str = Field(description="The normalized hedge cue, e.g. 'reportedly'.")
 
 
+class Injection(_Frozen):
+    """A passage that reads as instructions to a model: withheld from it, flagged."""
+
+    span: Span
+    kind: str
+
+
 class Analysis(_Frozen):
     sentences: tuple[Sentence, ...]
     actors: tuple[ActorCandidate, ...]
@@ -73,6 +80,7 @@ class Analysis(_Frozen):
     attributions: tuple[Attribution, ...]
     dates: tuple[DateExpression, ...]
     hedges: tuple[Hedge, ...]
+    injections: tuple[Injection, ...] = ()
     elapsed_ms: float = 0.0
 
     def actor(self, actor_id: str) -> ActorCandidate | None:

@@ -7,8 +7,10 @@ offset comes from the analysis pass and is grounded against the report text once
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
+from briefing.analysis.injection import injected_only_words, overlaps
 from briefing.analysis.result import ActorCandidate, Sentence
 from briefing.chains.candidates import Candidates
 from briefing.chains.grading import claim_credibility, grade_source
@@ -51,14 +53,36 @@ class Assembly:
     grounding: GroundingReport = field(default_factory=GroundingReport)
     warnings: list[str] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        injections = self.candidates.analysis.injections
+        self.injected_words = injected_only_words(self.report.text, injections)
+        if injections:
+            kinds = sorted({k for i in injections for k in i.kind.split(", ")})
+            self.warnings.append(
+                f"suspected prompt injection: {len(injections)} passage(s) withheld from the "
+                f"model and from the brief ({', '.join(kinds)})"
+            )
+
     @property
     def text(self) -> str:
         return self.report.text
 
     def checked_prose(self, section: str, written: str, evidence: str, fallback: str) -> str:
-        """The model's sentence if it names no stranger and sticks to its evidence."""
+        """The model's sentence if it names no stranger, echoes no suspected injection and
+        sticks to its evidence."""
         written = " ".join(written.split())
         if not written:
+            return fallback
+        echoed = sorted(
+            w
+            for w in re.findall(r"[A-Za-z0-9][A-Za-z0-9-]{3,}", written.lower())
+            if w in self.injected_words
+        )
+        if echoed:
+            self.warnings.append(
+                f"{section}: model text echoed {len(set(echoed))} word(s) found only in a "
+                "suspected prompt injection; replaced by the report's words"
+            )
             return fallback
         strangers = unsupported_names(written, self.text)
         if strangers:
@@ -78,7 +102,13 @@ class Assembly:
         judged: dict[str, ActorKind] = {}
         for j in self.draft.actors:
             judged.setdefault(j.id, j.kind)
-        items = [self._actor(c, judged.get(c.id)) for c in self.candidates.analysis.actors]
+        analysis = self.candidates.analysis
+        items = []
+        for cand in analysis.actors:
+            if all(overlaps(m.span, analysis.injections) for m in cand.mentions):
+                self.grounding.drop("actors", "named only in a suspected prompt injection", cand.id)
+                continue
+            items.append(self._actor(cand, judged.get(cand.id)))
         return self.grounding.filter_items("actors", items, self.text, summary_of=lambda a: a.name)
 
     def _actor(self, cand: ActorCandidate, judged: ActorKind | None) -> Actor:
@@ -132,6 +162,11 @@ class Assembly:
                 dated[origin] = (att.said_on, att.said_on_text or "")
         rows = []
         for att in analysis.attributions:
+            if overlaps(att.content, analysis.injections):
+                who = names.get(att.actor_id or "", "a speaker")
+                where = f"{who}, characters {att.content.start}-{att.content.end}"
+                self.grounding.drop("claims", "suspected prompt injection", where)
+                continue
             origin_id = att.origin_actor_id or att.actor_id
             originator = names.get(origin_id or "", att.speaker)
             speaker = names.get(att.actor_id or "", att.speaker)
@@ -227,8 +262,9 @@ class Assembly:
         return self.grounding.filter_items("sources", items, self.text, summary_of=lambda s: s.name)
 
     def bluf(self) -> tuple[str, list[Span]]:
-        sentences = self.candidates.analysis.sentences
-        lead = _clause(sentences[0].span.text) if sentences else self.text[:300]
+        analysis = self.candidates.analysis
+        sentences = [s for s in analysis.sentences if not overlaps(s.span, analysis.injections)]
+        lead = _clause(sentences[0].span.text) if sentences else "The report gives no usable text."
         bluf = self.checked_prose("bluf", self.draft.bluf, self.text, lead)
         # Evidence: the two sentences that share most words with the BLUF.
         ranked = sorted(sentences, key=lambda s: -support(bluf, s.span.text))[:2]

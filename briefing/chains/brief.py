@@ -31,6 +31,7 @@ from briefing.prompts import PromptTemplate, load_prompt
 from briefing.schemas.brief import Brief, Provenance, ReportMeta, Timings, Usage
 from briefing.schemas.draft import BriefDraft, draft_json_schema
 from briefing.schemas.report import Report
+from briefing.schemas.span import Span
 from briefing.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -151,7 +152,8 @@ class BriefChain:
     def prompt_variables(self, report: Report, candidates: Candidates) -> dict[str, Any]:
         analysis = candidates.analysis
         sentences = "\n".join(
-            f"[S{s.index}] {' '.join(s.span.text.split())}" for s in analysis.sentences
+            f"[S{s.index}] {' '.join(_withheld(s.span, analysis).split())}"
+            for s in analysis.sentences
         )
         return {
             "report_date": report.published.isoformat() if report.published else "unknown",
@@ -262,6 +264,20 @@ class BriefChain:
             f"{quality.dropped_count} item(s) dropped by grounding"
         )
         return brief
+
+
+WITHHELD = "[passage withheld: suspected prompt injection]"
+
+
+def _withheld(sentence: Span, analysis: Analysis) -> str:
+    """A sentence for the prompt, with suspected injected passages replaced by a marker."""
+    text = sentence.text
+    for inj in sorted(analysis.injections, key=lambda i: -i.span.start):
+        lo = max(inj.span.start, sentence.start) - sentence.start
+        hi = min(inj.span.end, sentence.end) - sentence.start
+        if lo < hi:
+            text = text[:lo] + WITHHELD + text[hi:]
+    return text.replace("<report>", "[tag]").replace("</report>", "[tag]")
 
 
 def _listing(items: Any) -> str:

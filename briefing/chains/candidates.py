@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from briefing.analysis.injection import overlaps
 from briefing.analysis.lexicon import HEDGE_LIKELIHOOD, source_kind
 from briefing.analysis.result import ActorCandidate, Analysis
 from briefing.analysis.sides import side_of
@@ -67,7 +68,12 @@ class Candidates:
 def build_candidates(analysis: Analysis) -> Candidates:
     return Candidates(
         analysis=analysis,
-        organizations=tuple(a for a in analysis.actors if a.label == "ORG"),
+        organizations=tuple(
+            a
+            for a in analysis.actors
+            if a.label == "ORG"
+            and not all(overlaps(m.span, analysis.injections) for m in a.mentions)
+        ),
         sources=tuple(_sources(analysis)),
         developments=tuple(_developments(analysis)),
         uncertainties=tuple(_uncertainties(analysis)),
@@ -115,6 +121,8 @@ def _developments(analysis: Analysis) -> list[DevelopmentCandidate]:
     for sentence in analysis.sentences:
         attribution = by_sentence.get(sentence.index)
         evidence = attribution.content if attribution else sentence.span
+        if overlaps(evidence, analysis.injections):
+            continue
         actor_ids = tuple(
             a.id for a in analysis.actors if any(_contains(evidence, m.span) for m in a.mentions)
         )
@@ -153,6 +161,8 @@ def _uncertainties(analysis: Analysis) -> list[UncertaintyCandidate]:
         attribution = by_sentence.get(index)
         sentence = analysis.sentences[index].span
         evidence = attribution.content if attribution else sentence
+        if overlaps(sentence, analysis.injections):
+            continue
         hedge_spans = [h.span for h in analysis.hedges if h.sentence == index]
         if not all(_contains(evidence, h) for h in hedge_spans):
             evidence = sentence
