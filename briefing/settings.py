@@ -57,6 +57,14 @@ class Settings(BaseSettings):
         default=8192, ge=512, description="Context window of the model, in tokens."
     )
     llm_concurrency: int = Field(default=2, ge=1, le=64, description="Parallel LLM calls.")
+    chunk_tokens: int = Field(
+        default=1500,
+        ge=200,
+        description="Report tokens per model call; longer reports are chunked.",
+    )
+    max_report_tokens: int = Field(
+        default=200_000, ge=1000, description="Longest report accepted, in tokens."
+    )
 
     embedded_model_path: Path | None = Field(
         default=None,

@@ -11,9 +11,10 @@ import datetime as dt
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from langchain_core.caches import BaseCache
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -22,6 +23,7 @@ from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 from briefing.analysis import Analysis, analyze
 from briefing.chains.assemble import Assembly
 from briefing.chains.candidates import Candidates, build_candidates
+from briefing.chains.chunking import plan_chunks
 from briefing.errors import ModelOutputError, ReportTooLongError
 from briefing.llm.backend import Backend, make_backend
 from briefing.llm.structured import CallResult, StructuredCaller
@@ -29,7 +31,14 @@ from briefing.llm.tokens import count_tokens
 from briefing.metrics import LLM_CALLS, LLM_TOKENS
 from briefing.prompts import PromptTemplate, load_prompt
 from briefing.schemas.brief import Brief, Provenance, ReportMeta, Timings, Usage
-from briefing.schemas.draft import BriefDraft, draft_json_schema
+from briefing.schemas.draft import (
+    ActorJudgment,
+    BlufDraft,
+    BriefDraft,
+    DevelopmentJudgment,
+    UncertaintyJudgment,
+    draft_json_schema,
+)
 from briefing.schemas.report import Report
 from briefing.schemas.span import Span
 from briefing.settings import Settings, get_settings
@@ -72,6 +81,7 @@ class BriefChain:
         self.progress = progress or (lambda _msg: None)
         self.prompt: PromptTemplate = load_prompt(self.settings.prompts_dir, "brief")
         self.repair_prompt: PromptTemplate = load_prompt(self.settings.prompts_dir, "repair")
+        self.reduce_prompt: PromptTemplate = load_prompt(self.settings.prompts_dir, "reduce")
 
     @property
     def backend(self) -> Backend:
@@ -83,10 +93,8 @@ class BriefChain:
 
     @property
     def prompt_versions(self) -> dict[str, str]:
-        return {
-            self.prompt.task: self.prompt.version,
-            self.repair_prompt.task: self.repair_prompt.version,
-        }
+        prompts = (self.prompt, self.repair_prompt, self.reduce_prompt)
+        return {p.task: p.version for p in prompts}
 
     def chat(self, *, use_llm_cache: bool = True) -> BaseChatModel:
         """The backend's chat model, or a copy that bypasses the LLM cache."""
@@ -130,14 +138,14 @@ class BriefChain:
         state.use_llm_cache = bool(
             ((config or {}).get("configurable") or {}).get("use_llm_cache", True)
         )
-        budget = self.settings.llm_context_tokens - self.settings.llm_max_output_tokens
-        tokens = count_tokens(report.text)
-        if tokens > budget:
+        limit = self.settings.max_report_tokens
+        tokens = count_tokens(report.text[: limit * 8])  # no need to count past the limit
+        if tokens > limit:
             raise ReportTooLongError(
-                f"the report has about {tokens} tokens; one call to this model holds at most "
-                f"{budget} (context {self.settings.llm_context_tokens}); shorten or split it",
+                f"the report has more than {limit} tokens (BRIEFING_MAX_REPORT_TOKENS); "
+                "split it into several reports",
                 tokens=tokens,
-                budget=budget,
+                budget=limit,
             )
         self.progress(f"analyzing {len(report.text)} characters (about {tokens} tokens)")
         state.analysis = analyze(report, model=self.settings.spacy_model)
@@ -149,11 +157,15 @@ class BriefChain:
         )
         return state
 
-    def prompt_variables(self, report: Report, candidates: Candidates) -> dict[str, Any]:
+    def prompt_variables(
+        self, report: Report, candidates: Candidates, chunk: list[int] | None = None
+    ) -> dict[str, Any]:
         analysis = candidates.analysis
+        wanted = set(chunk) if chunk is not None else None
         sentences = "\n".join(
             f"[S{s.index}] {' '.join(_withheld(s.span, analysis).split())}"
             for s in analysis.sentences
+            if wanted is None or s.index in wanted
         )
         return {
             "report_date": report.published.isoformat() if report.published else "unknown",
@@ -169,43 +181,113 @@ class BriefChain:
         }
 
     def _draft(self, state: _State) -> _State:
-        assert state.candidates is not None
-        variables = self.prompt_variables(state.report, state.candidates)
-        messages = self.prompt.chat_prompt().format_messages(**variables)
-        ids = state.candidates.ids()
-        self.progress(f"asking {self.backend.model} for the brief ({self.backend.label})")
+        assert state.candidates is not None and state.analysis is not None
+        chunks = plan_chunks(state.analysis, self.settings.chunk_tokens)
         started = time.perf_counter()
-        try:
-            state.call = self.caller(use_llm_cache=state.use_llm_cache).call(
-                messages,
-                BriefDraft,
-                json_schema=draft_json_schema(ids),
-                context={k: set(v) for k, v in ids.items()},
-            )
-        except ModelOutputError as exc:
-            # The brief still stands on the analysis pass: extractive wording, F/6 grades.
-            log.warning("model output unusable: %s", exc.last_error)
-            state.warnings.append(
-                f"the model's answer failed validation {exc.attempts} times ({exc.last_error}); "
-                "judgments and wording are the analysis pass's defaults"
-            )
-            state.call = CallResult(
-                value=BriefDraft(bluf=""),
-                usage=Usage.model_validate(exc.usage),
-                attempts=exc.attempts,
-                elapsed_s=time.perf_counter() - started,
-                raw="",
-            )
+        if len(chunks) == 1:
+            self.progress(f"asking {self.backend.model} for the brief ({self.backend.label})")
+            state.call = self._call(state, state.candidates, None)
+        else:
+            state.call = self._map_reduce(state, chunks)
         state.llm_s = time.perf_counter() - started
         usage = state.call.usage
         LLM_CALLS.inc(usage.llm_calls)
         LLM_TOKENS.labels("input").inc(usage.input_tokens)
         LLM_TOKENS.labels("output").inc(usage.output_tokens)
         self.progress(
-            f"model answered in {state.llm_s:.1f}s ({state.call.usage.total_tokens} tokens, "
-            f"{state.call.attempts} attempt(s))"
+            f"model answered in {state.llm_s:.1f}s ({usage.llm_calls} call(s), "
+            f"{usage.total_tokens} tokens)"
         )
         return state
+
+    def _call(
+        self, state: _State, candidates: Candidates, chunk: list[int] | None
+    ) -> CallResult[BriefDraft]:
+        """One model call over the report (or one chunk of it); never raises on bad output."""
+        variables = self.prompt_variables(state.report, candidates, chunk)
+        messages = self.prompt.chat_prompt().format_messages(**variables)
+        ids = candidates.ids()
+        started = time.perf_counter()
+        try:
+            return self.caller(use_llm_cache=state.use_llm_cache).call(
+                messages,
+                BriefDraft,
+                json_schema=draft_json_schema(ids),
+                context={k: set(v) for k, v in ids.items()},
+            )
+        except ModelOutputError as exc:
+            # The brief still stands on the analysis pass: extractive wording, rule grades.
+            log.warning("model output unusable: %s", exc.last_error)
+            where = f" (sentences S{chunk[0]}-S{chunk[-1]})" if chunk else ""
+            state.warnings.append(
+                f"the model's answer{where} failed validation {exc.attempts} times "
+                f"({exc.last_error}); judgments and wording are the analysis pass's defaults"
+            )
+            return CallResult(
+                value=BriefDraft(bluf=""),
+                usage=Usage.model_validate(exc.usage),
+                attempts=exc.attempts,
+                elapsed_s=time.perf_counter() - started,
+                raw="",
+            )
+
+    def _map_reduce(self, state: _State, chunks: list[list[int]]) -> CallResult[BriefDraft]:
+        """Map: one call per chunk, at most BRIEFING_LLM_CONCURRENCY at once. Reduce: merge the
+        judgments (code) and write one bottom line from the chunks' (one more call)."""
+        assert state.candidates is not None
+        candidates = state.candidates
+        self.progress(
+            f"long report: {len(chunks)} chunks of up to {self.settings.chunk_tokens} tokens, "
+            f"{self.settings.llm_concurrency} at a time"
+        )
+        done = 0
+        lock = threading.Lock()
+
+        def one(chunk: list[int]) -> CallResult[BriefDraft]:
+            nonlocal done
+            result = self._call(state, candidates.within(set(chunk)), chunk)
+            with lock:
+                done += 1
+                self.progress(f"chunk {done}/{len(chunks)} done")
+            return result
+
+        with ThreadPoolExecutor(max_workers=self.settings.llm_concurrency) as pool:
+            parts = list(pool.map(one, chunks))
+        usage = Usage()
+        for part in parts:
+            usage = usage.add(part.usage)
+        merged = BriefDraft(
+            bluf="",
+            actors=_first_by_id(j for p in parts for j in p.value.actors),
+            developments=_first_by_id(j for p in parts for j in p.value.developments),
+            uncertainties=_first_by_id(j for p in parts for j in p.value.uncertainties),
+        )
+        blufs = [p.value.bluf.strip() for p in parts if p.value.bluf.strip()]
+        bluf, reduce_usage = self._reduce_bluf(state, blufs)
+        merged = merged.model_copy(update={"bluf": bluf})
+        return CallResult(
+            value=merged,
+            usage=usage.add(reduce_usage),
+            attempts=max(p.attempts for p in parts),
+            elapsed_s=sum(p.elapsed_s for p in parts),
+            raw="",
+        )
+
+    def _reduce_bluf(self, state: _State, blufs: list[str]) -> tuple[str, Usage]:
+        if len(blufs) <= 1:
+            return (blufs[0] if blufs else ""), Usage()
+        report = state.report
+        messages = self.reduce_prompt.chat_prompt().format_messages(
+            report_date=report.published.isoformat() if report.published else "unknown",
+            title=report.title or "untitled",
+            summaries="\n".join(f"- {b}" for b in blufs[:40]),
+        )
+        try:
+            result = self.caller(use_llm_cache=state.use_llm_cache).call(messages, BlufDraft)
+        except ModelOutputError as exc:
+            state.warnings.append(f"the reduce step failed validation ({exc.last_error})")
+            return blufs[0], Usage.model_validate(exc.usage)
+        return result.value.bluf, result.usage
 
     def _assemble(self, state: _State) -> Brief:
         assert state.candidates is not None and state.call is not None
@@ -278,6 +360,16 @@ def _withheld(sentence: Span, analysis: Analysis) -> str:
         if lo < hi:
             text = text[:lo] + WITHHELD + text[hi:]
     return text.replace("<report>", "[tag]").replace("</report>", "[tag]")
+
+
+J = TypeVar("J", ActorJudgment, DevelopmentJudgment, UncertaintyJudgment)
+
+
+def _first_by_id(judgments: Iterable[J]) -> list[J]:
+    seen: dict[str, J] = {}
+    for j in judgments:
+        seen.setdefault(j.id, j)
+    return list(seen.values())
 
 
 def _listing(items: Any) -> str:

@@ -14,8 +14,10 @@ from briefing.schemas.brief import SourceKind
 from briefing.schemas.scales import Likelihood
 from briefing.schemas.span import Span
 
-MAX_DEVELOPMENTS = 10
-MAX_UNCERTAINTIES = 8
+MAX_DEVELOPMENTS = 40  # per brief
+MAX_UNCERTAINTIES = 30
+PROMPT_DEVELOPMENTS = 10  # per model call
+PROMPT_UNCERTAINTIES = 8
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,22 @@ class Candidates:
     sources: tuple[SourceCandidate, ...]
     developments: tuple[DevelopmentCandidate, ...]
     uncertainties: tuple[UncertaintyCandidate, ...]
+
+    def within(self, sentences: set[int]) -> Candidates:
+        """The candidates of some sentences (one chunk), capped for one model call."""
+        return Candidates(
+            analysis=self.analysis,
+            organizations=tuple(
+                a for a in self.organizations if any(m.sentence in sentences for m in a.mentions)
+            ),
+            sources=self.sources,
+            developments=tuple(d for d in self.developments if d.sentence in sentences)[
+                :PROMPT_DEVELOPMENTS
+            ],
+            uncertainties=tuple(u for u in self.uncertainties if u.sentence in sentences)[
+                :PROMPT_UNCERTAINTIES
+            ],
+        )
 
     def ids(self) -> dict[str, list[str]]:
         return {

@@ -46,6 +46,12 @@ class UncertaintyJudgment(_Draft):
     why: str = Field(max_length=240)
 
 
+class BlufDraft(_Draft):
+    """The reduce step of a long report: one bottom line from the chunks' bottom lines."""
+
+    bluf: str = Field(max_length=600)
+
+
 class BriefDraft(_Draft):
     bluf: str = Field(max_length=600, description="Bottom line up front, 1-3 sentences.")
     actors: list[ActorJudgment] = Field(default_factory=list)
