@@ -181,6 +181,35 @@ def keys_revoke(key: Annotated[str, typer.Argument(help="Key id or prefix.")]) -
     err.print(f"revoked {key}")
 
 
+@app.command("eval")
+def evaluate(
+    dataset: Annotated[
+        Path,
+        typer.Argument(help="A dataset folder: eval/data/wikievents-dev or eval/data/ecbplus-dev."),
+    ],
+    limit: Annotated[int | None, typer.Option(help="Only the first N documents.")] = None,
+    out: Annotated[Path, typer.Option(help="Where the JSON and Markdown go.")] = Path(
+        "eval/results"
+    ),
+) -> None:
+    """Score named actors (recall, precision) against gold annotations, with the spaCy pass alone
+    as the baseline in the same run; also schema validity, grounding, latency and tokens."""
+    from briefing.chains.brief import BriefChain
+    from briefing.evaluation.harness import run_eval, write_results
+    from briefing.settings import get_settings
+
+    try:
+        chain = BriefChain(get_settings())
+        run = run_eval(
+            dataset, chain, limit=limit, progress=lambda m: err.print(f"[dim]…[/] {m}", markup=True)
+        )
+    except BriefingError as exc:
+        raise _fail(exc) from None
+    json_path, md_path = write_results(run, out)
+    sys.stdout.write(md_path.read_text())
+    err.print(f"written: {json_path}, {md_path}")
+
+
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of a brief."""

@@ -45,7 +45,13 @@ def assert_grounded(brief: Brief, text: str) -> None:
 def test_model_judgments_are_used_and_guarded(example_report: Report) -> None:
     probe, _ = chain_with([])
     ids = ids_of(probe, example_report)
-    isw = next(a for a in probe._analyze(example_report).analysis.actors if a.name == "ISW")  # type: ignore[union-attr]
+    state = probe._analyze(example_report)
+    assert state.analysis is not None and state.candidates is not None
+    isw = next(a for a in state.analysis.actors if a.name == "ISW")
+
+    def dev_id(words: str) -> str:
+        return next(d.id for d in state.candidates.developments if words in d.evidence.text)  # type: ignore[union-attr]
+
     draft = {
         "bluf": "Russia has dismissed General Sergey Kisel from its Syrian command after "
         "operational failures, HUR says; ISW notes Russia seeks a diplomatic solution.",
@@ -54,9 +60,9 @@ def test_model_judgments_are_used_and_guarded(example_report: Report) -> None:
             {"id": ids["actor_ids"][-1], "kind": "armed_group"},
         ],
         "developments": [
-            {"id": ids["development_ids"][2], "what": "Vladimir Putin fired General Kisel."},
+            {"id": dev_id("Sergey Kisel"), "what": "Vladimir Putin fired General Kisel."},
             {
-                "id": ids["development_ids"][4],
+                "id": dev_id("Chayko"),
                 "what": "The Kremlin deployed General Alexander Chayko to Syria.",
             },
         ],

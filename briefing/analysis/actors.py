@@ -32,7 +32,7 @@ from briefing.ingest.textmap import TextMap
 from briefing.schemas.brief import ActorKind
 from briefing.schemas.span import Span
 
-ACTOR_LABELS = {"PERSON", "ORG", "GPE"}
+ACTOR_LABELS = {"PERSON", "ORG", "GPE", "NORP"}
 PLACE_LABELS = {"LOC", "FAC", "GPE"}
 _PLACE_PREPS = {"in", "at", "near", "outside", "inside", "into", "across", "around"}
 _ACTING_DEPS = {"nsubj", "nsubjpass", "poss", "agent", "dobj", "conj", "appos"}
@@ -54,6 +54,7 @@ class _Group:
     forms: Counter[str] = field(default_factory=Counter)
     ents: list[_Ent] = field(default_factory=list)
     aliases: set[str] = field(default_factory=set)
+    adjective_forms: set[str] = field(default_factory=set)  # nationality words merged in
 
 
 def normalize_name(name: str) -> str:
@@ -74,6 +75,8 @@ def _trim(doc: Doc, ent: _Ent) -> _Ent | None:
         end -= 1
     while end > start and "\n" in doc[start:end].text:
         end -= 1
+    while end - start > 1 and doc[end - 1].lower_.rstrip(".") + "." in TITLE_HEADS:
+        end -= 1  # "US Army Col" -> "US Army"
     return _Ent(start, end, ent.label) if end > start else None
 
 
@@ -157,7 +160,11 @@ def find_actors(doc: Doc, textmap: TextMap, sentence_of: dict[int, int]) -> Acto
     raw = [
         _Ent(e.start, e.end, e.label_) for e in doc.ents if e.label_ in ACTOR_LABELS | PLACE_LABELS
     ]
-    ents = [t for e in raw if (t := _trim(doc, e)) is not None]
+    ents = [
+        t
+        for e in raw
+        if (t := _trim(doc, e)) is not None and any(c.isupper() for c in t.span(doc).text)
+    ]
     ents = sorted(ents + _untagged_speakers(doc), key=lambda e: e.start)
     ents = _split_titles(doc, ents)
 
@@ -181,6 +188,15 @@ def find_actors(doc: Doc, textmap: TextMap, sentence_of: dict[int, int]) -> Acto
         if ent.label == "GPE" and normalize_name(ent.span(doc).text) not in gpe_acting:
             actor_ents.remove(ent)
             place_ents.append(ent)
+    # A nationality or group word ("Russian", "Protestants") is an alias of its country when
+    # that country is an actor, an actor itself when it acts, and otherwise a modifier.
+    countries = {normalize_name(e.span(doc).text) for e in actor_ents if e.label == "GPE"}
+    for ent in [e for e in actor_ents if e.label == "NORP"]:
+        key = normalize_name(ent.span(doc).text)
+        if not (
+            _demonym_of(key, countries) or (_acts(doc, ent) and ent.span(doc).root.pos_ != "ADJ")
+        ):
+            actor_ents.remove(ent)
 
     groups = _group(doc, actor_ents)
     actors = [_candidate(doc, textmap, g, sentence_of, i) for i, g in enumerate(groups, 1)]
@@ -189,6 +205,21 @@ def find_actors(doc: Doc, textmap: TextMap, sentence_of: dict[int, int]) -> Acto
         for e in sorted(place_ents, key=lambda e: e.start)
     )
     return ActorsResult(actors=tuple(actors), locations=places)
+
+
+def _demonym_of(word: str, countries: set[str]) -> str | None:
+    """The country a nationality word derives from: russian(s) -> russia, afghan -> afghanistan."""
+    for country in countries:
+        if len(country) < 4 or " " in country:
+            continue
+        prefix = 0
+        for a, b in zip(word, country, strict=False):
+            if a != b:
+                break
+            prefix += 1
+        if prefix >= min(len(country) - 1, 6) and prefix >= 4:
+            return country
+    return None
 
 
 def _group(doc: Doc, ents: list[_Ent]) -> list[_Group]:
@@ -201,6 +232,9 @@ def _group(doc: Doc, ents: list[_Ent]) -> list[_Group]:
         if not key:
             continue
         key = acronym_of.get(key, key)
+        if ent.label == "NORP":
+            country = _demonym_of(key, {k for k in order if groups[k].label == "GPE"})
+            key = country or key
         if ent.label == "PERSON" and " " not in key:
             key = next(
                 (k for k in order if groups[k].label == "PERSON" and k.split()[-1] == key), key
@@ -210,6 +244,8 @@ def _group(doc: Doc, ents: list[_Ent]) -> list[_Group]:
             order.append(key)
         group = groups[key]
         group.forms[span.text] += 1
+        if ent.label == "NORP" and group.label != "NORP":
+            group.adjective_forms.add(span.text)
         group.ents.append(ent)
         acronym = _parenthesized_acronym(doc, ent)
         if acronym:
@@ -252,6 +288,9 @@ def _add_untagged_mentions(doc: Doc, groups: dict[str, _Group]) -> None:
 
 
 def _canonical(group: _Group) -> str:
+    proper = [f for f in group.forms if f not in group.adjective_forms]
+    if proper and len(proper) < len(group.forms):  # "Russia", not "Russian"
+        return max(proper, key=lambda f: (group.forms[f], len(f)))
     if group.label == "PERSON":
         return max(group.forms, key=lambda f: (len(f.split()), group.forms[f], len(f)))
     return max(group.forms, key=lambda f: (group.forms[f], len(f)))
@@ -272,6 +311,8 @@ def _candidate(
         kind = ActorKind.PERSON
     elif group.label == "GPE":
         kind = ActorKind.STATE
+    elif group.label == "NORP":
+        kind = ActorKind.OTHER
     else:
         context = " ".join(doc[e.end : e.end + 3].text for e in ents)
         kind = org_kind(" ".join(group.forms), context)

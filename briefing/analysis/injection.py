@@ -14,27 +14,49 @@ from briefing.analysis.result import Injection
 from briefing.schemas.span import Span
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("ignore-instructions", re.compile(
-        r"\b(ignore|disregard|forget|override|bypass)\b[^.\n]{0,40}?\b(instructions?|rules?|"
-        r"prompts?|guidelines|everything|the schema|your (?:rules|instructions|training))",
-        re.I)),
-    ("role-tag", re.compile(
-        r"<\|?(?:im_start|im_end|system|assistant|user|endoftext)\|?>|\[/?INST\]|<<\/?SYS>>|"
-        r"^\s*(?:system|assistant|user)\s*:|\b(?:SYSTEM|ASSISTANT)\s*:|###\s*(?:instruction|system)",
-        re.I | re.M)),
+    (
+        "ignore-instructions",
+        re.compile(
+            r"\b(ignore|disregard|forget|override|bypass)\b[^.\n]{0,40}?\b(instructions?|rules?|"
+            r"prompts?|guidelines|everything|the schema|your (?:rules|instructions|training))",
+            re.I,
+        ),
+    ),
+    (
+        "role-tag",
+        re.compile(
+            r"<\|?(?:im_start|im_end|system|assistant|user|endoftext)\|?>|\[/?INST\]|<<\/?SYS>>|"
+            r"^\s*(?:system|assistant|user)\s*:|\b(?:SYSTEM|ASSISTANT)\s*:|###\s*(?:instruction|system)",
+            re.I | re.M,
+        ),
+    ),
     ("report-fence", re.compile(r"</?\s*report\s*>", re.I)),
     ("fake-brief", re.compile(r"[{,]\s*\"(?:bluf|actors|developments|uncertainties)\"\s*:", re.I)),
-    ("demand-output", re.compile(
-        r"(?i:\b(print|output|say|write|reply with|respond with|answer with|include|return)\b)"
-        r"[^.\n]{0,40}?(?:(?i:\b(the word|exactly|only|nothing else|in every field|at the start"
-        r"|as the bluf)\b)|\b[A-Z][A-Z0-9]+(?:-[A-Z0-9]+)*[0-9A-Z]\b(?=[^a-z]))")),
-    ("demand-output", re.compile(
-        r"\b(bottom line|bluf|your answer|the summary)\s+(must|should|shall|will)\s+"
-        r"(be|say|read)\b", re.I)),
-    ("persona", re.compile(
-        r"\b(you are now|new instructions?|debug mode|as an ai(?: language)?"
-        r"(?: model)?|from the editor)\b", re.I)),
-]  # fmt: skip
+    (
+        "demand-output",
+        re.compile(
+            r"(?i:\b(print|output|say|write|reply with|respond with|answer with|include|return)\b)"
+            r"[^.\n]{0,40}?(?:(?i:\b(the word|exactly|only|nothing else|in every field|at the start"
+            r"|as the bluf)\b)|\b[A-Z][A-Z0-9]+(?:-[A-Z0-9]+)*[0-9A-Z]\b(?=[^a-z]))"
+        ),
+    ),
+    (
+        "demand-output",
+        re.compile(
+            r"\b(bottom line|bluf|your answer|the summary)\s+(must|should|shall|will)\s+"
+            r"(be|say|read)\b",
+            re.I,
+        ),
+    ),
+    (
+        "persona",
+        re.compile(
+            r"\b(you are now|new instructions?|debug mode|as an ai(?: language)?"
+            r"(?: model)?|from the editor)\b",
+            re.I,
+        ),
+    ),
+]
 _BOUNDARY = re.compile(r"(?<=[.!?])\s+|\n")
 _MERGE_GAP = 3  # injected sentences this close together are one passage
 

@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from briefing.analysis.actors import normalize_name
 from briefing.analysis.injection import injected_only_words, overlaps
 from briefing.analysis.result import ActorCandidate, Sentence
 from briefing.chains.candidates import Candidates
@@ -21,6 +22,7 @@ from briefing.schemas.brief import (
     ActorKind,
     Claim,
     Development,
+    Place,
     Quality,
     Source,
     Uncertainty,
@@ -124,6 +126,20 @@ class Assembly:
             affiliation=cand.affiliation,
             evidence=[m.span for m in cand.mentions],
         )
+
+    def places(self) -> list[Place]:
+        analysis = self.candidates.analysis
+        actor_names = {normalize_name(n) for a in analysis.actors for n in (a.name, *a.aliases)}
+        grouped: dict[str, list[Span]] = {}
+        names: dict[str, str] = {}
+        for mention in analysis.locations:
+            key = normalize_name(mention.span.text)
+            if not key or key in actor_names or overlaps(mention.span, analysis.injections):
+                continue
+            names.setdefault(key, mention.span.text)
+            grouped.setdefault(key, []).append(mention.span)
+        items = [Place(name=names[k], evidence=spans) for k, spans in grouped.items()]
+        return self.grounding.filter_items("places", items, self.text, summary_of=lambda p: p.name)
 
     def developments(self) -> list[Development]:
         # Reversed, so that the first answer for an id is the one kept.

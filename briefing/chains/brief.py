@@ -297,6 +297,7 @@ class BriefChain:
         asm.warnings.extend(state.warnings)
         bluf, bluf_evidence = asm.bluf()
         actors = asm.actors()
+        places = asm.places()
         developments = asm.developments()
         claims = asm.claims()
         uncertainties = asm.uncertainties(claims)
@@ -320,6 +321,7 @@ class BriefChain:
             bluf=bluf,
             bluf_evidence=bluf_evidence,
             actors=actors,
+            places=places,
             developments=developments,
             claims=claims,
             uncertainties=uncertainties,

@@ -66,8 +66,11 @@ def build_text_map(text: str, *, markdown: bool = False) -> TextMap:
         ch = _CHAR_MAP.get(ch, ch)
         if ch == " " and prev in " \n":
             continue  # collapse runs of spaces and leading spaces
-        if ch == "(" and prev.isalnum():
+        if ch in "([" and prev.isalnum():
             out.append(" ")  # "Intelligence(HUR)" -> "Intelligence (HUR)"
+            offsets.append(i)
+        elif ch.isupper() and prev.islower() and _glued(out):
+            out.append(" ")  # "in SyriaThe desert" (sentences joined without a space)
             offsets.append(i)
         if ch == "\n" and prev == " " and out:
             out.pop()
@@ -77,6 +80,13 @@ def build_text_map(text: str, *, markdown: bool = False) -> TextMap:
         prev = ch
     offsets.append(n)
     return TextMap(original=text, norm="".join(out), offsets=offsets)
+
+
+def _glued(out: list[str]) -> bool:
+    """Four or more lowercase letters right before a capital: two words run together
+    ("SyriaThe"), not a name like "McBride" or "MacDonald"."""
+    tail = out[-4:]
+    return len(tail) == 4 and all(c.islower() for c in tail)
 
 
 def _blank_markdown(text: str) -> str:

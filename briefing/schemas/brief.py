@@ -72,6 +72,11 @@ class Actor(_Model):
     evidence: Evidence = Field(min_length=1, description="Mentions of the actor in the report.")
 
 
+class Place(_Model):
+    name: str = Field(description="A place the report names (not acting as an actor).")
+    evidence: Evidence = Field(min_length=1)
+
+
 class Development(_Model):
     what: str = Field(description="What happened, in one sentence.")
     when: dt.date | None = Field(
@@ -189,6 +194,7 @@ class Brief(_Model):
     bluf: str = Field(description="Bottom line up front: one to three sentences.")
     bluf_evidence: Evidence = Field(default_factory=list)
     actors: list[Actor] = Field(default_factory=list)
+    places: list[Place] = Field(default_factory=list)
     developments: list[Development] = Field(default_factory=list)
     claims: list[Claim] = Field(default_factory=list)
     uncertainties: list[Uncertainty] = Field(default_factory=list)

@@ -1,0 +1,1 @@
+"""Evaluation on annotated news: ``briefing eval DATASET``."""

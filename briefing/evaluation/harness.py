@@ -1,0 +1,161 @@
+"""``briefing eval DATASET``: the pipeline against gold actors, with the spaCy pass alone as the
+baseline measured in the same run. Writes JSON and a Markdown table."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from briefing.chains.brief import BriefChain
+from briefing.evaluation.datasets import GoldDoc, load_dataset
+from briefing.evaluation.scoring import Score, score
+from briefing.ingest import load_report
+from briefing.schemas.brief import Brief
+
+BASELINE_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"}
+
+
+def baseline_names(text: str, nlp: Any) -> list[list[str]]:
+    """The spaCy pass alone: every entity of an actor-like label, grouped by its text."""
+    doc = nlp(text)
+    seen: dict[str, list[str]] = {}
+    for ent in doc.ents:
+        if ent.label_ in BASELINE_LABELS:
+            seen.setdefault(ent.text.casefold(), [ent.text])
+    return list(seen.values())
+
+
+def brief_names(brief: Brief) -> list[list[str]]:
+    """The brief's actors (name and aliases) and its places."""
+    names = [[a.name, *a.aliases] for a in brief.actors]
+    names += [[p.name] for p in brief.places]
+    return names
+
+
+@dataclass
+class Run:
+    dataset: str
+    documents: int = 0
+    baseline: Score = field(default_factory=lambda: Score(0, 0, 0, 0))
+    pipeline: Score = field(default_factory=lambda: Score(0, 0, 0, 0))
+    valid: int = 0
+    kept_items: int = 0
+    dropped_items: int = 0
+    latencies: list[float] = field(default_factory=list)
+    tokens: list[int] = field(default_factory=list)
+    per_doc: list[dict[str, Any]] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        def pr(s: Score) -> dict[str, float]:
+            return {
+                "recall": round(s.recall, 4),
+                "precision": round(s.precision, 4),
+                "gold": s.gold,
+                "predicted": s.predicted,
+            }
+
+        total = self.kept_items + self.dropped_items
+        return {
+            "dataset": self.dataset,
+            "documents": self.documents,
+            "matching_rule": "normalized name or alias equals the gold name or a gold surface form",
+            "baseline_spacy": pr(self.baseline),
+            "pipeline": pr(self.pipeline),
+            "schema_valid": f"{self.valid}/{self.documents}",
+            "grounding_rate": round(self.kept_items / total, 4) if total else 1.0,
+            "latency_s_median": round(statistics.median(self.latencies), 2)
+            if self.latencies
+            else 0,
+            "tokens_median": int(statistics.median(self.tokens)) if self.tokens else 0,
+        }
+
+
+def run_eval(
+    folder: Path,
+    chain: BriefChain,
+    *,
+    limit: int | None = None,
+    progress: Callable[[str], None] = lambda _m: None,
+) -> Run:
+    from briefing.analysis import get_nlp
+
+    docs: list[GoldDoc] = load_dataset(folder)[:limit]
+    nlp = get_nlp(chain.settings.spacy_model)
+    run = Run(dataset=folder.name)
+    for i, doc in enumerate(docs, 1):
+        base = score(doc.actors, baseline_names(doc.text, nlp))
+        started = time.perf_counter()
+        brief = chain.run(load_report(doc.text, filename=f"{doc.doc_id}.txt"))
+        elapsed = time.perf_counter() - started
+        got = score(doc.actors, brief_names(brief))
+        Brief.model_validate_json(brief.model_dump_json())
+        run.valid += 1
+        run.documents += 1
+        run.baseline += base
+        run.pipeline += got
+        items = (
+            len(brief.actors)
+            + len(brief.developments)
+            + len(brief.claims)
+            + len(brief.uncertainties)
+            + len(brief.sources)
+        )
+        run.kept_items += items
+        run.dropped_items += brief.quality.dropped_count
+        run.latencies.append(elapsed)
+        run.tokens.append(brief.provenance.usage.total_tokens)
+        run.per_doc.append(
+            {
+                "doc": doc.doc_id,
+                "recall": got.recall,
+                "precision": got.precision,
+                "baseline_recall": base.recall,
+                "baseline_precision": base.precision,
+                "seconds": round(elapsed, 2),
+            }
+        )
+        progress(
+            f"[{i}/{len(docs)}] {doc.doc_id}: recall {got.recall:.2f} precision "
+            f"{got.precision:.2f} (spaCy alone {base.recall:.2f}/{base.precision:.2f}) "
+            f"{elapsed:.1f}s"
+        )
+    return run
+
+
+def write_results(run: Run, out_dir: Path) -> tuple[Path, Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    summary = run.summary()
+    json_path = out_dir / f"eval-{run.dataset}.json"
+    json_path.write_text(json.dumps({**summary, "documents_detail": run.per_doc}, indent=2))
+    b, p = summary["baseline_spacy"], summary["pipeline"]
+    md = "\n".join(
+        [
+            f"# Evaluation: {run.dataset} ({run.documents} documents)",
+            "",
+            "| | recall | precision | gold actors | predicted |",
+            "|---|---|---|---|---|",
+            _row("spaCy pass alone (baseline)", b),
+            _row("briefing pipeline", p),
+            "",
+            f"- schema-valid briefs: {summary['schema_valid']}",
+            f"- grounding rate (items kept / items considered): {summary['grounding_rate']:.3f}",
+            f"- median latency per document: {summary['latency_s_median']} s",
+            f"- median tokens per document: {summary['tokens_median']}",
+            f"- matching rule: {summary['matching_rule']} (see briefing/evaluation/scoring.py)",
+            "",
+        ]
+    )
+    md_path = out_dir / f"eval-{run.dataset}.md"
+    md_path.write_text(md)
+    return json_path, md_path
+
+
+def _row(label: str, s: dict[str, float]) -> str:
+    return (
+        f"| {label} | {s['recall']:.3f} | {s['precision']:.3f} | {s['gold']} | {s['predicted']} |"
+    )
