@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from briefing.chains.brief import BriefChain
+from briefing.errors import BriefingError
 from briefing.evaluation.datasets import GoldDoc, load_dataset
 from briefing.evaluation.scoring import Score, score
 from briefing.ingest import load_report
@@ -49,6 +50,7 @@ class Run:
     latencies: list[float] = field(default_factory=list)
     tokens: list[int] = field(default_factory=list)
     per_doc: list[dict[str, Any]] = field(default_factory=list)
+    failures: list[dict[str, str]] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
         def pr(s: Score) -> dict[str, float]:
@@ -67,6 +69,7 @@ class Run:
             "baseline_spacy": pr(self.baseline),
             "pipeline": pr(self.pipeline),
             "schema_valid": f"{self.valid}/{self.documents}",
+            "failed_documents": len(self.failures),
             "grounding_rate": round(self.kept_items / total, 4) if total else 1.0,
             "latency_s_median": round(statistics.median(self.latencies), 2)
             if self.latencies
@@ -90,7 +93,15 @@ def run_eval(
     for i, doc in enumerate(docs, 1):
         base = score(doc.actors, baseline_names(doc.text, nlp))
         started = time.perf_counter()
-        brief = chain.run(load_report(doc.text, filename=f"{doc.doc_id}.txt"))
+        try:
+            brief = chain.run(load_report(doc.text, filename=f"{doc.doc_id}.txt"))
+        except BriefingError as exc:  # one failed document does not end the run
+            run.documents += 1
+            run.baseline += base
+            run.pipeline += score(doc.actors, [])
+            run.failures.append({"doc": doc.doc_id, "error": exc.message})
+            progress(f"[{i}/{len(docs)}] {doc.doc_id}: FAILED: {exc.message}")
+            continue
         elapsed = time.perf_counter() - started
         got = score(doc.actors, brief_names(brief))
         Brief.model_validate_json(brief.model_dump_json())
@@ -142,7 +153,8 @@ def write_results(run: Run, out_dir: Path) -> tuple[Path, Path]:
             _row("spaCy pass alone (baseline)", b),
             _row("briefing pipeline", p),
             "",
-            f"- schema-valid briefs: {summary['schema_valid']}",
+            f"- schema-valid briefs: {summary['schema_valid']}; documents that failed (scored "
+            f"as briefs with no actors): {summary['failed_documents']}",
             f"- grounding rate (items kept / items considered): {summary['grounding_rate']:.3f}",
             f"- median latency per document: {summary['latency_s_median']} s",
             f"- median tokens per document: {summary['tokens_median']}",

@@ -54,5 +54,9 @@ def make_backend(settings: Settings, *, cache: BaseCache | None = None) -> Backe
         model=settings.llm_model,
         label=label,
         mode=settings.effective_structured_mode(),
-        limiter=threading.BoundedSemaphore(settings.llm_concurrency),
+        # llama.cpp's server answers one request at a time: more in flight would only wait
+        # there, spending their timeout.
+        limiter=threading.BoundedSemaphore(
+            1 if settings.uses_embedded else settings.llm_concurrency
+        ),
     )
