@@ -83,8 +83,11 @@ def main() -> None:
             cwd=ROOT,
             capture_output=True,
             text=True,
-            check=True,
+            check=False,
         )
+        if out.returncode != 0:
+            print(f"size {size} failed:\n{out.stderr[-3000:]}", file=sys.stderr)
+            continue
         rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
     print(
         f"\n{'tokens':>8}{'wall s':>10}{'s/1k tok':>10}{'LLM calls':>11}{'analysis s':>12}"
