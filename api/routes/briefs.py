@@ -10,9 +10,9 @@ from fastapi.concurrency import run_in_threadpool
 from api.deps import CallerDep, ServiceDep
 from api.idempotency import idempotent
 from api.problems import PROBLEM_RESPONSES, ApiProblem, problem
+from api.routes.reports import report_from_json
 from api.schemas import BriefInline, BriefRequest, JobOut
 from briefing.errors import NotFoundError
-from briefing.ingest import load_report
 from briefing.render import render_html, render_markdown
 from briefing.schemas.brief import Brief, brief_json_schema
 from briefing.service import CachedBrief
@@ -78,17 +78,7 @@ async def create_brief(
     async def handle() -> Response:
         use_cache = "no-cache" not in (cache_control or "").lower()
         if isinstance(body, BriefInline):
-            r = body.report
-            report = load_report(
-                r.text,
-                content_type=f"text/{'plain' if r.format == 'text' else r.format}",
-                max_bytes=service.settings.max_input_bytes,
-                title=r.title,
-                source=r.source,
-                url=r.url,
-                published=r.published_at,
-                tags=r.tags,
-            )
+            report = report_from_json(body.report, service.settings.max_input_bytes)
             report_id, _ = await run_in_threadpool(service.add_report, report)
         else:
             report_id = body.report_id

@@ -62,6 +62,20 @@ def summary_of(row: ReportRow) -> dict[str, Any]:
     }
 
 
+def report_from_json(data: ReportIn, max_bytes: int) -> Report:
+    """A Report from the JSON form of a report (``POST /v1/reports`` and inline briefs)."""
+    return load_report(
+        data.text,
+        content_type=f"text/{'plain' if data.format == 'text' else data.format}",
+        max_bytes=max_bytes,
+        title=data.title,
+        source=data.source,
+        url=data.url,
+        published=data.published_at,
+        tags=data.tags,
+    )
+
+
 async def parse_report(request: Request, meta: dict[str, Any], max_bytes: int) -> Report:
     """A Report from any of the accepted request bodies."""
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -70,16 +84,7 @@ async def parse_report(request: Request, meta: dict[str, Any], max_bytes: int) -
             data = ReportIn.model_validate_json(await request.body())
         except ValidationError as exc:
             raise InputError(_validation_detail(exc), field=_first_field(exc)) from None
-        return load_report(
-            data.text,
-            content_type=f"text/{'plain' if data.format == 'text' else data.format}",
-            max_bytes=max_bytes,
-            title=data.title,
-            source=data.source,
-            url=data.url,
-            published=data.published_at,
-            tags=data.tags,
-        )
+        return report_from_json(data, max_bytes)
     if ctype in _TEXT_TYPES:
         return load_report(await request.body(), content_type=ctype, max_bytes=max_bytes, **meta)
     if ctype == "multipart/form-data":
