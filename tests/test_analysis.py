@@ -67,3 +67,76 @@ def test_may_the_month_is_not_a_hedge() -> None:
     report = Report(text="The talks ended in May. Russia may send more ships.")
     cues = [(h.cue, h.sentence) for h in analyze(report).hedges]
     assert cues == [("may", 1)]
+
+
+def _names(text: str) -> dict[str, set[str]]:
+    from briefing.ingest import load_report
+
+    analysis = analyze(load_report(text))
+    return {a.name: {a.name, *a.aliases} for a in analysis.actors}
+
+
+def test_nationality_words_name_their_country() -> None:
+    names = _names(
+        "Iraqi forces attacked the town. The Dutch government said the U.S. would help. "
+        "American officials and the United States Army agreed."
+    )
+    assert "Iraq" in names and "Iraqi" in names["Iraq"]
+    assert "Netherlands" in names and "Dutch" in names["Netherlands"]
+    united = [n for n, forms in names.items() if "U.S." in forms]
+    assert len(united) == 1 and "American" in names[united[0]]
+
+
+def test_ner_slips_are_repaired() -> None:
+    names = _names(
+        "FILE - Salman Abedi is seen in a photo. The Greater Manchester Police said MI5 knew. "
+        "Former Spanish prime minister José Luis Rodríguez Zapatero is in Caracas. "
+        "Mr Whitelaw and Lord Carrington flew to Belfast. Muslims and Protestants marched. "
+        "Warnings went to the Rumour Service and Public Protection Service on Monday."
+    )
+    assert "Salman Abedi" in names  # the caption word is cut off
+    assert "Greater Manchester Police" in names  # untagged, found by its head noun
+    assert "MI5" in names  # tagged as a product by the model
+    assert "José Luis Rodríguez Zapatero" in names  # two halves joined
+    assert any("Lord Carrington" in forms for forms in names.values())
+    assert "Rumour Service" in names and "Public Protection Service" in names
+    groups = {n.casefold() for n in names}
+    assert {"muslims", "protestants"} & groups or {"muslim", "protestant"} & groups
+
+
+def test_noise_is_not_an_actor() -> None:
+    names = _names(
+        "Police reviewed CCTV footage after Bloody Sunday. Markets fell as markets do. "
+        'His friends called him "Abz" at school. The Marxist group spoke.'
+    )
+    assert not {"CCTV", "Bloody Sunday", "Markets", "Abz", "Marxist"} & set(names)
+
+
+def test_place_forms_are_one_place_with_aliases() -> None:
+    from briefing.analysis.actors import place_key, strip_place_kind
+
+    assert place_key("Kandahar province") == place_key("Kandahar") == "kandahar"
+    assert place_key("east London") == "london"
+    assert strip_place_kind("Shah Wali Kot district") == "Shah Wali Kot"
+
+
+def test_run_together_text_is_split_for_analysis() -> None:
+    from briefing.ingest import build_text_map
+
+    norm = build_text_map(
+        'in SyriaThe desert. Theresa MayVideo. anarchy."Somalia," he said.== References =='
+        " McDonald and LinkedIn"
+    ).norm
+    assert "Syria The" in norm and "May Video" in norm and 'anarchy. "Somalia' in norm
+    assert "==" not in norm and "McDonald" in norm and "LinkedIn" in norm
+
+
+def test_long_text_is_parsed_in_segments_with_the_same_offsets() -> None:
+    from briefing.analysis.spacy_pass import parse, segments
+
+    text = ("Russian forces shelled Kharkiv, officials said.\n\n" * 40).strip()
+    parts = segments(text, size=300)
+    assert len(parts) > 5 and "".join(parts) == text
+    doc = parse(text, segment_chars=300)
+    assert doc.text == text
+    assert sum(1 for e in doc.ents if e.text == "Kharkiv") == 40

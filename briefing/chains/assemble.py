@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
-from briefing.analysis.actors import normalize_name
+from briefing.analysis.actors import normalize_name, place_key, strip_place_kind
 from briefing.analysis.injection import injected_only_words, overlaps
 from briefing.analysis.result import ActorCandidate, Sentence
 from briefing.chains.candidates import Candidates
@@ -128,17 +129,24 @@ class Assembly:
         )
 
     def places(self) -> list[Place]:
+        """Place mentions grouped by name, a kind word and a direction set aside ("Kandahar
+        province" and "Kandahar", "east London" and "London" are one place)."""
         analysis = self.candidates.analysis
         actor_names = {normalize_name(n) for a in analysis.actors for n in (a.name, *a.aliases)}
         grouped: dict[str, list[Span]] = {}
-        names: dict[str, str] = {}
+        forms: dict[str, Counter[str]] = {}
         for mention in analysis.locations:
-            key = normalize_name(mention.span.text)
+            key = place_key(mention.span.text)
             if not key or key in actor_names or overlaps(mention.span, analysis.injections):
                 continue
-            names.setdefault(key, mention.span.text)
+            forms.setdefault(key, Counter())[mention.span.text] += 1
             grouped.setdefault(key, []).append(mention.span)
-        items = [Place(name=names[k], evidence=spans) for k, spans in grouped.items()]
+        items = []
+        for key, spans in grouped.items():
+            ranked = sorted(forms[key], key=lambda f: (-forms[key][f], -len(f)))
+            bare = [b for f in ranked if (b := strip_place_kind(f)) not in ranked]
+            aliases = list(dict.fromkeys([*ranked[1:], *bare]))
+            items.append(Place(name=ranked[0], aliases=aliases, evidence=spans))
         return self.grounding.filter_items("places", items, self.text, summary_of=lambda p: p.name)
 
     def developments(self) -> list[Development]:

@@ -34,7 +34,7 @@ def baseline_names(text: str, nlp: Any) -> list[list[str]]:
 def brief_names(brief: Brief) -> list[list[str]]:
     """The brief's actors (name and aliases) and its places."""
     names = [[a.name, *a.aliases] for a in brief.actors]
-    names += [[p.name] for p in brief.places]
+    names += [[p.name, *p.aliases] for p in brief.places]
     return names
 
 
@@ -88,7 +88,7 @@ def run_eval(
     from briefing.analysis import get_nlp
 
     docs: list[GoldDoc] = load_dataset(folder)[:limit]
-    nlp = get_nlp(chain.settings.spacy_model)
+    nlp = get_nlp(chain.settings.spacy_model, rulers=False)
     run = Run(dataset=folder.name)
     for i, doc in enumerate(docs, 1):
         base = score(doc.actors, baseline_names(doc.text, nlp))

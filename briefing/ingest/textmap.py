@@ -56,6 +56,7 @@ class TextMap:
 def build_text_map(text: str, *, markdown: bool = False) -> TextMap:
     """Normalize ``text`` for analysis and record where each character came from."""
     source = _blank_markdown(text) if markdown else text
+    breaks = _glue_points(source)
     out: list[str] = []
     offsets = array("l")
     prev = "\n"
@@ -64,13 +65,15 @@ def build_text_map(text: str, *, markdown: bool = False) -> TextMap:
         if ch in _DROP:
             continue
         ch = _CHAR_MAP.get(ch, ch)
+        if ch == "=" and "==" in source[max(0, i - 1) : i + 2]:
+            ch = " "  # wiki headings: "killed.== References ==" -> "killed. References"
         if ch == " " and prev in " \n":
             continue  # collapse runs of spaces and leading spaces
         if ch in "([" and prev.isalnum():
             out.append(" ")  # "Intelligence(HUR)" -> "Intelligence (HUR)"
             offsets.append(i)
-        elif ch.isupper() and prev.islower() and _glued(out):
-            out.append(" ")  # "in SyriaThe desert" (sentences joined without a space)
+        elif i in breaks and prev != " ":
+            out.append(" ")  # "in SyriaThe desert", "anarchy.\"Somalia" (text run together)
             offsets.append(i)
         if ch == "\n" and prev == " " and out:
             out.pop()
@@ -82,11 +85,70 @@ def build_text_map(text: str, *, markdown: bool = False) -> TextMap:
     return TextMap(original=text, norm="".join(out), offsets=offsets)
 
 
-def _glued(out: list[str]) -> bool:
-    """Four or more lowercase letters right before a capital: two words run together
-    ("SyriaThe"), not a name like "McBride" or "MacDonald"."""
-    tail = out[-4:]
-    return len(tail) == 4 and all(c.islower() for c in tail)
+# Words that open a sentence, or a web page's furniture: "SyriaThe", "Theresa MayVideo".
+_OPENERS = frozenset(
+    [
+        "The",
+        "He",
+        "She",
+        "It",
+        "They",
+        "We",
+        "But",
+        "However",
+        "This",
+        "That",
+        "These",
+        "Those",
+        "His",
+        "Her",
+        "Their",
+        "Its",
+        "According",
+        "After",
+        "Before",
+        "When",
+        "While",
+        "Meanwhile",
+        "Also",
+        "Video",
+        "Photo",
+        "Image",
+        "Read",
+        "Watch",
+        "Related",
+        "Advertisement",
+        "Share",
+        "Click",
+    ]
+)
+# Name prefixes that take a capital inside one word: McBride, MacDonald, DeSantis, LeBron.
+_NAME_PREFIXES = frozenset({"mc", "mac", "de", "di", "da", "la", "le", "van", "von", "al", "el"})
+_CAMEL = re.compile(r"(?<![\w'])([A-Za-z]*[a-z]{2})([A-Z][a-z]+|[A-Z]{3,}(?![\w])|[AI](?= ))")
+_RUN_ON = re.compile(r"(?<=[a-z]{2}[.?!])(?=[\"'\u201c\u201d]?[A-Z])")
+_WORD = re.compile(r"(?<![\w'])[A-Z][a-z]+(?![\w'])")
+
+
+def _glue_points(text: str) -> set[int]:
+    """Where two words or sentences run together without a space, as when a page's sentences
+    were joined with no separator: "in SyriaThe desert", "BombZabiullah", "anarchy.\"Somalia".
+
+    A capital inside a word is a join when what follows is a sentence opener or a word the text
+    also has on its own ("Zabiullah"), and what precedes is not a name prefix (McBride). After
+    ".", "?" or "!" that ends a lowercase word, a capital or a quote is a join (not "U.S.A").
+    """
+    points = {m.start() for m in _RUN_ON.finditer(text)}
+    words: set[str] | None = None
+    for match in _CAMEL.finditer(text):
+        left, right = match.group(1), match.group(2)
+        if left.casefold() in _NAME_PREFIXES:
+            continue
+        if right not in _OPENERS and not right.isupper():
+            words = words if words is not None else set(_WORD.findall(text))
+            if right not in words:
+                continue
+        points.add(match.start(2))
+    return points
 
 
 def _blank_markdown(text: str) -> str:

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from briefing.schemas.scales import Confidence, Likelihood, Reliability
 from briefing.schemas.span import Span
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 
 class _Model(BaseModel):
@@ -74,6 +74,11 @@ class Actor(_Model):
 
 class Place(_Model):
     name: str = Field(description="A place the report names (not acting as an actor).")
+    aliases: list[str] = Field(
+        default_factory=list,
+        description="Other forms of the name in the report, e.g. 'Kandahar' for "
+        "'Kandahar province' or 'east London' for 'London'.",
+    )
     evidence: Evidence = Field(min_length=1)
 
 

@@ -1,0 +1,341 @@
+"""Repairs to spaCy's entity spans before they are grouped into actors and places.
+
+The small English model cuts names short, runs them into their neighbours and tags page
+furniture. Each repair here is one kind of slip, seen in real news:
+
+- a caption or share-button word at an edge: "FILE - Salman Abedi", "Send Facebook google+",
+  "Chérif Chekatt - shot", "Washington Post World on Facebook", "Belfast Brigade of";
+- a title swallowed into an ORG or PERSON span ("Kremlin Spokesperson Dmitry" + "Peskov");
+- a name split in two or cut short ("José Luis" + "Rodríguez Zapatero"); an honorific kept
+  as another form of the name ("Lord Carrington");
+- two organizations joined by "and" ("Rumour Service and Public Protection Service");
+- an acronym the model left untagged or called a product ("MI5", "RUC");
+- things that are not actors: events ("Bloody Sunday", "Women's World Cup"), technical
+  acronyms ("CCTV"), ideologies ("Marxist"), nicknames in quotes, a capitalized common word
+  ("Markets"), photo credits, and words of a title-case headline seen nowhere else.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Token
+from spacy.tokens import Span as SpacySpan
+
+from briefing.analysis.demonyms import country_of, same_country
+from briefing.analysis.lexicon import NOT_ACTORS, TITLE_HEADS, TITLE_MODIFIERS
+from briefing.analysis.ruler import GROUP_WORDS, ORG_HEADS
+
+LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"}
+
+# Page furniture at the edge of a span.
+_EDGE_WORDS = {
+    "send", "share", "follow", "tweet", "email", "print", "read", "watch", "file", "photo",
+    "video", "image", "advertisement", "listen", "comment", "subscribe",
+}  # fmt: skip
+_SOCIAL = {"facebook", "twitter", "instagram", "youtube", "telegram", "whatsapp", "tiktok"}
+_FUNCTION_WORDS = {"of", "and", "the", "for", "in", "on", "at", "to", "de", "del", "la"}
+_HONORIFICS = {"lord", "lady", "sir", "dame", "baron", "baroness", "earl"}
+# Acronyms of things, not organizations.
+_THING_ACRONYMS = {
+    "CCTV", "SIM", "UAV", "UAVS", "IED", "IEDS", "GPS", "DNA", "TV", "SUV", "ID", "HIV",
+    "AIDS", "VBIED", "RPG", "AK", "PDF", "URL", "CEO", "GDP", "AM", "PM", "OK", "TNT", "HQ",
+    "RIP", "UTC", "GMT", "EST", "BST", "USD", "EUR", "KM", "MPH", "SMS", "LED", "ATM", "VIP",
+    "FAQ", "PS", "PR", "IT", "AI", "COVID",
+}  # fmt: skip
+_EVENT_HEADS = {
+    "cup", "marathon", "olympics", "games", "championship", "championships", "festival",
+    "sunday", "derby", "prize", "awards", "week", "day",
+}  # fmt: skip
+_ACRONYM = re.compile(r"^(?=.*[A-Z].*[A-Z])[A-Z][A-Z0-9]{1,5}$")
+
+
+@dataclass
+class Ent:
+    start: int  # token indices, end exclusive
+    end: int
+    label: str
+    alias: str | None = None  # another written form of the name ("Lord Carrington")
+
+    def span(self, doc: Doc) -> SpacySpan:
+        return doc[self.start : self.end]
+
+
+_MORE_TITLES = {
+    "judge", "justice", "agent", "prosecutor", "attorney", "inspector", "detective",
+    "constable", "superintendent", "sheriff", "magistrate", "sergeant", "corporal", "private",
+    "airman", "specialist", "cleric", "imam", "rabbi", "reverend", "father", "minister",
+}  # fmt: skip
+
+
+def is_title(token: Token) -> bool:
+    word = token.lower_
+    return word in TITLE_HEADS or word in _MORE_TITLES or word.rstrip(".") + "." in TITLE_HEADS
+
+
+def repaired_entities(doc: Doc) -> list[Ent]:
+    """The document's actor and place entities with the slips above repaired, in text order."""
+    headline = _headline_tokens(doc)
+    ents: list[Ent] = []
+    for e in doc.ents:
+        if e.label_ not in LABELS:
+            continue
+        for part in _split_dashes(doc, Ent(e.start, e.end, e.label_)):
+            trimmed = _trim(doc, part)
+            if trimmed is not None and any(c.isupper() for c in trimmed.span(doc).text):
+                ents.extend(_split_and(doc, trimmed))
+    ents = sorted(ents + _untagged_acronyms(doc, ents), key=lambda e: e.start)
+    ents = _split_titles(doc, ents)
+    ents = _extend_people(doc, ents)
+    ents = _extend_directions(doc, ents)
+    ents = [r for e in ents if (r := _headline_repair(doc, e) if e.start in headline else e)]
+    return [e for e in ents if not _noise(doc, e)]
+
+
+def _split_dashes(doc: Doc, ent: Ent) -> list[Ent]:
+    """ "FILE - Salman Abedi" -> "Salman Abedi"; "Chérif Chekatt - shot" -> "Chérif Chekatt"."""
+    cuts = [
+        t.i
+        for t in ent.span(doc)
+        if t.text in ("-", "--", "|") and t.i > ent.start and doc[t.i - 1].whitespace_
+    ]
+    if not cuts:
+        return [ent]
+    parts, start = [], ent.start
+    for cut in [*cuts, ent.end]:
+        if cut > start:
+            words = doc[start:cut]
+            if any(c.isupper() for c in words.text) and words.text.lower() not in _EDGE_WORDS:
+                parts.append(Ent(start, cut, ent.label))
+        start = cut + 1
+    return parts
+
+
+def _trim(doc: Doc, ent: Ent) -> Ent | None:
+    start, end = ent.start, ent.end
+    for i in range(start, end):  # "Bolivarian National Armed Forces (FANB": no ")" after
+        if doc[i].text == "(" and not any(t.text == ")" for t in doc[i:end]):
+            end = i
+            break
+    for i in range(start + 1, end - 1):  # "Washington Post World on Facebook"
+        if doc[i].lower_ == "on" and doc[i + 1].lower_ in _SOCIAL:
+            end = i
+            break
+    while start < end and (
+        doc[start].lower_ == "the" or doc[start].is_punct or doc[start].lower_ in _EDGE_WORDS
+    ):
+        start += 1
+    while end > start and (
+        doc[end - 1].tag_ == "POS"
+        or doc[end - 1].is_punct
+        or doc[end - 1].lower_ in _FUNCTION_WORDS
+        or (doc[end - 1].lower_ in _EDGE_WORDS and end - 1 > start)
+        or (doc[end - 1].is_lower and ent.label in ("PERSON", "ORG") and end - 1 > start)
+    ):
+        end -= 1
+    while end > start and "\n" in doc[start:end].text:
+        end -= 1
+    while (
+        end - start > 1
+        and ent.label != "PERSON"  # "Billy King" keeps his name
+        and is_title(doc[end - 1])
+        and doc[end - 3 : end - 1][:1].text != "of"
+    ):
+        end -= 1  # "US Army Col" -> "US Army", not "Office of the Press Secretary"
+    return Ent(start, end, ent.label) if end > start else None
+
+
+def _split_and(doc: Doc, ent: Ent) -> list[Ent]:
+    """Two organizations joined by "and" are two when the first is whole by itself ("Rumour
+    Service and Public Protection Service", not "National Oceanic and Atmospheric ...")."""
+    if ent.label != "ORG":
+        return [ent]
+    for tok in ent.span(doc):
+        left, right = doc[ent.start : tok.i], doc[tok.i + 1 : ent.end]
+        if (
+            tok.lower_ == "and"
+            and len(left) >= 2
+            and len(right) >= 2
+            and left[0].is_title
+            and right[0].is_title
+            and left[-1].text in ORG_HEADS
+        ):
+            return [Ent(ent.start, tok.i, "ORG"), Ent(tok.i + 1, ent.end, "ORG")]
+    return [ent]
+
+
+def _split_titles(doc: Doc, ents: list[Ent]) -> list[Ent]:
+    """ORG "Kremlin Spokesperson Dmitry" + PERSON "Peskov" -> ORG "Kremlin" + PERSON."""
+    out: list[Ent] = []
+    for i, ent in enumerate(ents):
+        nxt = ents[i + 1] if i + 1 < len(ents) else None
+        titles = [t.i for t in ent.span(doc) if is_title(t)]
+        adjacent_person = nxt is not None and nxt.label == "PERSON" and nxt.start == ent.end
+        if ent.label in ("ORG", "PERSON") and titles and adjacent_person:
+            assert nxt is not None
+            last_title = titles[-1]
+            first_title = last_title
+            while first_title > ent.start and doc[first_title - 1].lower_ in TITLE_MODIFIERS:
+                first_title -= 1
+            if first_title > ent.start:
+                out.append(Ent(ent.start, first_title, "ORG"))
+            if last_title + 1 < ent.end:
+                nxt.start = last_title + 1
+            continue
+        if ent.label == "PERSON" and ent.end - ent.start > 1 and is_title(doc[ent.start]):
+            # "General Kisel" -> "Kisel", with "General Kisel" kept as a form of the name
+            ent = Ent(ent.start + 1, ent.end, ent.label, alias=ent.span(doc).text)
+        out.append(ent)
+    return out
+
+
+def _untagged_acronyms(doc: Doc, ents: list[Ent]) -> list[Ent]:
+    """An acronym the model left untagged or called a product ("MI5", "RUC") is an
+    organization (a country when it is one: "US"); not a technical one ("CCTV"), not a word
+    in capitals ("BOSTON" where the text has "Boston")."""
+    taken = {i for e in ents for i in range(e.start, e.end)}
+    words = set(re.findall(r"\b[A-Z][a-z]+\b", doc.text))
+    found = []
+    for tok in doc:
+        if tok.i in taken or tok.ent_type_ not in ("", "PRODUCT") or not _ACRONYM.match(tok.text):
+            continue
+        if tok.text in _THING_ACRONYMS or tok.text.title() in words or tok.lower_ in _EDGE_WORDS:
+            continue
+        if tok.ent_type_ == "PRODUCT" and tok.i + 1 < len(doc) and doc[tok.i + 1].ent_iob_ == "I":
+            continue  # a longer product name: "MQ-9 Reaper"
+        sentence = tok.sent
+        if sum(t.is_upper for t in sentence) > len(sentence) / 2:
+            continue  # a line in capitals
+        found.append(Ent(tok.i, tok.i + 1, "GPE" if same_country(tok.text) else "ORG"))
+    return found
+
+
+def _free(doc: Doc, taken: set[int], i: int) -> bool:
+    """Token ``i`` is a proper-noun word in no entity and no title: a name's missing part."""
+    if not 0 <= i < len(doc) or i in taken:
+        return False
+    tok = doc[i]
+    return (
+        tok.ent_type_ in ("", "PERSON")
+        and tok.tag_ == "NNP"
+        and tok.is_title
+        and tok.is_alpha
+        and not is_title(tok)
+        and tok.lower_ not in TITLE_MODIFIERS
+        and tok.lower_ not in _HONORIFICS
+        and tok.lower_ not in ("district", "special", "federal", "state", "county", "chief")
+    )
+
+
+def _extend_people(doc: Doc, ents: list[Ent]) -> list[Ent]:
+    """ "José Luis" + "Rodríguez Zapatero" -> one person; an honorific before a name is kept as
+    another form of it ("Lord Carrington")."""
+    out: list[Ent] = []
+    for ent in ents:
+        if ent.label != "PERSON":
+            out.append(ent)
+            continue
+        if out and out[-1].label == "PERSON" and out[-1].end == ent.start:
+            out[-1] = Ent(out[-1].start, ent.end, "PERSON", out[-1].alias)
+            continue
+        taken = {i for e in ents for i in range(e.start, e.end)} - set(range(ent.start, ent.end))
+        start, end = ent.start, ent.end
+        while _free(doc, taken, end) and not doc[end].is_sent_start:
+            end += 1
+        alias = None
+        if start > 0 and doc[start - 1].lower_ in _HONORIFICS and doc[start - 1].is_title:
+            alias = doc[start - 1 : end].text
+        out.append(Ent(start, end, "PERSON", alias))
+    return out
+
+
+_DIRECTION_WORDS = {
+    "north", "south", "east", "west", "northern", "southern", "eastern", "western",
+    "northeast", "northwest", "southeast", "southwest", "north-east", "north-west",
+    "south-east", "south-west", "central",
+}  # fmt: skip
+
+
+def _extend_directions(doc: Doc, ents: list[Ent]) -> list[Ent]:
+    """ "east London": a lowercase direction before a place is part of how the text names it."""
+    for ent in ents:
+        if ent.label in ("GPE", "LOC") and ent.start > 0:
+            before = doc[ent.start - 1]
+            if before.lower_ in _DIRECTION_WORDS and before.is_lower:
+                ent.start -= 1
+    return ents
+
+
+def _headline_tokens(doc: Doc) -> set[int]:
+    """The title-case run that opens the text or a line and ends at a dash, a sentence end or
+    the line's end ("Kyrgyzstan National Pleads Not Guilty to Hampering Boston Bomb Probe -"),
+    whose capitals say nothing about where names end. A run that goes on in lowercase ("The
+    Academy of Motion Picture Arts and Sciences announced") is a sentence, not a headline."""
+    found: set[int] = set()
+    starts = [0] + [t.i + 1 for t in doc if "\n" in t.text]
+    for start in starts:
+        run: list[int] = []
+        words = 0
+        ended = True
+        for tok in doc[start:]:
+            if tok.text in ("-", "--", "|", ".", "!", "?", ":") or "\n" in tok.text:
+                break
+            if tok.is_title or tok.is_upper:
+                words += tok.is_alpha
+            elif not (tok.is_lower and len(tok) <= 3) and not tok.is_punct:
+                ended = False
+                break
+            run.append(tok.i)
+        if words >= 4 and ended:
+            found.update(run)
+    return found
+
+
+def _headline_repair(doc: Doc, ent: Ent) -> Ent | None:
+    """An entity of a headline that the text never repeats shrinks to the longest part of it
+    the text does name elsewhere ("Kyrgyzstan National Pleads Not Guilty" -> "Kyrgyzstan");
+    one that ends in an organization's head noun stays ("British Security Services")."""
+    span = ent.span(doc)
+    if len(span) < 3 or span[-1].text in ORG_HEADS:
+        return ent
+    rest = doc.text[: span.start_char] + " " + doc.text[span.end_char :]
+
+    def named_elsewhere(part: SpacySpan) -> bool:
+        return re.search(rf"(?<!\w){re.escape(part.text)}(?!\w)", rest) is not None
+
+    if named_elsewhere(span):
+        return ent
+    for size in range(len(span) - 1, 0, -1):
+        for lo in range(ent.start, ent.end - size + 1):
+            part = doc[lo : lo + size]
+            if part[0].is_title and named_elsewhere(part):
+                return Ent(lo, lo + size, ent.label, ent.alias)
+    return None
+
+
+def _noise(doc: Doc, ent: Ent) -> bool:
+    span = ent.span(doc)
+    text = span.text
+    key = re.sub(r"[^\w\s-]", "", text).casefold().strip()
+    if key in NOT_ACTORS or text.upper() in _THING_ACRONYMS:
+        return True
+    if text.isupper() and text.upper().rstrip("S") in _THING_ACRONYMS | {"UAV", "IED"}:
+        return True
+    multiword = ent.label in ("ORG", "PERSON", "NORP") and len(span) > 1
+    if multiword and (span[-1].lower_ in _EVENT_HEADS or any(t.lower_ == "handout" for t in span)):
+        return True  # an event ("Bloody Sunday") or a photo credit
+    if (
+        ent.label == "NORP"
+        and not (country_of(text) or text in GROUP_WORDS)
+        and (span.root.pos_ == "ADJ" or re.search(r"(ist|ists|ism)$|^(pro|anti)-", text))
+    ):
+        return True  # an ideology or a descriptive word: "Marxist", "pro-Syrian"
+    if len(span) == 1 and ent.label in ("ORG", "PERSON", "NORP"):
+        tok = span[0]
+        quoted = tok.i > 0 and tok.i + 1 < len(doc) and doc[tok.i - 1].is_quote
+        if quoted and doc[tok.i + 1].is_quote:
+            return True  # a nickname: "Abz"
+        if not tok.is_upper and re.search(rf"(?<![\w-]){re.escape(tok.lower_)}(?![\w-])", doc.text):
+            return True  # a common word capitalized: "Markets", "Defense"
+    return False

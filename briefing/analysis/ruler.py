@@ -1,0 +1,288 @@
+"""Entity patterns that run after spaCy's statistical NER: one set fills gaps the model left,
+another corrects spans the model cut short.
+
+The small English model misses names a pattern can see: a nationality or faith word it leaves
+untagged ("Welsh Guardsmen", "Protestant politicians"), an organization ending in a head noun
+("Greater Manchester Police"), a place named by a proper noun and its kind ("Arghandab
+district", "Didsbury mosque", "Rue Victor Hugo", "Straits of Gibraltar"), and a group's name
+that it reads as a nationality ("Islamic State").
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from briefing.analysis.demonyms import demonyms
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+# Faiths, peoples and political communities the model often leaves untagged.
+GROUP_WORDS = [
+    "Muslim",
+    "Muslims",
+    "Christian",
+    "Christians",
+    "Catholic",
+    "Catholics",
+    "Protestant",
+    "Protestants",
+    "Jew",
+    "Jews",
+    "Jewish",
+    "Sunni",
+    "Sunnis",
+    "Shia",
+    "Shiite",
+    "Shiites",
+    "Kurd",
+    "Kurds",
+    "Kurdish",
+    "Arab",
+    "Arabs",
+    "Hindu",
+    "Hindus",
+    "Sikh",
+    "Sikhs",
+    "Buddhist",
+    "Buddhists",
+    "Alawite",
+    "Alawites",
+    "Druze",
+    "Yazidi",
+    "Yazidis",
+    "Pashtun",
+    "Pashtuns",
+    "Tamil",
+    "Tamils",
+    "Basque",
+    "Basques",
+    "Chechen",
+    "Chechens",
+    "Uighur",
+    "Uighurs",
+    "Uyghur",
+    "Uyghurs",
+    "Rohingya",
+    "Hazara",
+    "Baloch",
+    "Tatar",
+    "Tatars",
+    "Circassian",
+    "Circassians",
+    "Bedouin",
+    "Bedouins",
+    "Copt",
+    "Copts",
+    "Coptic",
+]
+
+ORG_HEADS = [
+    "Police",
+    "Service",
+    "Services",
+    "Force",
+    "Forces",
+    "Party",
+    "Council",
+    "Committee",
+    "Agency",
+    "Ministry",
+    "Department",
+    "Office",
+    "Army",
+    "Navy",
+    "Guard",
+    "Brigade",
+    "Brigades",
+    "Regiment",
+    "Association",
+    "Union",
+    "Front",
+    "Movement",
+    "Tribunal",
+    "Court",
+    "Assembly",
+    "Parliament",
+    "University",
+    "Institute",
+    "Commission",
+    "Bureau",
+    "Authority",
+    "Directorate",
+    "Corps",
+    "Command",
+    "Federation",
+    "Organization",
+    "Organisation",
+    "Foundation",
+    "Coalition",
+    "League",
+    "Alliance",
+    "Brotherhood",
+    "Network",
+    "Group",
+    "Company",
+    "Corporation",
+    "Bank",
+]
+
+GROUP_ORG_HEADS = [
+    "State",
+    "Army",
+    "Front",
+    "Party",
+    "Brotherhood",
+    "Movement",
+    "Jihad",
+    "Guard",
+    "Guards",
+    "Alliance",
+]
+
+PLACE_HEADS = [
+    "district",
+    "province",
+    "region",
+    "estate",
+    "mosque",
+    "church",
+    "cathedral",
+    "temple",
+    "synagogue",
+    "shrine",
+    "restaurant",
+    "cafe",
+    "café",
+    "bar",
+    "hotel",
+    "motel",
+    "metro",
+    "station",
+    "street",
+    "road",
+    "avenue",
+    "square",
+    "bridge",
+    "airport",
+    "airbase",
+    "base",
+    "camp",
+    "prison",
+    "jail",
+    "hospital",
+    "market",
+    "bazaar",
+    "village",
+    "town",
+    "county",
+    "neighborhood",
+    "neighbourhood",
+    "border",
+    "crossing",
+    "checkpoint",
+    "compound",
+]
+
+GEO_HEADS = [
+    "Sea",
+    "Ocean",
+    "River",
+    "Mountains",
+    "Gulf",
+    "Desert",
+    "Peninsula",
+    "Valley",
+    "Lake",
+    "Bay",
+    "Strait",
+    "Straits",
+]
+GEO_PREFIXES = [
+    "Strait",
+    "Straits",
+    "Gulf",
+    "Bay",
+    "Sea",
+    "Isle",
+    "Cape",
+    "Lake",
+    "Mount",
+    "Gulf",
+    "Sea",
+    "Port",
+]
+STREET_PREFIXES = [
+    "Rue",
+    "Avenue",
+    "Boulevard",
+    "Calle",
+    "Via",
+    "Plaza",
+    "Piazza",
+    "Place",
+    "Avenida",
+    "Praça",
+]
+
+_NAME = {"IS_TITLE": True, "TAG": "NNP"}
+
+
+def _nationality() -> list[str]:
+    return sorted(set(demonyms()) | set(GROUP_WORDS))
+
+
+def fill_patterns() -> list[dict[str, Any]]:
+    """Names the model left untagged; a match that overlaps one of its entities is dropped."""
+    return [
+        {"label": "NORP", "pattern": [{"TEXT": {"IN": _nationality()}}], "id": "people"},
+        {
+            "label": "ORG",
+            "pattern": [_NAME, {**_NAME, "OP": "*"}, {"TEXT": {"IN": ORG_HEADS}}],
+            "id": "org-head",
+        },
+        {
+            "label": "LOC",
+            "pattern": [{**_NAME, "OP": "+"}, {"TEXT": {"IN": GEO_HEADS}}],
+            "id": "geo-head",
+        },
+    ]
+
+
+def fix_patterns() -> list[dict[str, Any]]:
+    """Names the model cut short or mislabeled; a match replaces the entities it overlaps."""
+    return [
+        {
+            "label": "ORG",
+            "pattern": [
+                {"TEXT": {"IN": [*_nationality(), "Islamic", "Islamist"]}},
+                {"TEXT": {"IN": GROUP_ORG_HEADS}},
+            ],
+            "id": "group-org",
+        },
+        {
+            "label": "FAC",
+            "pattern": [{**_NAME, "OP": "+"}, {"LOWER": {"IN": PLACE_HEADS}, "POS": "NOUN"}],
+            "id": "place-head",
+        },
+        {
+            "label": "FAC",
+            "pattern": [{"TEXT": {"IN": STREET_PREFIXES}}, {**_NAME, "OP": "+"}],
+            "id": "street",
+        },
+        {
+            "label": "LOC",
+            "pattern": [{"TEXT": {"IN": GEO_PREFIXES}}, {"LOWER": "of"}, {**_NAME, "OP": "+"}],
+            "id": "geo-of",
+        },
+    ]
+
+
+def add_rulers(nlp: Language) -> None:
+    """Add both rulers after the statistical NER (once per pipeline)."""
+    if "briefing_fix" in nlp.pipe_names:
+        return
+    fix = nlp.add_pipe("entity_ruler", name="briefing_fix", config={"overwrite_ents": True})
+    fix.add_patterns(fix_patterns())  # type: ignore[attr-defined]
+    fill = nlp.add_pipe("entity_ruler", name="briefing_fill", config={"overwrite_ents": False})
+    fill.add_patterns(fill_patterns())  # type: ignore[attr-defined]
