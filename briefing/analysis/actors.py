@@ -69,9 +69,7 @@ def strip_place_kind(name: str) -> str:
 
 def place_key(name: str) -> str:
     """One key for a place's forms: "Kandahar province", "east London" -> "kandahar", "london"."""
-    key = normalize_name(name)
-    key = _PLACE_KIND.sub("", _DIRECTIONS.sub("", key))
-    return key
+    return strip_place_kind(_DIRECTIONS.sub("", normalize_name(name)))
 
 
 def _org_is_place(doc: Doc, ent: Ent) -> bool:
@@ -123,11 +121,10 @@ def find_actors(doc: Doc, textmap: TextMap, sentence_of: dict[int, int]) -> Acto
             if ent.label == "GPE" and _acts(doc, ent):
                 gpe_acting.add(_country_key(name))
     # A nationality word ("Iraqi forces", "the Dutch") names its country, which then acts.
+    countries = _gpe_keys(doc, actor_ents)
     for ent in actor_ents:
         if ent.label == "NORP":
-            country = _country_of_word(
-                normalize_name(ent.span(doc).text), _gpe_keys(doc, actor_ents)
-            )
+            country = _country_of_word(normalize_name(ent.span(doc).text), countries)
             if country:
                 gpe_acting.add(country)
     # A country that never acts in the text is a place, not an actor.
@@ -238,10 +235,11 @@ def _parenthesized_acronym(doc: Doc, ent: Ent) -> str | None:
 def _add_untagged_mentions(doc: Doc, groups: dict[str, _Group]) -> None:
     """Occurrences spaCy did not tag: an acronym in its own parentheses, a repeated name."""
     taken = {i for g in groups.values() for e in g.ents for i in range(e.start, e.end)}
+    text = doc.text  # built from the tokens on each access: once here
     for group in groups.values():
         names = set(group.aliases) | {f for f in group.forms if f.isupper() or " " in f}
         for name in names:
-            for match in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", doc.text):
+            for match in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
                 span = doc.char_span(match.start(), match.end())
                 if span is None or any(t.i in taken for t in span):
                     continue

@@ -49,6 +49,7 @@ _EVENT_HEADS = {
     "sunday", "derby", "prize", "awards", "week", "day",
 }  # fmt: skip
 _ACRONYM = re.compile(r"^(?=.*[A-Z].*[A-Z])[A-Z][A-Z0-9]{1,5}$")
+_WORDS = re.compile(r"(?<![\w-])\w+(?![\w-])")  # whole words, not parts of hyphenated ones
 
 
 @dataclass
@@ -90,7 +91,8 @@ def repaired_entities(doc: Doc) -> list[Ent]:
     ents = _extend_people(doc, ents)
     ents = _extend_directions(doc, ents)
     ents = [r for e in ents if (r := _headline_repair(doc, e) if e.start in headline else e)]
-    return [e for e in ents if not _noise(doc, e)]
+    words = set(_WORDS.findall(doc.text))
+    return [e for e in ents if not _noise(doc, e, words)]
 
 
 def _split_dashes(doc: Doc, ent: Ent) -> list[Ent]:
@@ -231,6 +233,7 @@ def _free(doc: Doc, taken: set[int], i: int) -> bool:
 def _extend_people(doc: Doc, ents: list[Ent]) -> list[Ent]:
     """ "José Luis" + "Rodríguez Zapatero" -> one person; an honorific before a name is kept as
     another form of it ("Lord Carrington")."""
+    taken = {i for e in ents for i in range(e.start, e.end)}  # probed only outside each name
     out: list[Ent] = []
     for ent in ents:
         if ent.label != "PERSON":
@@ -239,7 +242,6 @@ def _extend_people(doc: Doc, ents: list[Ent]) -> list[Ent]:
         if out and out[-1].label == "PERSON" and out[-1].end == ent.start:
             out[-1] = Ent(out[-1].start, ent.end, "PERSON", out[-1].alias)
             continue
-        taken = {i for e in ents for i in range(e.start, e.end)} - set(range(ent.start, ent.end))
         start, end = ent.start, ent.end
         while _free(doc, taken, end) and not doc[end].is_sent_start:
             end += 1
@@ -314,13 +316,14 @@ def _headline_repair(doc: Doc, ent: Ent) -> Ent | None:
     return None
 
 
-def _noise(doc: Doc, ent: Ent) -> bool:
+def _noise(doc: Doc, ent: Ent, words: set[str]) -> bool:
+    """``words``: the text's whole words, for telling a capitalized common word."""
     span = ent.span(doc)
     text = span.text
     key = re.sub(r"[^\w\s-]", "", text).casefold().strip()
     if key in NOT_ACTORS or text.upper() in _THING_ACRONYMS:
         return True
-    if text.isupper() and text.upper().rstrip("S") in _THING_ACRONYMS | {"UAV", "IED"}:
+    if text.isupper() and text.rstrip("S") in _THING_ACRONYMS:
         return True
     multiword = ent.label in ("ORG", "PERSON", "NORP") and len(span) > 1
     if multiword and (span[-1].lower_ in _EVENT_HEADS or any(t.lower_ == "handout" for t in span)):
@@ -336,6 +339,12 @@ def _noise(doc: Doc, ent: Ent) -> bool:
         quoted = tok.i > 0 and tok.i + 1 < len(doc) and doc[tok.i - 1].is_quote
         if quoted and doc[tok.i + 1].is_quote:
             return True  # a nickname: "Abz"
-        if not tok.is_upper and re.search(rf"(?<![\w-]){re.escape(tok.lower_)}(?![\w-])", doc.text):
+        lower = tok.lower_
+        written_lower = (
+            lower in words
+            if _WORDS.fullmatch(lower)
+            else re.search(rf"(?<![\w-]){re.escape(lower)}(?![\w-])", doc.text) is not None
+        )
+        if not tok.is_upper and written_lower:
             return True  # a common word capitalized: "Markets", "Defense"
     return False

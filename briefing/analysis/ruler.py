@@ -208,8 +208,6 @@ GEO_PREFIXES = [
     "Cape",
     "Lake",
     "Mount",
-    "Gulf",
-    "Sea",
     "Port",
 ]
 STREET_PREFIXES = [

@@ -190,6 +190,10 @@ def _attributions(
 ) -> list[Attribution]:
     found: list[Attribution] = []
     last_actor: str | None = None
+    bounds: dict[int, tuple[int, int]] = {}  # sentence -> its tokens, [start, end)
+    for i, index in sentence_of.items():
+        lo, hi = bounds.get(index, (i, i + 1))
+        bounds[index] = (min(lo, i), max(hi, i + 1))
     for tok in doc:
         speaker_tok, verb_tok = _speech(tok)
         if speaker_tok is None or verb_tok is None:
@@ -199,13 +203,13 @@ def _attributions(
         if speaker_tok.lower_ in REPORT_NOUNS and last_actor is not None:
             # "the report notes", "the Ukrainian intelligence report": the source that issued it
             actor_id = last_actor
-        content = _content(doc, tok, subject, verb_tok, sentence_of)
+        sentence_index = sentence_of.get(tok.i, 0)
+        content = _content(doc, subject, verb_tok, bounds[sentence_index])
         if content is None:
             continue
         verb_lemma = "report" if verb_tok.lower_ == "according" else verb_tok.lemma_.lower()
         content_span = content if isinstance(content, Span) else _span(textmap, *content)
-        sentence_index = sentence_of.get(tok.i, 0)
-        origin = _cited_actor(doc, sentence_index, sentence_of, actors, textmap, exclude=actor_id)
+        origin = _cited_actor(doc, bounds[sentence_index], actors, textmap, exclude=actor_id)
         dated = next(
             (
                 d
@@ -218,7 +222,7 @@ def _attributions(
         found.append(
             Attribution(
                 id=f"C{len(found) + 1}",
-                sentence=sentence_of.get(tok.i, 0),
+                sentence=sentence_index,
                 speaker=subject.text,
                 actor_id=actor_id,
                 verb=_span(textmap, verb_tok.idx, verb_tok.idx + len(verb_tok.text)),
@@ -239,15 +243,15 @@ _CITING = {"citing", "quoting", "cited", "quoted"}
 
 def _cited_actor(
     doc: Doc,
-    sentence_index: int,
-    sentence_of: dict[int, int],
+    sentence: tuple[int, int],
     actors: tuple[ActorCandidate, ...],
     textmap: TextMap,
     exclude: str | None,
 ) -> str | None:
-    """The actor a speaker cites in its sentence: "ISW, citing HUR, reports..." -> HUR."""
-    for tok in doc:
-        if sentence_of.get(tok.i) != sentence_index or tok.lower_ not in _CITING:
+    """The actor a speaker cites in its sentence (``sentence``: its tokens, [start, end)):
+    "ISW, citing HUR, reports..." -> HUR."""
+    for tok in doc[sentence[0] : sentence[1]]:
+        if tok.lower_ not in _CITING:
             continue
         objects = [c for c in tok.children if c.dep_ in ("dobj", "pobj", "obj", "attr")]
         if not objects and tok.i + 1 < len(doc):
@@ -280,12 +284,11 @@ def _speech(tok: Token) -> tuple[Token | None, Token | None]:
 
 
 def _content(
-    doc: Doc, anchor: Token, subject: SpacySpan, verb: Token, sentence_of: dict[int, int]
+    doc: Doc, subject: SpacySpan, verb: Token, sentence: tuple[int, int]
 ) -> tuple[int, int] | None:
-    """What was said: the clausal complement, else the larger side of the sentence."""
-    sent_index = sentence_of.get(anchor.i, 0)
-    sent_tokens = [i for i, s in sentence_of.items() if s == sent_index]
-    s_start, s_end = min(sent_tokens), max(sent_tokens) + 1
+    """What was said: the clausal complement, else the larger side of the sentence
+    (``sentence``: its tokens, [start, end))."""
+    s_start, s_end = sentence
     if verb.lower_ != "according":
         clause = next((c for c in verb.children if c.dep_ in ("ccomp", "xcomp")), None)
         if clause is not None:
