@@ -63,16 +63,9 @@ class Ent:
         return doc[self.start : self.end]
 
 
-_MORE_TITLES = {
-    "judge", "justice", "agent", "prosecutor", "attorney", "inspector", "detective",
-    "constable", "superintendent", "sheriff", "magistrate", "sergeant", "corporal", "private",
-    "airman", "specialist", "cleric", "imam", "rabbi", "reverend", "father", "minister",
-}  # fmt: skip
-
-
 def is_title(token: Token) -> bool:
     word = token.lower_
-    return word in TITLE_HEADS or word in _MORE_TITLES or word.rstrip(".") + "." in TITLE_HEADS
+    return word in TITLE_HEADS or word.rstrip(".") + "." in TITLE_HEADS
 
 
 def repaired_entities(doc: Doc) -> list[Ent]:
