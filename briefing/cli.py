@@ -185,23 +185,49 @@ def keys_revoke(key: Annotated[str, typer.Argument(help="Key id or prefix.")]) -
 def evaluate(
     dataset: Annotated[
         Path,
-        typer.Argument(help="A dataset folder: eval/data/wikievents-dev or eval/data/ecbplus-dev."),
+        typer.Argument(
+            help="A dataset folder: eval/data/wikievents-dev, eval/data/ecbplus-dev or "
+            "eval/data/ecbplus-train."
+        ),
     ],
     limit: Annotated[int | None, typer.Option(help="Only the first N documents.")] = None,
+    part: Annotated[
+        str | None,
+        typer.Option(
+            help="Only one part of a split dataset: 'tune' (rules may be fitted on it) or "
+            "'report' (never used for tuning). Default: both, printed side by side."
+        ),
+    ] = None,
+    model: Annotated[
+        bool,
+        typer.Option(
+            "--model/--no-model",
+            help="--no-model makes code-only briefs without starting any model: the actor "
+            "figures are the same (actors come from the analysis pass), in about a minute.",
+        ),
+    ] = True,
     out: Annotated[Path, typer.Option(help="Where the JSON and Markdown go.")] = Path(
         "eval/results"
     ),
 ) -> None:
     """Score named actors (recall, precision) against gold annotations, with the spaCy pass alone
-    as the baseline in the same run; also schema validity, grounding, latency and tokens."""
+    as the baseline in the same run; also schema validity, grounding, latency and tokens.
+    Datasets with a split.json print the tuning part and the untuned part side by side."""
     from briefing.chains.brief import BriefChain
     from briefing.evaluation.harness import run_eval, write_results
     from briefing.settings import get_settings
 
     try:
         chain = BriefChain(get_settings())
+        if part not in (None, "tune", "report"):
+            raise InputError(f"--part must be 'tune' or 'report', not {part!r}")
         run = run_eval(
-            dataset, chain, limit=limit, progress=lambda m: err.print(f"[dim]…[/] {m}", markup=True)
+            dataset,
+            chain,
+            limit=limit,
+            part=part,
+            use_model=model,
+            progress=lambda m: err.print(f"[dim]…[/] {m}", markup=True),
         )
     except BriefingError as exc:
         raise _fail(exc) from None

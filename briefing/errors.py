@@ -69,6 +69,18 @@ class BackendUnavailableError(BriefingError):
     title = "Model backend unavailable"
 
 
+class ModelTimeoutError(BackendUnavailableError):
+    """A model call ran past BRIEFING_LLM_TIMEOUT_S; the brief chain degrades to its code-only
+    form instead of failing."""
+
+    title = "Model timed out"
+
+    def __init__(self, message: str, *, timeout_s: float, tries: int) -> None:
+        super().__init__(message, timeout_s=timeout_s, tries=tries)
+        self.timeout_s = timeout_s
+        self.tries = tries
+
+
 class ModelOutputError(BriefingError):
     """The model kept answering with output that fails validation."""
 

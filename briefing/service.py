@@ -80,6 +80,8 @@ class Service:
                 "mode": s.effective_structured_mode().value,
                 "temperature": s.llm_temperature,
                 "max_output_tokens": s.llm_max_output_tokens,
+                "published": report.published.isoformat() if report.published else None,
+                "data": self.chain.data_versions,
             },
         )
 

@@ -24,6 +24,14 @@ class StructuredMode(StrEnum):
     PLAIN = "plain"  # no response_format: plain JSON in the reply, validated by us
 
 
+class OutputCapField(StrEnum):
+    """The request field that caps a reply's length: backends honour different ones."""
+
+    AUTO = "auto"  # max_completion_tokens on api.openai.com, max_tokens everywhere else
+    MAX_TOKENS = "max_tokens"  # llama.cpp server, Ollama, vLLM, most compatible servers
+    MAX_COMPLETION_TOKENS = "max_completion_tokens"  # OpenAI (required by reasoning models)
+
+
 class Settings(BaseSettings):
     """Every knob of the pipeline. An unset ``llm_base_url`` means the embedded model."""
 
@@ -44,15 +52,35 @@ class Settings(BaseSettings):
         description="API key for the endpoint; the embedded server needs none.",
     )
     structured_mode: StructuredMode = StructuredMode.AUTO
-    llm_timeout_s: float = Field(default=120.0, gt=0, description="Per-request timeout.")
+    llm_timeout_s: float = Field(
+        default=120.0,
+        gt=0,
+        description="Per-request timeout. A call that runs past it is abandoned (the embedded "
+        "server is restarted so nothing keeps generating) and the brief degrades to its "
+        "code-only form with a warning.",
+    )
     llm_transport_retries: int = Field(
-        default=3, ge=0, le=10, description="Retries on timeouts, 429 and 5xx."
+        default=3, ge=0, le=10, description="Retries on connection errors, 429 and 5xx."
+    )
+    llm_timeout_retries: int = Field(
+        default=0,
+        ge=0,
+        le=3,
+        description="Retries after a timeout on a remote backend (the embedded one never "
+        "retries: the same prompt would run as long again).",
     )
     llm_repair_attempts: int = Field(
         default=2, ge=0, le=5, description="Times an invalid answer is fed back for repair."
     )
     llm_temperature: float = Field(default=0.0, ge=0, le=2)
-    llm_max_output_tokens: int = Field(default=700, ge=16)
+    llm_max_output_tokens: int = Field(
+        default=700, ge=8, description="Cap on the tokens of one reply, sent on every call."
+    )
+    llm_output_cap_field: OutputCapField = Field(
+        default=OutputCapField.AUTO,
+        description="Request field that carries the cap: max_tokens (llama.cpp, Ollama, vLLM) "
+        "or max_completion_tokens (OpenAI); auto picks by endpoint.",
+    )
     llm_context_tokens: int = Field(
         default=8192, ge=512, description="Context window of the model, in tokens."
     )
@@ -78,6 +106,11 @@ class Settings(BaseSettings):
         description="spaCy pipeline (en_core_web_sm 3.8, as packaged on PyPI).",
     )
     prompts_dir: Path = REPO_ROOT / "prompts"
+    conflicts_file: Path | None = Field(
+        default=None,
+        description="Parties to conflicts and who fights whom (YAML, as "
+        "briefing/data/conflicts.yaml documents); unset: the file shipped in the package.",
+    )
     max_input_bytes: int = Field(
         default=10 * 1024 * 1024, ge=1, description="Largest report accepted, in bytes."
     )
@@ -107,6 +140,14 @@ class Settings(BaseSettings):
     @property
     def uses_embedded(self) -> bool:
         return self.llm_base_url is None
+
+    def effective_cap_field(self) -> OutputCapField:
+        if self.llm_output_cap_field is not OutputCapField.AUTO:
+            return self.llm_output_cap_field
+        host = (self.llm_base_url or "").split("://", 1)[-1].split("/", 1)[0].lower()
+        if host == "api.openai.com" or host.endswith(".openai.azure.com"):
+            return OutputCapField.MAX_COMPLETION_TOKENS
+        return OutputCapField.MAX_TOKENS
 
     def effective_structured_mode(self) -> StructuredMode:
         if self.structured_mode is not StructuredMode.AUTO:

@@ -127,7 +127,8 @@ def test_run_together_text_is_split_for_analysis() -> None:
         'in SyriaThe desert. Theresa MayVideo. anarchy."Somalia," he said.== References =='
         " McDonald and LinkedIn"
     ).norm
-    assert "Syria The" in norm and "May Video" in norm and 'anarchy. "Somalia' in norm
+    # Cut by a line break, so that no name runs across the join.
+    assert "Syria\nThe" in norm and "May\nVideo" in norm and 'anarchy.\n"Somalia' in norm
     assert "==" not in norm and "McDonald" in norm and "LinkedIn" in norm
 
 
@@ -140,3 +141,19 @@ def test_long_text_is_parsed_in_segments_with_the_same_offsets() -> None:
     doc = parse(text, segment_chars=300)
     assert doc.text == text
     assert sum(1 for e in doc.ents if e.text == "Kharkiv") == 40
+
+
+def test_media_players_and_file_lists_are_blanked_not_by_name() -> None:
+    from briefing.ingest import build_text_map
+
+    text = (
+        "Britain PM May speaks.Share this video0:00:30\u25b60:00:00/0:00:30\u25b6\u25b6Direct "
+        "link270p | 1.5MB360p | 1.8MBAmong the measures is a ban. The vote is at 10:30 on "
+        "Friday; 480 of 650 members, 3 abstentions."
+    )
+    m = build_text_map(text)
+    assert len(m.norm) <= len(text) and "MB" not in m.norm and "0:00" not in m.norm
+    assert "Among the measures" in m.norm and "10:30" in m.norm and "480 of 650" in m.norm
+    start = m.norm.index("Among")
+    lo, hi = m.to_original(start, start + 5)
+    assert text[lo:hi] == "Among"  # offsets still point at the report's words

@@ -168,3 +168,35 @@ def test_invented_numbers_are_rejected_like_invented_names(example_report: Repor
     brief = chain.run(example_report)
     assert "2023" not in brief.bluf
     assert any("2023" in w for w in brief.quality.warnings)
+
+
+def test_a_model_that_times_out_gives_a_degraded_brief_not_an_error(
+    example_report: Report,
+) -> None:
+    import httpx
+    import openai
+
+    request = httpx.Request("POST", "http://127.0.0.1:9/v1/chat/completions")
+    restarts: list[int] = []
+    model = ScriptedChatModel(script=[openai.APITimeoutError(request=request)])
+    backend = Backend(
+        chat=model,
+        model="scripted-model",
+        label="scripted",
+        mode=StructuredMode.PLAIN,
+        on_timeout=lambda: restarts.append(1),
+    )
+    brief = BriefChain(Settings(llm_timeout_s=7), backend=backend).run(example_report)
+    assert len(model.calls) == 1 and restarts == [1]  # not retried; the hook ran once
+    assert any("did not answer within 7 s" in w for w in brief.quality.warnings)
+    assert brief.bluf and brief.actors and brief.claims  # the code-only brief still stands
+    assert_grounded(brief, example_report.text)
+
+
+def test_a_code_only_brief_starts_no_model(example_report: Report) -> None:
+    chain = BriefChain(Settings(llm_base_url="http://127.0.0.1:9/v1"))
+    brief = chain.run(example_report, use_model=False)
+    assert chain._backend is None  # never built, never called
+    assert brief.provenance.model == "none" and brief.provenance.usage.llm_calls == 0
+    assert any("code-only" in w for w in brief.quality.warnings)
+    assert {a.name for a in brief.actors} >= {"HUR", "ISW", "Dmitry Peskov"}

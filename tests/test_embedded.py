@@ -96,3 +96,54 @@ def test_analyst_grade_example_on_the_real_model(embedded_brief: Brief) -> None:
     for u in (missing, assets):
         assert u.likelihood is not None and u.likelihood_band
         assert u.confidence.value in ("high", "moderate", "low") and u.confidence_basis
+
+
+def test_every_reply_stays_within_the_cap() -> None:
+    """Issue: bounded model work. llama.cpp ignores max_completion_tokens; the cap must arrive
+    as max_tokens, and the server must honour it."""
+    from langchain_core.messages import HumanMessage
+
+    from briefing.llm.backend import make_backend
+
+    backend = make_backend(Settings(llm_max_output_tokens=12))
+    prompts = [
+        "Write a long story about a ship at sea, with many chapters.",
+        "List every country in Europe with its capital, one per line.",
+        "Repeat the word 'report' two hundred times.",
+    ]
+    for prompt in prompts:
+        reply = backend.chat.invoke([HumanMessage(prompt)])
+        assert reply.usage_metadata is not None
+        assert 0 < reply.usage_metadata["output_tokens"] <= 12, prompt
+
+
+def test_a_model_that_runs_long_yields_a_degraded_brief_in_bounded_time(
+    example_report: Report,
+) -> None:
+    """Issue: bounded model work. A call that runs past the timeout is abandoned, the server
+    restarted (no generation goes on behind the next request) and the brief degrades."""
+    import time
+
+    from briefing.chains.brief import BriefChain
+
+    settings = Settings(llm_timeout_s=2.0, llm_max_output_tokens=4000)
+    chain = BriefChain(settings)
+    before = get_server(settings)
+    chain.backend  # noqa: B018 - start the server before the clock starts
+    started = time.monotonic()
+    brief = chain.run(example_report, use_llm_cache=False)
+    elapsed = time.monotonic() - started
+    assert any("did not answer within 2 s" in w for w in brief.quality.warnings)
+    assert brief.actors and brief.claims and brief.bluf  # the code-only brief stands
+    # One timeout (2 s), a server restart and the analysis: far under a minute.
+    assert elapsed < 45, elapsed
+    after = get_server(settings)
+    assert after.process.pid != before.process.pid and not before.alive()
+    assert after.port == before.port  # clients keep their base URL
+    # Nothing is left generating: a small request is answered at once.
+    quick = BriefChain(Settings(llm_max_output_tokens=8)).backend.chat
+    from langchain_core.messages import HumanMessage
+
+    t0 = time.monotonic()
+    quick.invoke([HumanMessage("Say hello.")])
+    assert time.monotonic() - t0 < 20

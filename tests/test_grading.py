@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import pytest
+
 from scripted import ScriptedChatModel
 
-from briefing.analysis.sides import side_of, sides_in
+from briefing.analysis.sides import conflicts, load_conflicts, parse_conflicts
+from briefing.errors import ConfigError
 from briefing.chains.brief import BriefChain
 from briefing.chains.grading import claim_credibility, grade_source, stake_of
 from briefing.ingest import load_report
@@ -26,13 +29,84 @@ def brief_of(text: str) -> Brief:
 
 
 def test_sides_and_stake() -> None:
+    data = conflicts()
     assert (
-        side_of("HUR Main Directorate of Intelligence", "Ukrainian Defense Ministry") == "Ukraine"
+        data.side_of("HUR Main Directorate of Intelligence", "Ukrainian Defense Ministry")
+        == "Ukraine"
     )
-    assert sides_in("Russian troops have experienced significant losses") == {"Russia"}
+    assert data.sides_in("Russian troops have experienced significant losses") == {"Russia"}
     assert stake_of("Ukraine", ["Russian troops lost ground"]) is not None
     assert stake_of("Ukraine", ["the weather in Kyiv was fine"]) is None
     assert stake_of(None, ["Russian troops lost ground"]) is None
+
+
+def test_parties_come_from_the_data_file_not_from_names_in_code() -> None:
+    data = conflicts()
+    # A state party is marked by the gazetteer's names, nationality words and capital.
+    assert data.sides_in("Addis Ababa said Ethiopian troops held Mekelle") == {
+        "Ethiopian government"
+    }
+    # The longest name wins: the opposition is not the Syrian government.
+    assert data.sides_in("Syrian opposition forces advanced") == {"Syrian opposition"}
+    # Acronyms match with their case only: "is" is not the Islamic State.
+    assert data.sides_in("this is what IS fighters said") == {"Islamic State"}
+    assert data.sides_in("this is what it is") == set()
+    # Officials by title or affiliation, not by name.
+    assert data.side_of("Getachew Reda", "TPLF", "spokesman") == "TPLF"
+    # Conflicts have dates: the Syrian civil war of Assad's government ended in December 2024.
+    assert "Syrian opposition" in data.adversaries_of("Russia", dt.date(2024, 12, 2))
+    assert "Syrian opposition" not in data.adversaries_of("Russia", dt.date(2025, 6, 1))
+
+
+def test_a_users_conflicts_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "conflicts.yaml"
+    path.write_text(
+        "version: mine-1\n"
+        "parties:\n"
+        "  Ruritania: {state: Germany}\n"
+        "  Red Hand: {armed_groups: [Red Hand, RHF]}\n"
+        "conflicts:\n"
+        "  - {name: Ruritanian war, since: 2020-01-01, sides: [[Ruritania], [Red Hand]]}\n"
+    )
+    data = load_conflicts(path)
+    assert data.version == "mine-1" and data.adversaries_of("Red Hand") == {"Ruritania"}
+    assert data.sides_in("the RHF attacked a German post in Berlin") == {"Red Hand", "Ruritania"}
+    bad = {
+        "parties": {"A": {"armed_groups": ["X"]}, "B": {"armed_groups": ["X"]}},
+        "conflicts": [],
+    }
+    with pytest.raises(ConfigError, match="listed under both"):
+        parse_conflicts(bad, "test")
+    with pytest.raises(ConfigError, match="not among the parties"):
+        parse_conflicts({"parties": {"A": {}}, "conflicts": [{"sides": [["A"], ["Z"]]}]}, "t")
+    with pytest.raises(ConfigError, match="no country"):
+        parse_conflicts({"parties": {"A": {"state": "Atlantis"}}, "conflicts": []}, "t")
+
+
+TIGRAY = (
+    "date 2021-07-02 Fighting in Tigray\n"
+    "The Tigray People's Liberation Front (TPLF) said on Thursday that its fighters had "
+    "captured more than 6,000 Ethiopian soldiers near Mekelle.\n"
+    "TPLF spokesman Getachew Reda said the Ethiopian National Defense Force had lost three "
+    "divisions and that Eritrean troops were retreating.\n"
+    "The Ethiopian government said the withdrawal from Mekelle was a unilateral ceasefire.\n"
+    "Reuters could not independently verify the claims.\n"
+)
+
+
+def test_a_report_on_another_conflict_gets_its_stakes() -> None:
+    """Issue: sides from data. Not the example's conflict: Ethiopia and the TPLF."""
+    brief = brief_of(TIGRAY)
+    tplf = next(s for s in brief.sources if s.name in ("Tigray People's Liberation Front", "TPLF"))
+    assert tplf.side == "TPLF"
+    assert tplf.stake and "Ethiopian government" in tplf.stake
+    tplf_claims = [c for c in brief.claims if c.originator == tplf.name]
+    assert tplf_claims and all(c.stake and c.credibility >= 3 for c in tplf_claims)
+    getachew = next(s for s in brief.sources if "Getachew" in s.name)
+    assert getachew.side == "TPLF" and getachew.stake
+    government = next(s for s in brief.sources if "Ethiopian" in s.name or s.name == "Ethiopia")
+    assert government.side == "Ethiopian government"
+    assert brief.provenance.data_versions["conflicts"] == conflicts().version
 
 
 def test_grades_never_invented() -> None:

@@ -9,7 +9,12 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel
 from scripted import ScriptedChatModel
 
-from briefing.errors import BackendUnavailableError, ModelOutputError, ReportTooLongError
+from briefing.errors import (
+    BackendUnavailableError,
+    ModelOutputError,
+    ModelTimeoutError,
+    ReportTooLongError,
+)
 from briefing.llm.structured import StructuredCaller, parse_json
 from briefing.settings import StructuredMode
 
@@ -80,14 +85,83 @@ def test_response_format_follows_the_mode() -> None:
 
 
 def test_transport_errors_are_retried_separately_from_repairs() -> None:
-    timeout = openai.APITimeoutError(request=_REQUEST)
+    down = openai.APIConnectionError(request=_REQUEST)
     busy = openai.RateLimitError(
         "slow down", response=httpx.Response(429, request=_REQUEST), body=None
     )
-    sc, model = caller([timeout, busy, '{"verdict": "ok", "score": 1}'], transport_retries=2)
+    sc, model = caller([down, busy, '{"verdict": "ok", "score": 1}'], transport_retries=2)
     result = sc.call(MESSAGES, Answer)
     assert result.attempts == 1  # no repair was needed
     assert len(model.calls) == 3
+
+
+def test_a_timeout_runs_the_hook_and_is_not_retried_by_default() -> None:
+    """The same prompt would run as long again, and the server may still be generating."""
+    hooks: list[str] = []
+    timeout = openai.APITimeoutError(request=_REQUEST)
+    sc, model = caller(
+        [timeout, '{"verdict": "ok", "score": 1}'], on_timeout=lambda: hooks.append("restart")
+    )
+    with pytest.raises(ModelTimeoutError) as info:
+        sc.call(MESSAGES, Answer)
+    assert info.value.tries == 1 and hooks == ["restart"] and len(model.calls) == 1
+    assert isinstance(info.value, BackendUnavailableError)  # 503 / exit 3 where not degraded
+
+
+def test_a_remote_backend_may_retry_a_timeout() -> None:
+    hooks: list[str] = []
+    timeout = openai.APITimeoutError(request=_REQUEST)
+    sc, model = caller(
+        [timeout, '{"verdict": "ok", "score": 1}'],
+        on_timeout=lambda: hooks.append("x"),
+        timeout_retries=1,
+    )
+    assert sc.call(MESSAGES, Answer).value.score == 1
+    assert hooks == ["x"] and len(model.calls) == 2
+
+
+def test_the_hook_runs_while_holding_the_limiter() -> None:
+    """No other call may reach the server between the timeout and the restart."""
+    import threading
+
+    limiter = threading.BoundedSemaphore(1)
+    held: list[bool] = []
+
+    def hook() -> None:
+        held.append(not limiter.acquire(blocking=False))
+
+    sc, _ = caller([openai.APITimeoutError(request=_REQUEST)], on_timeout=hook, limiter=limiter)
+    with pytest.raises(ModelTimeoutError):
+        sc.call(MESSAGES, Answer)
+    assert held == [True]
+    assert limiter.acquire(blocking=False)  # released afterwards
+
+
+def test_the_cap_goes_out_in_the_field_the_backend_honours() -> None:
+    from langchain_core.messages import HumanMessage as H
+
+    from briefing.llm.backend import CappedChatOpenAI
+    from briefing.settings import OutputCapField, Settings
+
+    def payload(field: OutputCapField) -> dict[str, object]:
+        chat = CappedChatOpenAI(
+            model="m",
+            base_url="http://127.0.0.1:9/v1",
+            api_key="k",
+            max_completion_tokens=42,
+            cap_field=field,
+        )
+        return chat._get_request_payload([H("hi")])
+
+    llama = payload(OutputCapField.MAX_TOKENS)
+    assert llama["max_tokens"] == 42 and "max_completion_tokens" not in llama
+    openai_payload = payload(OutputCapField.MAX_COMPLETION_TOKENS)
+    assert openai_payload["max_completion_tokens"] == 42 and "max_tokens" not in openai_payload
+    assert Settings().effective_cap_field() is OutputCapField.MAX_TOKENS  # embedded
+    remote = Settings(llm_base_url="https://api.openai.com/v1")
+    assert remote.effective_cap_field() is OutputCapField.MAX_COMPLETION_TOKENS
+    vllm = Settings(llm_base_url="http://gpu-box:8000/v1")
+    assert vllm.effective_cap_field() is OutputCapField.MAX_TOKENS
 
 
 def test_transport_retries_exhausted_means_backend_unavailable() -> None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
-from briefing.analysis.demonyms import country_of, same_country
+from briefing.analysis.countries import country_of, same_country
 from briefing.analysis.lexicon import (
     GOVERNMENT_WORDS,
     INTEL_WORDS,
@@ -65,6 +65,12 @@ _PLACE_KIND = re.compile(rf"\s+(?:{'|'.join(PLACE_HEADS)})$")
 def strip_place_kind(name: str) -> str:
     """ "Shah Wali Kot district" -> "Shah Wali Kot": the name without its kind word."""
     return _PLACE_KIND.sub("", name)
+
+
+def strip_direction(name: str) -> str:
+    """ "east London" -> "London"; "Central Hospital" stays (a capital says it is the name)."""
+    match = _DIRECTIONS.match(name)
+    return name[match.end() :] if match and name[:1].islower() else name
 
 
 def place_key(name: str) -> str:
@@ -299,7 +305,14 @@ def _role_and_affiliation(doc: Doc, ent: Ent, label: str) -> tuple[str | None, s
         tok = doc[i]
         capitalized = tok.is_alpha and (tok.is_title or tok.is_upper)
         named = tok.ent_type_ in ("", "ORG", "NORP", "GPE", "PERSON")
-        if tok.lower_ == "the" or not named or not (capitalized or tok.tag_ == "POS"):
+        # A title may be lowercase ("TPLF spokesman Getachew Reda"), but only next to the name
+        # or to another title.
+        lower_title = tok.is_lower and is_title(tok) and (not run or is_title(run[0]))
+        if (
+            tok.lower_ == "the"
+            or not named
+            or not (capitalized or lower_title or tok.tag_ == "POS")
+        ):
             break
         run.insert(0, tok)
         i -= 1

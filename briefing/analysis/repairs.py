@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
-from briefing.analysis.demonyms import country_of, same_country
+from briefing.analysis.countries import country_of, same_country
 from briefing.analysis.lexicon import NOT_ACTORS, TITLE_HEADS, TITLE_MODIFIERS
 from briefing.analysis.ruler import GROUP_WORDS, ORG_HEADS
 
@@ -75,36 +75,16 @@ def repaired_entities(doc: Doc) -> list[Ent]:
     for e in doc.ents:
         if e.label_ not in LABELS:
             continue
-        for part in _split_dashes(doc, Ent(e.start, e.end, e.label_)):
-            trimmed = _trim(doc, part)
-            if trimmed is not None and any(c.isupper() for c in trimmed.span(doc).text):
-                ents.extend(_split_and(doc, trimmed))
+        trimmed = _trim(doc, Ent(e.start, e.end, e.label_))
+        if trimmed is not None and any(c.isupper() for c in trimmed.span(doc).text):
+            ents.extend(_split_and(doc, trimmed))
     ents = sorted(ents + _untagged_acronyms(doc, ents), key=lambda e: e.start)
     ents = _split_titles(doc, ents)
     ents = _extend_people(doc, ents)
     ents = _extend_directions(doc, ents)
-    ents = [r for e in ents if (r := _headline_repair(doc, e) if e.start in headline else e)]
     words = set(_WORDS.findall(doc.text))
+    ents = [r for e in ents if (r := _headline_repair(doc, e, words) if e.start in headline else e)]
     return [e for e in ents if not _noise(doc, e, words)]
-
-
-def _split_dashes(doc: Doc, ent: Ent) -> list[Ent]:
-    """ "FILE - Salman Abedi" -> "Salman Abedi"; "Chérif Chekatt - shot" -> "Chérif Chekatt"."""
-    cuts = [
-        t.i
-        for t in ent.span(doc)
-        if t.text in ("-", "--", "|") and t.i > ent.start and doc[t.i - 1].whitespace_
-    ]
-    if not cuts:
-        return [ent]
-    parts, start = [], ent.start
-    for cut in [*cuts, ent.end]:
-        if cut > start:
-            words = doc[start:cut]
-            if any(c.isupper() for c in words.text) and words.text.lower() not in _EDGE_WORDS:
-                parts.append(Ent(start, cut, ent.label))
-        start = cut + 1
-    return parts
 
 
 def _trim(doc: Doc, ent: Ent) -> Ent | None:
@@ -202,8 +182,24 @@ def _untagged_acronyms(doc: Doc, ents: list[Ent]) -> list[Ent]:
         sentence = tok.sent
         if sum(t.is_upper for t in sentence) > len(sentence) / 2:
             continue  # a line in capitals
+        if not _acts_as_party(tok):
+            continue  # a product, a code or a unit ("IE8", "MRI", "TD"): named, not acting
         found.append(Ent(tok.i, tok.i + 1, "GPE" if same_country(tok.text) else "ORG"))
     return found
+
+
+def _acts_as_party(tok: Token) -> bool:
+    """An acronym in the place of a party: it says or does something ("the RUC said"), owns
+    something ("MI5's files"), is the agent ("by the RUC") or is who is cited ("according to
+    MI5")."""
+    if tok.dep_ in ("nsubj", "nsubjpass", "poss", "agent", "appos"):
+        return True
+    if tok.dep_ == "pobj":
+        head = tok.head
+        if head.lower_ == "by":
+            return True
+        return head.lower_ == "to" and head.i > 0 and tok.doc[head.i - 1].lower_ == "according"
+    return False
 
 
 def _free(doc: Doc, taken: set[int], i: int) -> bool:
@@ -287,7 +283,13 @@ def _headline_tokens(doc: Doc) -> set[int]:
     return found
 
 
-def _headline_repair(doc: Doc, ent: Ent) -> Ent | None:
+def _common(tok: Token, words: set[str]) -> bool:
+    """A stop word, or a word the text also writes in lowercase ("Killed" where it says
+    "killed"): capitals alone do not make it a name. ``words``: the text's words as written."""
+    return tok.is_stop or (not tok.is_upper and tok.lower_ in words)
+
+
+def _headline_repair(doc: Doc, ent: Ent, words: set[str]) -> Ent | None:
     """An entity of a headline that the text never repeats shrinks to the longest part of it
     the text does name elsewhere ("Kyrgyzstan National Pleads Not Guilty" -> "Kyrgyzstan");
     one that ends in an organization's head noun stays ("British Security Services")."""
@@ -304,8 +306,11 @@ def _headline_repair(doc: Doc, ent: Ent) -> Ent | None:
     for size in range(len(span) - 1, 0, -1):
         for lo in range(ent.start, ent.end - size + 1):
             part = doc[lo : lo + size]
-            if part[0].is_title and named_elsewhere(part):
-                return Ent(lo, lo + size, ent.label, ent.alias)
+            if not (part[0].is_title and named_elsewhere(part)):
+                continue
+            if all(_common(t, words) for t in part):
+                continue  # common words of the headline ("Killed", "With"), not a name
+            return Ent(lo, lo + size, ent.label, ent.alias)
     return None
 
 
@@ -327,10 +332,10 @@ def _noise(doc: Doc, ent: Ent, words: set[str]) -> bool:
         and (span.root.pos_ == "ADJ" or re.search(r"(ist|ists|ism)$|^(pro|anti)-", text))
     ):
         return True  # an ideology or a descriptive word: "Marxist", "pro-Syrian"
-    if len(span) == 1 and ent.label in ("ORG", "PERSON", "NORP"):
+    if len(span) == 1:
         tok = span[0]
         quoted = tok.i > 0 and tok.i + 1 < len(doc) and doc[tok.i - 1].is_quote
-        if quoted and doc[tok.i + 1].is_quote:
+        if quoted and doc[tok.i + 1].is_quote and ent.label in ("ORG", "PERSON", "NORP"):
             return True  # a nickname: "Abz"
         lower = tok.lower_
         written_lower = (
@@ -338,6 +343,6 @@ def _noise(doc: Doc, ent: Ent, words: set[str]) -> bool:
             if _WORDS.fullmatch(lower)
             else re.search(rf"(?<![\w-]){re.escape(lower)}(?![\w-])", doc.text) is not None
         )
-        if not tok.is_upper and written_lower:
-            return True  # a common word capitalized: "Markets", "Defense"
+        if not tok.is_upper and (written_lower or tok.is_stop) and not same_country(tok.text):
+            return True  # a common word capitalized: "Markets", "Defense", "With"
     return False

@@ -11,7 +11,12 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from briefing.analysis.actors import normalize_name, place_key, strip_place_kind
+from briefing.analysis.actors import (
+    normalize_name,
+    place_key,
+    strip_direction,
+    strip_place_kind,
+)
 from briefing.analysis.injection import injected_only_words, overlaps
 from briefing.analysis.result import ActorCandidate, Sentence
 from briefing.chains.candidates import Candidates
@@ -25,6 +30,7 @@ from briefing.schemas.brief import (
     Development,
     Place,
     Quality,
+    ReportingVerb,
     Source,
     Uncertainty,
 )
@@ -144,7 +150,9 @@ class Assembly:
         items = []
         for key, spans in grouped.items():
             ranked = sorted(forms[key], key=lambda f: (-forms[key][f], -len(f)))
-            bare = [b for f in ranked if (b := strip_place_kind(f)) not in ranked]
+            # The name without its kind or direction: "Kandahar" for "Kandahar province",
+            # "Vancouver" for "east Vancouver".
+            bare = [b for f in ranked if (b := strip_place_kind(strip_direction(f))) not in ranked]
             aliases = list(dict.fromkeys([*ranked[1:], *bare]))
             items.append(Place(name=ranked[0], aliases=aliases, evidence=spans))
         return self.grounding.filter_items("places", items, self.text, summary_of=lambda p: p.name)
@@ -226,6 +234,7 @@ class Assembly:
                     credibility=cred.value,
                     credibility_rationale=cred.rationale,
                     corroborated_by=list(cred.corroborated_by),
+                    stake=source.stake if source else None,
                     evidence=[att.content, att.verb],
                 )
             )
@@ -356,8 +365,8 @@ def _confidence(backing: list[Claim]) -> tuple[Confidence, str]:
     chains = "; ".join(sorted({c.chain for c in backing}))
     if len(originators) >= 2:
         return Confidence.HIGH, f"Independent sources agree ({', '.join(originators)})."
-    stake = any("stake" in c.credibility_rationale for c in backing)
-    speculative = any(c.verb_class.value == "speculated" for c in backing)
+    stake = any(c.stake is not None for c in backing)
+    speculative = any(c.verb_class is ReportingVerb.SPECULATED for c in backing)
     if stake or speculative:
         why = "a party with a stake" if stake else "speculation"
         return Confidence.LOW, f"Single source ({chains}), {why}; not independently corroborated."

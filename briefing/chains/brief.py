@@ -24,7 +24,7 @@ from briefing.analysis import Analysis, analyze
 from briefing.chains.assemble import Assembly
 from briefing.chains.candidates import Candidates, build_candidates
 from briefing.chains.chunking import plan_chunks
-from briefing.errors import ModelOutputError, ReportTooLongError
+from briefing.errors import ModelOutputError, ModelTimeoutError, ReportTooLongError
 from briefing.llm.backend import Backend, make_backend
 from briefing.llm.structured import CallResult, StructuredCaller
 from briefing.llm.tokens import count_tokens
@@ -58,6 +58,7 @@ class _State:
     llm_s: float = 0.0
     warnings: list[str] = field(default_factory=list)
     use_llm_cache: bool = True
+    use_model: bool = True
 
 
 class BriefChain:
@@ -96,6 +97,14 @@ class BriefChain:
         prompts = (self.prompt, self.repair_prompt, self.reduce_prompt)
         return {p.task: p.version for p in prompts}
 
+    @property
+    def data_versions(self) -> dict[str, str]:
+        """Versions of the data files the rules read, recorded in every brief."""
+        from briefing.analysis.countries import gazetteer
+        from briefing.analysis.sides import conflicts
+
+        return {"conflicts": conflicts().version, "countries": gazetteer().version}
+
     def chat(self, *, use_llm_cache: bool = True) -> BaseChatModel:
         """The backend's chat model, or a copy that bypasses the LLM cache."""
         chat = self.backend.chat
@@ -115,6 +124,9 @@ class BriefChain:
             transport_retries=self.settings.llm_transport_retries,
             repair_template=self.repair_prompt.template,
             limiter=self.backend.limiter,
+            on_timeout=self.backend.on_timeout,
+            timeout_retries=self.backend.timeout_retries,
+            timeout_s=self.settings.llm_timeout_s,
         )
 
     def runnable(self) -> Runnable[Report, Brief]:
@@ -125,19 +137,20 @@ class BriefChain:
             | RunnableLambda(self._assemble, name="assemble")
         )
 
-    def run(self, report: Report, *, use_llm_cache: bool = True) -> Brief:
-        """A brief of ``report``; ``use_llm_cache=False`` asks the model afresh."""
-        return self.runnable().invoke(
-            report, config={"configurable": {"use_llm_cache": use_llm_cache}}
-        )
+    def run(self, report: Report, *, use_llm_cache: bool = True, use_model: bool = True) -> Brief:
+        """A brief of ``report``; ``use_llm_cache=False`` asks the model afresh;
+        ``use_model=False`` makes the code-only brief (analysis pass, rule grades, the report's
+        own words) without starting or calling any model."""
+        configurable = {"use_llm_cache": use_llm_cache, "use_model": use_model}
+        return self.runnable().invoke(report, config={"configurable": configurable})
 
     # -- steps -------------------------------------------------------------------------
 
     def _analyze(self, report: Report, config: RunnableConfig | None = None) -> _State:
         state = _State(report=report, started=time.perf_counter())
-        state.use_llm_cache = bool(
-            ((config or {}).get("configurable") or {}).get("use_llm_cache", True)
-        )
+        configurable = (config or {}).get("configurable") or {}
+        state.use_llm_cache = bool(configurable.get("use_llm_cache", True))
+        state.use_model = bool(configurable.get("use_model", True))
         limit = self.settings.max_report_tokens
         tokens = count_tokens(report.text[: limit * 8])  # no need to count past the limit
         if tokens > limit:
@@ -149,7 +162,7 @@ class BriefChain:
             )
         self.progress(f"analyzing {len(report.text)} characters (about {tokens} tokens)")
         state.analysis = analyze(report, model=self.settings.spacy_model)
-        state.candidates = build_candidates(state.analysis)
+        state.candidates = build_candidates(state.analysis, report.published)
         c = state.candidates
         self.progress(
             f"found {len(state.analysis.actors)} actors, {len(state.analysis.attributions)} "
@@ -182,6 +195,13 @@ class BriefChain:
 
     def _draft(self, state: _State) -> _State:
         assert state.candidates is not None and state.analysis is not None
+        if not state.use_model:
+            state.call = CallResult(BriefDraft(bluf=""), Usage(), 0, 0.0, "")
+            state.warnings.append(
+                "code-only brief: no model was asked; wording is the report's own and grades "
+                "are the rules'"
+            )
+            return state
         chunks = plan_chunks(state.analysis, self.settings.chunk_tokens)
         started = time.perf_counter()
         if len(chunks) == 1:
@@ -227,6 +247,20 @@ class BriefChain:
                 value=BriefDraft(bluf=""),
                 usage=Usage.model_validate(exc.usage),
                 attempts=exc.attempts,
+                elapsed_s=time.perf_counter() - started,
+                raw="",
+            )
+        except ModelTimeoutError as exc:
+            log.warning("model call abandoned: %s", exc.message)
+            where = f" (sentences S{chunk[0]}-S{chunk[-1]})" if chunk else ""
+            state.warnings.append(
+                f"the model did not answer{where} within {exc.timeout_s:g} s "
+                "(BRIEFING_LLM_TIMEOUT_S); judgments and wording are the analysis pass's defaults"
+            )
+            return CallResult(
+                value=BriefDraft(bluf=""),
+                usage=Usage(),
+                attempts=exc.tries,
                 elapsed_s=time.perf_counter() - started,
                 raw="",
             )
@@ -287,6 +321,9 @@ class BriefChain:
         except ModelOutputError as exc:
             state.warnings.append(f"the reduce step failed validation ({exc.last_error})")
             return blufs[0], Usage.model_validate(exc.usage)
+        except ModelTimeoutError as exc:
+            state.warnings.append(f"the reduce step timed out after {exc.timeout_s:g} s")
+            return blufs[0], Usage()
         return result.value.bluf, result.usage
 
     def _assemble(self, state: _State) -> Brief:
@@ -328,10 +365,11 @@ class BriefChain:
             sources=sources,
             quality=quality,
             provenance=Provenance(
-                model=self.backend.model,
-                backend=self.backend.label,
-                structured_mode=self.backend.mode.value,
+                model=self.backend.model if state.use_model else "none",
+                backend=self.backend.label if state.use_model else "none",
+                structured_mode=self.backend.mode.value if state.use_model else "none",
                 prompt_versions=self.prompt_versions,
+                data_versions=self.data_versions,
                 usage=state.call.usage,
                 timings=Timings(
                     analysis_ms=round(state.analysis.elapsed_ms, 2),

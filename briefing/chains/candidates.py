@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from briefing.analysis.injection import overlaps
 from briefing.analysis.lexicon import HEDGE_LIKELIHOOD, source_kind
 from briefing.analysis.result import ActorCandidate, Analysis
-from briefing.analysis.sides import side_of
+from briefing.analysis.sides import conflicts
 from briefing.chains.grading import stake_of
 from briefing.schemas.brief import SourceKind
 from briefing.schemas.scales import Likelihood
@@ -83,7 +83,8 @@ class Candidates:
         }
 
 
-def build_candidates(analysis: Analysis) -> Candidates:
+def build_candidates(analysis: Analysis, published: dt.date | None = None) -> Candidates:
+    """``published``: the report's date, which decides the conflicts its sources are graded by."""
     return Candidates(
         analysis=analysis,
         organizations=tuple(
@@ -92,13 +93,13 @@ def build_candidates(analysis: Analysis) -> Candidates:
             if a.label == "ORG"
             and not all(overlaps(m.span, analysis.injections) for m in a.mentions)
         ),
-        sources=tuple(_sources(analysis)),
+        sources=tuple(_sources(analysis, published)),
         developments=tuple(_developments(analysis)),
         uncertainties=tuple(_uncertainties(analysis)),
     )
 
 
-def _sources(analysis: Analysis) -> list[SourceCandidate]:
+def _sources(analysis: Analysis, published: dt.date | None) -> list[SourceCandidate]:
     """Every actor that says or is cited as saying something, with its side and any stake."""
     evidence: dict[str, list[Span]] = {}
     statements: dict[str, list[str]] = {}
@@ -113,7 +114,7 @@ def _sources(analysis: Analysis) -> list[SourceCandidate]:
         if actor is None:
             continue
         names = " ".join([actor.name, *actor.aliases])
-        side = side_of(names, actor.affiliation, actor.role)
+        side = conflicts().side_of(names, actor.affiliation, actor.role)
         mentions = tuple(m.span for m in actor.mentions)
         out.append(
             SourceCandidate(
@@ -121,7 +122,7 @@ def _sources(analysis: Analysis) -> list[SourceCandidate]:
                 actor=actor,
                 kind=source_kind(names, actor.kind, actor.role),
                 side=side,
-                stake=stake_of(side, statements[actor_id]),
+                stake=stake_of(side, statements[actor_id], published),
                 evidence=(*mentions, *spans),
             )
         )

@@ -14,11 +14,12 @@ The rules, from ANALYTIC-STANDARDS.md, as code:
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from briefing.analysis.sides import adversaries_of, sides_in
+from briefing.analysis.sides import conflicts
 from briefing.schemas.brief import ReportingVerb, SourceKind
 from briefing.schemas.scales import Reliability
 
@@ -58,12 +59,14 @@ def grade_source(kind: SourceKind, side: str | None, stake: str | None) -> Sourc
     return SourceGrade(letter, rationale)
 
 
-def stake_of(side: str | None, statements: list[str]) -> str | None:
-    """'party to the conflict with X, reporting on X' when the source's claims name an adversary."""
+def stake_of(side: str | None, statements: list[str], on: dt.date | None = None) -> str | None:
+    """'party to the conflict with X, reporting on X' when the source's claims name an adversary
+    in a conflict going on at ``on`` (the report's date; any conflict when it has none)."""
     if side is None:
         return None
-    enemies = adversaries_of(side)
-    named = set().union(*(sides_in(s) for s in statements)) if statements else set()
+    data = conflicts()
+    enemies = data.adversaries_of(side, on)
+    named = set().union(*(data.sides_in(s) for s in statements)) if statements else set()
     hit = sorted(enemies & named)
     if not hit:
         return None

@@ -1,8 +1,13 @@
 """Normalized text for the analysis pass, with a map back to the report's own offsets.
 
 The analysis pass sees a cleaned copy of the report (straight quotes, single spaces, a space
-before a glued parenthesis, Markdown markup blanked). Every offset it finds is mapped back to
-the report text through :class:`TextMap`, so evidence always points at the report's words.
+before a glued parenthesis, Markdown markup blanked, text run together cut by a line break, and
+page furniture blanked). Every offset it finds is mapped back to the report text through
+:class:`TextMap`, so evidence always points at the report's words.
+
+Page furniture is found by its shape, not by its words: a video player or a file list is a
+cluster of media marks (durations, resolutions, file sizes, player symbols: "0:00:30 ▶ 270p |
+1.5MB"). Labels glued to the next word ("Theresa MayVideo") are cut from it by the line break.
 """
 
 from __future__ import annotations
@@ -57,6 +62,7 @@ def build_text_map(text: str, *, markdown: bool = False) -> TextMap:
     """Normalize ``text`` for analysis and record where each character came from."""
     source = _blank_markdown(text) if markdown else text
     breaks = _glue_points(source)
+    source = _blank_furniture(source)
     out: list[str] = []
     offsets = array("l")
     prev = "\n"
@@ -72,8 +78,10 @@ def build_text_map(text: str, *, markdown: bool = False) -> TextMap:
         if ch in "([" and prev.isalnum():
             out.append(" ")  # "Intelligence(HUR)" -> "Intelligence (HUR)"
             offsets.append(i)
-        elif i in breaks and prev != " ":
-            out.append(" ")  # "in SyriaThe desert", "anarchy.\"Somalia" (text run together)
+        elif i in breaks and prev not in " \n":
+            # "in SyriaThe desert", "anarchy.\"Somalia", "Theresa MayVideo": text run together
+            # is cut by a line break, so no name runs across the join.
+            out.append("\n")
             offsets.append(i)
         if ch == "\n" and prev == " " and out:
             out.pop()
@@ -149,6 +157,34 @@ def _glue_points(text: str) -> set[int]:
                 continue
         points.add(match.start(2))
     return points
+
+
+# Media player and file-list marks: durations, resolutions, file sizes, player symbols.
+_MEDIA_MARK = re.compile(
+    r"\d+:\d\d(?::\d\d)?|\d{3,4}p\b|\d+(?:\.\d+)?[KMG]B|\d+x\d+|[\u25b6\u25ba|\u2022]"
+)
+_MEDIA_GAP = 14  # characters between two marks of one player or file list
+
+
+def _blank_furniture(text: str) -> str:
+    """``text`` with media players and file lists replaced by spaces (same length: offsets do
+    not move): three or more media marks close together ("0:00:30 ▶ 270p | 1.5MB"). A date, a
+    time or a figure in a sentence is one mark, far from the next."""
+    runs: list[list[re.Match[str]]] = []
+    for mark in _MEDIA_MARK.finditer(text):
+        if runs and mark.start() - runs[-1][-1].end() <= _MEDIA_GAP:
+            runs[-1].append(mark)
+        else:
+            runs.append([mark])
+    chars: list[str] | None = None
+    for run in runs:
+        if len(run) < 3:
+            continue
+        chars = chars if chars is not None else list(text)
+        for i in range(run[0].start(), run[-1].end()):
+            if not chars[i].isspace():
+                chars[i] = " "
+    return "".join(chars) if chars is not None else text
 
 
 def _blank_markdown(text: str) -> str:

@@ -3,12 +3,36 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from langchain_core.caches import BaseCache
 from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_openai import ChatOpenAI
 
-from briefing.settings import Settings, StructuredMode
+from briefing.settings import OutputCapField, Settings, StructuredMode
+
+
+class CappedChatOpenAI(ChatOpenAI):
+    """``ChatOpenAI`` that sends the reply cap in the field the backend honours.
+
+    LangChain always sends ``max_completion_tokens`` (OpenAI's current name), which the
+    llama.cpp server ignores: a reply capped at 8 tokens ran to 922. With ``cap_field =
+    "max_tokens"`` the cap goes out as ``max_tokens``, which llama.cpp, Ollama and vLLM honour.
+    """
+
+    cap_field: OutputCapField = OutputCapField.MAX_TOKENS
+
+    def _get_request_payload(
+        self, input_: Any, *, stop: Any = None, **kwargs: Any
+    ) -> dict[str, Any]:
+        payload: dict[str, Any] = super()._get_request_payload(input_, stop=stop, **kwargs)
+        cap = payload.pop("max_completion_tokens", None)
+        cap = payload.pop("max_tokens", cap)
+        if cap is not None:
+            payload[self.cap_field.value] = cap
+        return payload
 
 
 @dataclass(frozen=True)
@@ -23,6 +47,10 @@ class Backend:
     limiter: threading.BoundedSemaphore = field(
         default_factory=lambda: threading.BoundedSemaphore(2), compare=False
     )
+    # Called (holding the limiter) when a call timed out, before anything else is sent: the
+    # embedded backend restarts its server so that no abandoned generation runs on.
+    on_timeout: Callable[[], None] | None = field(default=None, compare=False)
+    timeout_retries: int = 0  # a timed-out call is tried again this many times
 
 
 def make_backend(settings: Settings, *, cache: BaseCache | None = None) -> Backend:
@@ -30,20 +58,24 @@ def make_backend(settings: Settings, *, cache: BaseCache | None = None) -> Backe
 
     ``cache``: a LangChain cache for generations (an unchanged prompt then costs nothing).
     """
-    from langchain_openai import ChatOpenAI
-
+    on_timeout: Callable[[], None] | None = None
     if settings.uses_embedded:
-        from briefing.llm.embedded import get_server
+        from briefing.llm.embedded import get_server, restart_server
 
         base_url, label = get_server(settings).base_url, "embedded"
+
+        def on_timeout() -> None:
+            restart_server(settings)
+
     else:
         base_url = label = str(settings.llm_base_url)
-    chat = ChatOpenAI(
+    chat = CappedChatOpenAI(
         model=settings.llm_model,
         base_url=base_url,
         api_key=settings.llm_api_key,
         temperature=settings.llm_temperature,
         max_completion_tokens=settings.llm_max_output_tokens,
+        cap_field=settings.effective_cap_field(),
         timeout=settings.llm_timeout_s,
         max_retries=0,  # transport retries are ours: see briefing.llm.structured
         stream_usage=True,
@@ -59,4 +91,6 @@ def make_backend(settings: Settings, *, cache: BaseCache | None = None) -> Backe
         limiter=threading.BoundedSemaphore(
             1 if settings.uses_embedded else settings.llm_concurrency
         ),
+        on_timeout=on_timeout,
+        timeout_retries=0 if settings.uses_embedded else settings.llm_timeout_retries,
     )

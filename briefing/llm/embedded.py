@@ -92,6 +92,13 @@ class EmbeddedServer:
             return ""
         return "\n".join(text.splitlines()[-lines:])
 
+    def kill(self) -> None:
+        """Stop at once, abandoning whatever it is generating (SIGTERM would let it finish)."""
+        self._stopped = True
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10.0)
+
     def stop(self, timeout: float = 10.0) -> None:
         if self._stopped:
             return
@@ -144,15 +151,16 @@ def _spawn(cmd: list[str], log_path: Path) -> subprocess.Popen[bytes]:
     return process
 
 
-def start_server(settings: Settings) -> EmbeddedServer:
-    """Start a llama.cpp server and wait until it answers; raise a clear error if it can't."""
+def start_server(settings: Settings, port: int | None = None) -> EmbeddedServer:
+    """Start a llama.cpp server (on ``port``, else a free one) and wait until it answers;
+    raise a clear error if it can't."""
     if importlib.util.find_spec("llama_cpp") is None:
         raise BackendUnavailableError(
             "llama-cpp-python is not installed: pip install -e '.[embedded]' "
             "(or set BRIEFING_LLM_BASE_URL to an OpenAI-compatible endpoint)"
         )
     model_path = find_gguf(settings)
-    port = free_port()
+    port = port or free_port()
     threads = settings.embedded_threads or max(1, os.cpu_count() or 1)
     fd, log_name = tempfile.mkstemp(prefix="briefing-llama-", suffix=".log")
     os.close(fd)
@@ -221,6 +229,26 @@ def get_server(settings: Settings) -> EmbeddedServer:
                 log.warning("embedded model server died; restarting it")
             _server = start_server(settings)
             atexit.register(_server.stop)
+        return _server
+
+
+def restart_server(settings: Settings) -> EmbeddedServer:
+    """Kill the process-wide server and start a fresh one on the same port (so clients keep
+    their base URL). Used after a timeout: llama.cpp goes on generating for a request whose
+    client gave up, and the next request would queue behind it on the one-slot server."""
+    global _server
+    with _lock:
+        port = None
+        if _server is not None:
+            port = _server.port
+            log.warning(
+                "embedded model server on port %d: a call timed out; killing it so that no "
+                "abandoned generation runs on, and starting a fresh one",
+                port,
+            )
+            _server.kill()
+        _server = start_server(settings, port=port)
+        atexit.register(_server.stop)
         return _server
 
 

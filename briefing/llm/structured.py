@@ -7,8 +7,11 @@
   that rejects a response format (HTTP 400 about it) falls back to this mode.
 
 Validation failures are fed back to the model up to ``repair_attempts`` times; then
-:class:`ModelOutputError` carries the attempts and token usage. Transport failures (timeouts,
-connection errors, 429, 5xx) are retried with exponential backoff, separately.
+:class:`ModelOutputError` carries the attempts and token usage. Transport failures (connection
+errors, 429, 5xx) are retried with exponential backoff, separately. A timeout is different: the
+same prompt would run as long again, and a server may still be generating for the abandoned
+request, so ``on_timeout`` runs first (the embedded backend restarts its server there) and the
+call is retried only ``timeout_retries`` times before :class:`ModelTimeoutError`.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -27,7 +30,12 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from pydantic import BaseModel, ValidationError
 
-from briefing.errors import BackendUnavailableError, ModelOutputError, ReportTooLongError
+from briefing.errors import (
+    BackendUnavailableError,
+    ModelOutputError,
+    ModelTimeoutError,
+    ReportTooLongError,
+)
 from briefing.llm.tokens import count_message_tokens
 from briefing.schemas.brief import Usage
 from briefing.settings import StructuredMode
@@ -37,7 +45,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T", bound=BaseModel)
 
 TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (
-    openai.APITimeoutError,
     openai.APIConnectionError,
     openai.RateLimitError,
     openai.InternalServerError,
@@ -71,6 +78,9 @@ class StructuredCaller:
     backoff_s: float = 0.5
     repair_template: str = REPAIR_MESSAGE
     limiter: threading.BoundedSemaphore | None = None  # bounds calls in flight
+    on_timeout: Callable[[], None] | None = None  # runs holding the limiter, after a timeout
+    timeout_retries: int = 0
+    timeout_s: float = 0.0  # the client's per-request timeout, for messages
     _fallen_back: bool = field(default=False, repr=False)
 
     def check_budget(self, messages: Sequence[BaseMessage]) -> int:
@@ -127,14 +137,26 @@ class StructuredCaller:
     def _invoke(self, messages: list[BaseMessage], schema: dict[str, Any], name: str) -> AIMessage:
         mode = StructuredMode.PLAIN if self._fallen_back else self.mode
         kwargs = _response_format(mode, schema, name)
-        failures = 0
+        failures = timeouts = 0
         while True:
             try:
                 if self.limiter is None:
-                    reply = self.chat.invoke(messages, **kwargs)
+                    reply = self._invoke_once(messages, kwargs)
                 else:
                     with self.limiter:
-                        reply = self.chat.invoke(messages, **kwargs)
+                        reply = self._invoke_once(messages, kwargs)
+            except openai.APITimeoutError:
+                timeouts += 1
+                if timeouts > self.timeout_retries:
+                    raise ModelTimeoutError(
+                        f"the model did not answer within {self.timeout_s:g} s ({timeouts} tries)",
+                        timeout_s=self.timeout_s,
+                        tries=timeouts,
+                    ) from None
+                log.warning(
+                    "model call timed out; trying again (%d/%d)", timeouts, self.timeout_retries
+                )
+                continue
             except openai.BadRequestError as exc:
                 detail = str(exc).lower()
                 if kwargs and ("response_format" in detail or "schema" in detail):
@@ -159,6 +181,14 @@ class StructuredCaller:
             if not isinstance(reply, AIMessage):
                 raise BackendUnavailableError(f"unexpected reply type {type(reply).__name__}")
             return reply
+
+    def _invoke_once(self, messages: list[BaseMessage], kwargs: dict[str, Any]) -> BaseMessage:
+        try:
+            return self.chat.invoke(messages, **kwargs)
+        except openai.APITimeoutError:
+            if self.on_timeout is not None:
+                self.on_timeout()
+            raise
 
 
 def _response_format(mode: StructuredMode, schema: dict[str, Any], name: str) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from briefing.schemas.scales import Confidence, Likelihood, Reliability
 from briefing.schemas.span import Span
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 
 
 class _Model(BaseModel):
@@ -111,6 +111,10 @@ class Claim(_Model):
     corroborated_by: list[str] = Field(
         default_factory=list, description="Independent originators saying the same (not relays)."
     )
+    stake: str | None = Field(
+        default=None,
+        description="Set when the originator is a party to a conflict reporting on its adversary.",
+    )
     evidence: Evidence = Field(min_length=1)
 
 
@@ -185,6 +189,10 @@ class Provenance(_Model):
     backend: str = Field(description="Endpoint base URL, or 'embedded'.")
     structured_mode: str
     prompt_versions: dict[str, str]
+    data_versions: dict[str, str] = Field(
+        default_factory=dict,
+        description="Versions of the data files the rules used (conflicts, countries).",
+    )
     schema_version: str = SCHEMA_VERSION
     usage: Usage
     timings: Timings
