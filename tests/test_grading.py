@@ -6,13 +6,12 @@ import datetime as dt
 import json
 
 import pytest
-
 from scripted import ScriptedChatModel
 
 from briefing.analysis.sides import conflicts, load_conflicts, parse_conflicts
-from briefing.errors import ConfigError
 from briefing.chains.brief import BriefChain
 from briefing.chains.grading import claim_credibility, grade_source, stake_of
+from briefing.errors import ConfigError
 from briefing.ingest import load_report
 from briefing.llm.backend import Backend
 from briefing.schemas.brief import Brief, ReportingVerb, SourceKind

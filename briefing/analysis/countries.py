@@ -55,7 +55,7 @@ def gazetteer() -> Gazetteer:
 
     g = Gazetteer()
     population: dict[str, int] = {}
-    rows: list[dict[str, Any]] = [c.info() for c in all_countries()]
+    rows: list[dict[str, Any]] = [dict(c.info()) for c in all_countries()]
     # Territories share demonyms with their states ("Indian", "American"): the most populous
     # country keeps the word.
     rows.sort(key=lambda r: -(r.get("population") or 0))
