@@ -52,4 +52,41 @@ def test_a_run_writes_json_and_markdown(tmp_path: Path) -> None:
     assert (
         data["documents"] == 3 and "baseline_spacy" in data and len(data["documents_detail"]) == 3
     )
-    assert "| briefing pipeline |" in md_path.read_text()
+    md = md_path.read_text()
+    assert "| briefing pipeline: " in md and "| spaCy pass alone (baseline): " in md
+    # The first three documents by file order fall in both parts of the split.
+    parts = {d["part"] for d in data["documents_detail"]}
+    assert parts <= {"tune", "report"} and set(data["parts"]) == parts
+
+
+def test_the_split_keeps_the_parts_apart() -> None:
+    docs = load_dataset(DATA / "wikievents-dev")
+    tune = {d.doc_id for d in docs if d.part == "tune"}
+    report = {d.doc_id for d in docs if d.part == "report"}
+    assert len(tune) == len(report) == 10 and not tune & report
+
+
+def test_ecbplus_is_scored_where_it_is_annotated() -> None:
+    """ECB+ annotates participants fully only in its coreference sentences."""
+    train = load_dataset(DATA / "ecbplus-train")
+    assert len(train) == 318
+    doc = train[0]
+    assert doc.scored and all(
+        doc.text[lo:hi] and "\n" not in doc.text[lo:hi] for lo, hi in doc.scored
+    )
+    lo, hi = doc.scored[0]
+    assert doc.in_scope(lo, hi) and not doc.in_scope(hi + 1, hi + 5)
+
+
+def test_a_run_without_a_model_scores_parts_separately() -> None:
+    backend = Backend(
+        chat=ScriptedChatModel(script=[]), model="x", label="x", mode=StructuredMode.PLAIN
+    )
+    run = run_eval(
+        DATA / "wikievents-dev",
+        BriefChain(Settings(), backend=backend),
+        part="report",
+        use_model=False,
+    )
+    assert run.documents == 10 and set(run.parts) == {"report"} and not run.model_used
+    assert run.pipeline.recall > run.baseline.recall

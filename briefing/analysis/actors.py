@@ -109,7 +109,8 @@ class ActorsResult:
 
 def find_actors(doc: Doc, textmap: TextMap, sentence_of: dict[int, int]) -> ActorsResult:
     """Actor candidates and place mentions from ``doc`` (parsed from ``textmap.norm``)."""
-    ents = repaired_entities(doc)
+    labels = glued_labels(doc, textmap.joins)
+    ents = [e for e in repaired_entities(doc) if e.start not in labels]
 
     actor_ents: list[Ent] = []
     place_ents: list[Ent] = []
@@ -146,6 +147,31 @@ def find_actors(doc: Doc, textmap: TextMap, sentence_of: dict[int, int]) -> Acto
         for e in sorted(place_ents, key=lambda e: e.start)
     )
     return ActorsResult(actors=tuple(actors), locations=places)
+
+
+def glued_labels(doc: Doc, joins: frozenset[int]) -> set[int]:
+    """Tokens of page labels that ran into the text ("Theresa MayVideo sizewidthxheight",
+    "AdvertisementThe", "Email addressSubscribe"): a short stretch (up to 4 words) that begins
+    where run-together text was cut and has no verb and no sentence end. A report's own
+    sentences have verbs; its headline begins the text, not at a cut."""
+    found: set[int] = set()
+    for tok in doc:
+        if tok.idx - 1 not in joins:
+            continue
+        stretch = []
+        for nxt in doc[tok.i :]:
+            if "\n" in nxt.text or (nxt.is_sent_start and nxt.i > tok.i):
+                break
+            stretch.append(nxt)
+        words = [t for t in stretch if t.is_alpha]
+        if not words or len(words) > 4:
+            continue
+        if stretch[-1].text in ".!?" or (
+            len(words) > 2 and any(t.pos_ in ("VERB", "AUX") for t in stretch)
+        ):
+            continue  # a sentence (a word or two alone are no clause, whatever the tagger says)
+        found.update(t.i for t in stretch)
+    return found
 
 
 def _gpe_keys(doc: Doc, ents: list[Ent]) -> set[str]:
@@ -269,7 +295,10 @@ def _candidate(
     doc: Doc, textmap: TextMap, group: _Group, sentence_of: dict[int, int], index: int
 ) -> ActorCandidate:
     name = _canonical(group)
-    aliases = sorted(({*group.forms, *group.aliases} - {name}), key=len)
+    forms = {*group.forms, *group.aliases}
+    if group.label in ("GPE", "LOC"):
+        forms |= {strip_direction(f) for f in forms}  # "east Vancouver" is in Vancouver
+    aliases = sorted(forms - {name}, key=len)
     ents = sorted(group.ents, key=lambda e: e.start)
     role, affiliation = None, None
     for ent in ents:

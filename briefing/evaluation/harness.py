@@ -49,7 +49,7 @@ def brief_names(brief: Brief, doc: GoldDoc | None = None) -> list[list[str]]:
 _ZERO = Score(0, 0, 0, 0)
 PART_LABELS = {
     "tune": "tuning part (rules may be fitted here)",
-    "report": "untuned part (reported; never used for tuning)",
+    "report": "untuned part (reported; not used for tuning)",
     "all": "all documents",
 }
 
@@ -89,7 +89,9 @@ class Run:
             "pipeline": _pr(self.pipeline),
             "parts": {
                 part: {"documents": n, "baseline_spacy": _pr(b), "pipeline": _pr(p)}
-                for part, (n, b, p) in sorted(self.parts.items())
+                for part, (n, b, p) in sorted(
+                    self.parts.items(), key=lambda kv: list(PART_LABELS).index(kv[0])
+                )
             },
             "schema_valid": f"{self.valid}/{self.documents}",
             "failed_documents": len(self.failures),

@@ -49,6 +49,8 @@ class TextMap:
     original: str
     norm: str
     offsets: array  # type: ignore[type-arg]  # array('l'), len(norm) + 1
+    # Where ``norm`` has a line break that the report lacks (text run together was cut there).
+    joins: frozenset[int] = frozenset()
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map a half-open span of ``norm`` to a half-open span of ``original``."""
@@ -64,6 +66,7 @@ def build_text_map(text: str, *, markdown: bool = False) -> TextMap:
     breaks = _glue_points(source)
     source = _blank_furniture(source)
     out: list[str] = []
+    joins: set[int] = set()
     offsets = array("l")
     prev = "\n"
     n = len(source)
@@ -81,6 +84,7 @@ def build_text_map(text: str, *, markdown: bool = False) -> TextMap:
         elif i in breaks and prev not in " \n":
             # "in SyriaThe desert", "anarchy.\"Somalia", "Theresa MayVideo": text run together
             # is cut by a line break, so no name runs across the join.
+            joins.add(len(out))
             out.append("\n")
             offsets.append(i)
         if ch == "\n" and prev == " " and out:
@@ -90,7 +94,7 @@ def build_text_map(text: str, *, markdown: bool = False) -> TextMap:
         offsets.append(i)
         prev = ch
     offsets.append(n)
-    return TextMap(original=text, norm="".join(out), offsets=offsets)
+    return TextMap(original=text, norm="".join(out), offsets=offsets, joins=frozenset(joins))
 
 
 # Words that open a sentence, or a web page's furniture: "SyriaThe", "Theresa MayVideo".
