@@ -124,12 +124,14 @@ def test_run_together_text_is_split_for_analysis() -> None:
     from briefing.ingest import build_text_map
 
     norm = build_text_map(
-        'in SyriaThe desert. Theresa MayVideo. anarchy."Somalia," he said.== References =='
-        " McDonald and LinkedIn"
+        'in SyriaThe desert. Police sealed the streetPolice officers ran. anarchy."Somalia," he '
+        "said.== References == McDonald and LinkedIn of SportsCenter"
     ).norm
-    # Cut by a line break, so that no name runs across the join.
-    assert "Syria\nThe" in norm and "May\nVideo" in norm and 'anarchy.\n"Somalia' in norm
+    # Cut by a line break, so that no name runs across the join: after a sentence opener, or
+    # after a lowercase word where the text also writes the next word in lowercase ("police").
+    assert "Syria\nThe" in norm and "street\nPolice" in norm and 'anarchy.\n"Somalia' in norm
     assert "==" not in norm and "McDonald" in norm and "LinkedIn" in norm
+    assert "SportsCenter" in norm  # a name in camel case is not cut
 
 
 def test_long_text_is_parsed_in_segments_with_the_same_offsets() -> None:

@@ -13,10 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
-import yaml
+from briefing.data import load
 
 
 @dataclass
@@ -73,9 +72,7 @@ def gazetteer() -> Gazetteer:
         capital = row.get("capital")
         if isinstance(capital, str) and capital:
             g.capitals[name] = capital
-    supplement = yaml.safe_load(
-        resources.files("briefing").joinpath("data/countries.yaml").read_text(encoding="utf-8")
-    )
+    supplement = load("countries")
     g.version = str(supplement.get("version", ""))
     for name, extra in (supplement.get("countries") or {}).items():
         g.names.setdefault(name, [name]).extend(extra.get("names") or [])

@@ -24,30 +24,20 @@ from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
 from briefing.analysis.countries import country_of, same_country
-from briefing.analysis.lexicon import NOT_ACTORS, TITLE_HEADS, TITLE_MODIFIERS
+from briefing.analysis.lexicon import NOT_ACTORS, TITLE_HEADS, TITLE_MODIFIERS, words
 from briefing.analysis.ruler import GROUP_WORDS, ORG_HEADS
 
 LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"}
 
-# Page furniture at the edge of a span.
-_EDGE_WORDS = {
-    "send", "share", "follow", "tweet", "email", "print", "read", "watch", "file", "photo",
-    "video", "image", "advertisement", "listen", "comment", "subscribe",
-}  # fmt: skip
-_SOCIAL = {"facebook", "twitter", "instagram", "youtube", "telegram", "whatsapp", "tiktok"}
-_FUNCTION_WORDS = {"of", "and", "the", "for", "in", "on", "at", "to", "de", "del", "la"}
-_HONORIFICS = {"lord", "lady", "sir", "dame", "baron", "baroness", "earl"}
-# Acronyms of things, not organizations.
-_THING_ACRONYMS = {
-    "CCTV", "SIM", "UAV", "UAVS", "IED", "IEDS", "GPS", "DNA", "TV", "SUV", "ID", "HIV",
-    "AIDS", "VBIED", "RPG", "AK", "PDF", "URL", "CEO", "GDP", "AM", "PM", "OK", "TNT", "HQ",
-    "RIP", "UTC", "GMT", "EST", "BST", "USD", "EUR", "KM", "MPH", "SMS", "LED", "ATM", "VIP",
-    "FAQ", "PS", "PR", "IT", "AI", "COVID",
-}  # fmt: skip
-_EVENT_HEADS = {
-    "cup", "marathon", "olympics", "games", "championship", "championships", "festival",
-    "sunday", "derby", "prize", "awards", "week", "day",
-}  # fmt: skip
+# Page furniture at the edge of a span; social sites; words that do not end a name;
+# honorifics; acronyms of things, not organizations; heads of event names
+# (briefing/data/lexicon.yaml).
+_EDGE_WORDS = set(words("edge_words"))
+_SOCIAL = set(words("social_sites"))
+_FUNCTION_WORDS = set(words("function_words"))
+_HONORIFICS = set(words("honorifics"))
+_THING_ACRONYMS = set(words("thing_acronyms"))
+_EVENT_HEADS = set(words("event_heads"))
 _ACRONYM = re.compile(r"^(?=.*[A-Z].*[A-Z])[A-Z][A-Z0-9]{1,5}$")
 _WORDS = re.compile(r"(?<![\w-])\w+(?![\w-])")  # whole words, not parts of hyphenated ones
 
@@ -241,11 +231,7 @@ def _extend_people(doc: Doc, ents: list[Ent]) -> list[Ent]:
     return out
 
 
-_DIRECTION_WORDS = {
-    "north", "south", "east", "west", "northern", "southern", "eastern", "western",
-    "northeast", "northwest", "southeast", "southwest", "north-east", "north-west",
-    "south-east", "south-west", "central",
-}  # fmt: skip
+_DIRECTION_WORDS = set(words("directions"))
 
 
 def _extend_directions(doc: Doc, ents: list[Ent]) -> list[Ent]:

@@ -14,13 +14,13 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from briefing.analysis.countries import forms_of, gazetteer, same_country
+from briefing.data import load
 from briefing.errors import ConfigError
 
 _BODIES = ("government", "armed_forces", "intelligence", "armed_groups")
@@ -166,14 +166,12 @@ def _is_acronym(name: str) -> bool:
 def load_conflicts(path: Path | None = None) -> ConflictData:
     """The conflicts data: the file at ``path``, else the one shipped in the package."""
     if path is None:
-        text = resources.files("briefing").joinpath("data/conflicts.yaml").read_text("utf-8")
-        source = "briefing/data/conflicts.yaml"
-    else:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ConfigError(f"BRIEFING_CONFLICTS_FILE cannot be read: {exc}") from None
-        source = str(path)
+        return parse_conflicts(load("conflicts"), "briefing/data/conflicts.yaml")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"BRIEFING_CONFLICTS_FILE cannot be read: {exc}") from None
+    source = str(path)
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:

@@ -101,9 +101,14 @@ class BriefChain:
     def data_versions(self) -> dict[str, str]:
         """Versions of the data files the rules read, recorded in every brief."""
         from briefing.analysis.countries import gazetteer
+        from briefing.analysis.lexicon import VERSION as LEXICON
         from briefing.analysis.sides import conflicts
 
-        return {"conflicts": conflicts().version, "countries": gazetteer().version}
+        return {
+            "conflicts": conflicts().version,
+            "countries": gazetteer().version,
+            "lexicon": LEXICON,
+        }
 
     def chat(self, *, use_llm_cache: bool = True) -> BaseChatModel:
         """The backend's chat model, or a copy that bypasses the LLM cache."""

@@ -16,6 +16,8 @@ import re
 from array import array
 from dataclasses import dataclass
 
+from briefing.data import word_list
+
 _CHAR_MAP = {
     "\u2018": "'",
     "\u2019": "'",
@@ -97,67 +99,42 @@ def build_text_map(text: str, *, markdown: bool = False) -> TextMap:
     return TextMap(original=text, norm="".join(out), offsets=offsets, joins=frozenset(joins))
 
 
-# Words that open a sentence, or a web page's furniture: "SyriaThe", "Theresa MayVideo".
-_OPENERS = frozenset(
-    [
-        "The",
-        "He",
-        "She",
-        "It",
-        "They",
-        "We",
-        "But",
-        "However",
-        "This",
-        "That",
-        "These",
-        "Those",
-        "His",
-        "Her",
-        "Their",
-        "Its",
-        "According",
-        "After",
-        "Before",
-        "When",
-        "While",
-        "Meanwhile",
-        "Also",
-        "Video",
-        "Photo",
-        "Image",
-        "Read",
-        "Watch",
-        "Related",
-        "Advertisement",
-        "Share",
-        "Click",
-    ]
-)
+# Words that open a sentence: "SyriaThe", "attackAfter" (briefing/data/lexicon.yaml).
+_OPENERS = frozenset(word_list("lexicon", "sentence_openers"))
 # Name prefixes that take a capital inside one word: McBride, MacDonald, DeSantis, LeBron.
 _NAME_PREFIXES = frozenset({"mc", "mac", "de", "di", "da", "la", "le", "van", "von", "al", "el"})
 _CAMEL = re.compile(r"(?<![\w'])([A-Za-z]*[a-z]{2})([A-Z][a-z]+|[A-Z]{3,}(?![\w])|[AI](?= ))")
 _RUN_ON = re.compile(r"(?<=[a-z]{2}[.?!])(?=[\"'\u201c\u201d]?[A-Z])")
 _WORD = re.compile(r"(?<![\w'])[A-Z][a-z]+(?![\w'])")
+_LOWER_WORD = re.compile(r"(?<![A-Za-z])[a-z]{3,}(?![a-z])")
 
 
 def _glue_points(text: str) -> set[int]:
     """Where two words or sentences run together without a space, as when a page's sentences
     were joined with no separator: "in SyriaThe desert", "BombZabiullah", "anarchy.\"Somalia".
 
-    A capital inside a word is a join when what follows is a sentence opener or a word the text
-    also has on its own ("Zabiullah"), and what precedes is not a name prefix (McBride). After
+    A capital inside a word is a join when what follows is a sentence opener, a word the text
+    also has on its own ("Zabiullah") or, after a lowercase word, a word it also writes in
+    lowercase ("streetPolice" beside "police"), and what precedes is not a name prefix
+    (McBride). After
     ".", "?" or "!" that ends a lowercase word, a capital or a quote is a join (not "U.S.A").
     """
     points = {m.start() for m in _RUN_ON.finditer(text)}
     words: set[str] | None = None
+    lowers: set[str] | None = None
     for match in _CAMEL.finditer(text):
         left, right = match.group(1), match.group(2)
         if left.casefold() in _NAME_PREFIXES:
             continue
         if right not in _OPENERS and not right.isupper():
             words = words if words is not None else set(_WORD.findall(text))
-            if right not in words:
+            lower = lowers if lowers is not None else set(_LOWER_WORD.findall(text))
+            lowers = lower
+            # A word the text also has on its own ("BombZabiullah"), or, after a lowercase
+            # word, a common word it also writes in lowercase ("streetPolice" beside "police";
+            # not "SkyWall" or "SportsCenter", which are names).
+            common = left.islower() and right.lower() in lower
+            if right not in words and not common:
                 continue
         points.add(match.start(2))
     return points
