@@ -106,6 +106,11 @@ class Settings(BaseSettings):
         description="spaCy pipeline (en_core_web_sm 3.8, as packaged on PyPI).",
     )
     prompts_dir: Path = REPO_ROOT / "prompts"
+    model_proposes_sides: bool | None = Field(
+        default=None,
+        description="Let the model propose a side (and whom it fights) for a source the "
+        "conflicts data does not place; unset: yes on a remote backend, no on the embedded one.",
+    )
     conflicts_file: Path | None = Field(
         default=None,
         description="Parties to conflicts and who fights whom (YAML, as "
@@ -140,6 +145,12 @@ class Settings(BaseSettings):
     @property
     def uses_embedded(self) -> bool:
         return self.llm_base_url is None
+
+    @property
+    def proposes_sides(self) -> bool:
+        if self.model_proposes_sides is not None:
+            return self.model_proposes_sides
+        return not self.uses_embedded
 
     def effective_cap_field(self) -> OutputCapField:
         if self.llm_output_cap_field is not OutputCapField.AUTO:

@@ -82,7 +82,7 @@ def test_model_judgments_are_used_and_guarded(example_report: Report) -> None:
     assert "The Kremlin deployed General Alexander Chayko to Syria." in whats
     assert not any("Putin" in w for w in whats)
     assert any("Vladimir" in w or "Putin" in w for w in brief.quality.warnings)
-    assert brief.provenance.prompt_versions == {"brief": "v1", "repair": "v1", "reduce": "v1"}
+    assert brief.provenance.prompt_versions == {"brief": "v2", "repair": "v1", "reduce": "v1"}
     assert brief.provenance.model == "scripted-model"
     assert brief.provenance.usage.llm_calls == 1
     assert_grounded(brief, example_report.text)

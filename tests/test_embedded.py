@@ -47,7 +47,7 @@ def test_brief_is_schema_valid_and_records_provenance(embedded_brief: Brief) -> 
     p = embedded_brief.provenance
     assert p.backend == "embedded" and p.model == "smollm2-135m-instruct"
     assert p.structured_mode == "json_object_schema"
-    assert p.prompt_versions["brief"] == "v1"
+    assert p.prompt_versions["brief"] == "v2"
     assert p.usage.llm_calls >= 1 and p.usage.input_tokens > 0 and p.usage.output_tokens > 0
     assert p.timings.llm_ms > 0 and p.timings.total_ms >= p.timings.llm_ms
 

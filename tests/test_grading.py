@@ -200,3 +200,50 @@ def test_example_claims_chains_and_dates(example_report) -> None:  # type: ignor
     assert peskov.verb_class is ReportingVerb.SPECULATED and peskov.credibility >= 4
     chayko = next(d for d in brief.developments if "Chayko" in d.what)
     assert (chayko.when, chayko.when_end) == (dt.date(2017, 1, 1), dt.date(2019, 12, 31))
+
+
+RURITANIA = (
+    "date 2031-05-04 Clashes in the north\n"
+    "The Free Ruritania Front (FRF) said its fighters had killed 40 soldiers of the Ruritanian "
+    "army near Zenda.\n"
+    "The FRF also said the Ruritanian army had shelled two villages.\n"
+)
+
+
+def test_a_capable_model_may_propose_a_side_the_data_lacks() -> None:
+    """Issue: sides from data; a capable model may propose a side, recorded with its reason."""
+    probe = brief_of(RURITANIA)
+    frf = next(s for s in probe.sources if "FRF" in s.name or "Front" in s.name)
+    assert frf.side is None and frf.stake is None  # no such party in the data
+    actor_id = next(a.id for a in probe.actors if a.name == frf.name)
+
+    def with_model(sides: list[dict[str, object]]) -> Brief:
+        draft = {"bluf": "", "actors": [], "developments": [], "uncertainties": [], "sides": sides}
+        model = ScriptedChatModel(default=json.dumps(draft))
+        backend = Backend(chat=model, model="scripted", label="scripted", mode=StructuredMode.PLAIN)
+        chain = BriefChain(Settings(model_proposes_sides=True), backend=backend)
+        brief = chain.run(load_report(RURITANIA.encode()))
+        prompt = str(model.calls[0]["messages"][-1].content)
+        assert f"Unsided sources: {actor_id} " in prompt
+        return brief
+
+    proposal = {
+        "id": actor_id,
+        "side": "Free Ruritania Front",
+        "opposes": ["Ruritanian army"],
+        "rationale": "The FRF says its fighters fought the Ruritanian army near Zenda.",
+    }
+    brief = with_model([proposal])
+    frf = next(s for s in brief.sources if s.name == frf.name)
+    assert frf.side == "Free Ruritania Front" and frf.side_basis == "model"
+    assert frf.side_rationale and "Zenda" in frf.side_rationale
+    assert frf.stake and "Ruritanian army" in frf.stake and "proposed by the model" in frf.stake
+    claims = [c for c in brief.claims if c.originator == frf.name]
+    assert claims and all(c.stake and c.credibility >= 3 for c in claims)
+    # A proposal naming a party the report never names is not used, and the brief says so.
+    invented = with_model([{**proposal, "opposes": ["Graustark"]}])
+    frf = next(s for s in invented.sources if s.name == frf.name)
+    assert frf.side is None and frf.stake is None
+    assert any("the side the model proposed" in w for w in invented.quality.warnings)
+    # The embedded model is never asked (auto: only remote backends propose sides).
+    assert not Settings().proposes_sides and Settings(llm_base_url="http://x/v1").proposes_sides

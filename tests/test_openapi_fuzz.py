@@ -37,8 +37,10 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 EXCLUDED = [schemathesis.checks.positive_data_acceptance]
 
 
+# Derandomized: the same cases every run, so CI is repeatable. Random fuzzing found defects
+# that the hardening issue lists (a forged cursor, NUL characters); they are fixed there.
 @schema.parametrize()
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_api_conforms_to_its_openapi_document(case: schemathesis.Case) -> None:
     excluded = list(EXCLUDED)
     if (case.media_type or "").startswith("text/"):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from briefing.analysis.actors import (
     normalize_name,
@@ -19,7 +19,7 @@ from briefing.analysis.actors import (
 )
 from briefing.analysis.injection import injected_only_words, overlaps
 from briefing.analysis.result import ActorCandidate, Sentence
-from briefing.chains.candidates import Candidates
+from briefing.chains.candidates import Candidates, SourceCandidate
 from briefing.chains.grading import claim_credibility, grade_source
 from briefing.chains.guards import support, unsupported_names
 from briefing.grounding import GroundingReport
@@ -31,6 +31,7 @@ from briefing.schemas.brief import (
     Place,
     Quality,
     ReportingVerb,
+    SideBasis,
     Source,
     Uncertainty,
 )
@@ -63,6 +64,7 @@ class Assembly:
     warnings: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        self.source_of, self.side_rationale = self._resolve_sides()
         injections = self.candidates.analysis.injections
         self.injected_words = injected_only_words(self.report.text, injections)
         if injections:
@@ -71,6 +73,44 @@ class Assembly:
                 f"suspected prompt injection: {len(injections)} passage(s) withheld from the "
                 f"model and from the brief ({', '.join(kinds)})"
             )
+
+    def _resolve_sides(self) -> tuple[dict[str, SourceCandidate], dict[str, str]]:
+        """The sources with the sides the model proposed for those the data does not place,
+        where the report names the side and the adversaries; the stake follows from the
+        source's own statements, as for sides from the data."""
+        sources = {c.id: c for c in self.candidates.sources}
+        rationale: dict[str, str] = {}
+        analysis = self.candidates.analysis
+        lowered = self.report.text.lower()
+        for judged in self.draft.sides:
+            cand = sources.get(judged.id)
+            side = " ".join(judged.side.split())
+            opposes = [" ".join(o.split()) for o in judged.opposes if o.strip()]
+            if cand is None or cand.side is not None or not side:
+                continue
+            named = [n for n in [side, *opposes] if n.lower() in lowered]
+            why = " ".join(judged.rationale.split())
+            if len(named) < 1 + len(opposes) or unsupported_names(why, self.report.text):
+                self.warnings.append(
+                    f"source {cand.actor.name}: the side the model proposed names parties or "
+                    "facts the report lacks; not used"
+                )
+                continue
+            statements = [
+                a.content.text.lower()
+                for a in analysis.attributions
+                if cand.id in (a.actor_id, a.origin_actor_id)
+            ]
+            hit = [o for o in opposes if any(o.lower() in st for st in statements)]
+            stake = (
+                f"{side} is a party to the conflict with {', '.join(hit)} and reports on it "
+                "(side proposed by the model)"
+                if hit
+                else None
+            )
+            sources[cand.id] = replace(cand, side=side, stake=stake)
+            rationale[cand.id] = why
+        return sources, rationale
 
     @property
     def text(self) -> str:
@@ -184,7 +224,7 @@ class Assembly:
 
     def claims(self) -> list[Claim]:
         analysis = self.candidates.analysis
-        sources = {c.id: c for c in self.candidates.sources}
+        sources = self.source_of
         names = {a.id: a.name for a in analysis.actors}
         # Claims that carry no date of their own take the date of their originator's report.
         dated: dict[str, tuple[dt.date, str]] = {}
@@ -279,13 +319,17 @@ class Assembly:
 
     def sources(self) -> list[Source]:
         items = []
-        for cand in self.candidates.sources:
+        for cand in self.source_of.values():
             grade = grade_source(cand.kind, cand.side, cand.stake)
+            proposed = cand.id in self.side_rationale
+            basis = SideBasis.MODEL if proposed else SideBasis.DATA if cand.side else None
             items.append(
                 Source(
                     name=cand.actor.name,
                     kind=cand.kind,
                     side=cand.side,
+                    side_basis=basis,
+                    side_rationale=self.side_rationale.get(cand.id),
                     reliability=grade.reliability,
                     rationale=grade.rationale,
                     stake=cand.stake,

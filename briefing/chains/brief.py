@@ -36,6 +36,7 @@ from briefing.schemas.draft import (
     BlufDraft,
     BriefDraft,
     DevelopmentJudgment,
+    SideJudgment,
     UncertaintyJudgment,
     draft_json_schema,
 )
@@ -196,6 +197,9 @@ class BriefChain:
             "uncertainties": _listing(
                 f"{u.id} S{u.sentence} ({', '.join(u.hedges)})" for u in candidates.uncertainties
             ),
+            "unsided": _listing(f"{s.id} {s.actor.name}" for s in candidates.unsided)
+            if self.settings.proposes_sides
+            else "none",
         }
 
     def _draft(self, state: _State) -> _State:
@@ -231,7 +235,7 @@ class BriefChain:
         """One model call over the report (or one chunk of it); never raises on bad output."""
         variables = self.prompt_variables(state.report, candidates, chunk)
         messages = self.prompt.chat_prompt().format_messages(**variables)
-        ids = candidates.ids()
+        ids = candidates.ids(propose_sides=self.settings.proposes_sides)
         started = time.perf_counter()
         try:
             return self.caller(use_llm_cache=state.use_llm_cache).call(
@@ -300,6 +304,7 @@ class BriefChain:
             actors=_first_by_id(j for p in parts for j in p.value.actors),
             developments=_first_by_id(j for p in parts for j in p.value.developments),
             uncertainties=_first_by_id(j for p in parts for j in p.value.uncertainties),
+            sides=_first_by_id(j for p in parts for j in p.value.sides),
         )
         blufs = [p.value.bluf.strip() for p in parts if p.value.bluf.strip()]
         bluf, reduce_usage = self._reduce_bluf(state, blufs)
@@ -407,7 +412,7 @@ def _withheld(sentence: Span, analysis: Analysis) -> str:
     return text.replace("<report>", "[tag]").replace("</report>", "[tag]")
 
 
-J = TypeVar("J", ActorJudgment, DevelopmentJudgment, UncertaintyJudgment)
+J = TypeVar("J", ActorJudgment, DevelopmentJudgment, UncertaintyJudgment, SideJudgment)
 
 
 def _first_by_id(judgments: Iterable[J]) -> list[J]:

@@ -75,11 +75,17 @@ class Candidates:
             ],
         )
 
-    def ids(self) -> dict[str, list[str]]:
+    @property
+    def unsided(self) -> tuple[SourceCandidate, ...]:
+        """Sources the conflicts data places on no side (the model may propose one)."""
+        return tuple(s for s in self.sources if s.side is None)
+
+    def ids(self, *, propose_sides: bool = False) -> dict[str, list[str]]:
         return {
             "actor_ids": [a.id for a in self.organizations],
             "development_ids": [d.id for d in self.developments],
             "uncertainty_ids": [u.id for u in self.uncertainties],
+            "source_ids": [s.id for s in self.unsided] if propose_sides else [],
         }
 
 

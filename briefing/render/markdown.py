@@ -78,9 +78,14 @@ def render_markdown(brief: Brief) -> str:
         out += ["## Sources", ""]
         for s in brief.sources:
             side = f", {s.side}" if s.side else ""
+            proposed = (
+                f" Side proposed by the model: {s.side_rationale}"
+                if s.side_basis == "model" and s.side_rationale
+                else ""
+            )
             out.append(
                 f"- **{s.name}** ({s.kind.value}{side}) — reliability **{s.reliability.value}** "
-                f"({s.reliability.label.lower()}). {s.rationale}"
+                f"({s.reliability.label.lower()}). {s.rationale}{proposed}"
             )
         out.append("")
 

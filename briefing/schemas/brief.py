@@ -36,6 +36,11 @@ class SourceKind(StrEnum):
     OTHER = "other"
 
 
+class SideBasis(StrEnum):
+    DATA = "data"  # briefing/data/conflicts.yaml (or BRIEFING_CONFLICTS_FILE)
+    MODEL = "model"  # proposed by the model for a source the data does not place
+
+
 class ReportingVerb(StrEnum):
     """The class of a reporting verb: reported speech keeps its verb."""
 
@@ -139,6 +144,14 @@ class Source(_Model):
     name: str
     kind: SourceKind
     side: str | None = Field(default=None, description="The party to a conflict it speaks for.")
+    side_basis: SideBasis | None = Field(
+        default=None,
+        description="Where the side comes from: the conflicts data, or the model's proposal "
+        "for a source the data lacks (then side_rationale says why).",
+    )
+    side_rationale: str | None = Field(
+        default=None, description="The model's reason for a side it proposed."
+    )
     reliability: Reliability = Field(description="Admiralty source reliability, A-F.")
     rationale: str
     stake: str | None = Field(

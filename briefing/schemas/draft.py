@@ -46,6 +46,17 @@ class UncertaintyJudgment(_Draft):
     why: str = Field(max_length=240)
 
 
+class SideJudgment(_Draft):
+    """A side the model proposes for a source the conflicts data does not place."""
+
+    id: Annotated[str, _known_id("source_ids")]
+    side: str = Field(max_length=80, description="The party the source speaks for.")
+    opposes: list[Annotated[str, Field(max_length=80)]] = Field(
+        default_factory=list, max_length=4, description="The parties it fights."
+    )
+    rationale: str = Field(max_length=240)
+
+
 class BlufDraft(_Draft):
     """The reduce step of a long report: one bottom line from the chunks' bottom lines."""
 
@@ -57,12 +68,14 @@ class BriefDraft(_Draft):
     actors: list[ActorJudgment] = Field(default_factory=list)
     developments: list[DevelopmentJudgment] = Field(default_factory=list)
     uncertainties: list[UncertaintyJudgment] = Field(default_factory=list)
+    sides: list[SideJudgment] = Field(default_factory=list)
 
 
 _ID_FIELDS = {
     "ActorJudgment": ("actors", "actor_ids"),
     "DevelopmentJudgment": ("developments", "development_ids"),
     "UncertaintyJudgment": ("uncertainties", "uncertainty_ids"),
+    "SideJudgment": ("sides", "source_ids"),
 }
 
 
