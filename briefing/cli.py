@@ -195,7 +195,7 @@ def evaluate(
         str | None,
         typer.Option(
             help="Only one part of a split dataset: 'tune' (rules may be fitted on it) or "
-            "'report' (never used for tuning). Default: both, printed side by side."
+            "'report' (not used for tuning). Default: both, printed side by side."
         ),
     ] = None,
     model: Annotated[

@@ -122,3 +122,22 @@ def test_brief_of_the_example_on_the_embedded_model_as_json_and_markdown() -> No
     assert text.startswith("# Brief:")
     assert text.index("## Bottom line up front") < text.index("## Key actors")
     assert "Sergey Kisel" in text and md.stderr == b""
+
+
+def test_eval_prints_the_untuned_part_without_a_model(tmp_path: Path) -> None:
+    result = run_cli(
+        "eval",
+        "eval/data/wikievents-dev",
+        "--no-model",
+        "--part",
+        "report",
+        "--out",
+        str(tmp_path),
+        env={"BRIEFING_LLM_BASE_URL": "http://127.0.0.1:9/v1"},
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout.decode()
+    assert "untuned part" in out and "tuning part" not in out and "no model" in out
+    assert (tmp_path / "eval-wikievents-dev.json").is_file()
+    bad = run_cli("eval", "eval/data/wikievents-dev", "--no-model", "--part", "all")
+    assert bad.returncode == 2 and b"--part must be" in bad.stderr

@@ -1,6 +1,6 @@
 """Source reliability and information credibility, by rule (not by the model).
 
-The rules, from ANALYTIC-STANDARDS.md, as code:
+The rules, from docs/ANALYTIC-STANDARDS.md, as code:
 
 * Reliability (A-F) starts from the kind of source, with no track record beyond this report:
   think tank B; intelligence service, media, government or official C; anyone else F. A source

@@ -1,4 +1,4 @@
-"""The analytic scales of ANALYTIC-STANDARDS.md: Admiralty code and ICD 203 terms."""
+"""The analytic scales of docs/ANALYTIC-STANDARDS.md: Admiralty code and ICD 203 terms."""
 
 from __future__ import annotations
 
