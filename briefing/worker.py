@@ -75,7 +75,8 @@ class JobRunner:
             brief = self.service.chain.run(report_of(row), use_llm_cache=use_cache)
             body = brief.model_dump_json()
             saved = save_brief(db, report_id, cache_key, body)
-            self.service.remember(cache_key, saved.id, body)
+            if not brief.quality.degraded:  # a timed-out model may answer next time
+                self.service.remember(cache_key, saved.id, body)
             job_store.finish(db, job_id, brief_id=saved.id)
             JOBS.labels("succeeded").inc()
             log.info("job %s succeeded in %.1fs", job_id, time.perf_counter() - started)

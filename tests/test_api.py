@@ -331,3 +331,35 @@ def test_new_prompt_version_misses_the_cache(tmp_path: Path) -> None:
         again = client.post("/v1/briefs?wait=20", json={"report_id": report["id"]})
         assert again.headers["x-cache"] == "miss"
         assert again.json()["provenance"]["prompt_versions"]["brief"] == "v99"
+
+
+def test_a_degraded_brief_is_served_but_not_cached(tmp_path: Path) -> None:
+    """A model that timed out may answer next time: its code-only brief is not cached."""
+    import json
+
+    import httpx
+    import openai
+    from scripted import ScriptedChatModel
+
+    timeout = openai.APITimeoutError(request=httpx.Request("POST", "http://127.0.0.1:9/v1"))
+    model = ScriptedChatModel(script=[timeout])  # then the default answer
+    model.default = json.dumps(
+        {
+            "bluf": "Russia dismissed General Sergey Kisel.",
+            "actors": [],
+            "developments": [],
+            "uncertainties": [],
+        }
+    )
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'd.db'}")
+    with running_service(settings, model) as (client, *_):
+        first = client.post("/v1/briefs?wait=20", json={"report": {"text": TEXT}})
+        assert first.status_code == 200, first.text
+        assert first.json()["quality"]["degraded"] is True
+        assert any("did not answer" in w for w in first.json()["quality"]["warnings"])
+        second = client.post("/v1/briefs?wait=20", json={"report": {"text": TEXT}})
+        assert second.status_code == 200 and second.headers["x-cache"] == "miss"
+        assert second.json()["quality"]["degraded"] is False
+        assert second.json()["bluf"] == "Russia dismissed General Sergey Kisel."
+        third = client.post("/v1/briefs", json={"report": {"text": TEXT}})
+        assert third.status_code == 200 and third.headers["x-cache"] == "hit"

@@ -60,6 +60,7 @@ class _State:
     warnings: list[str] = field(default_factory=list)
     use_llm_cache: bool = True
     use_model: bool = True
+    degraded: bool = False  # the model's answer (or part of it) could not be used
 
 
 class BriefChain:
@@ -247,6 +248,7 @@ class BriefChain:
         except ModelOutputError as exc:
             # The brief still stands on the analysis pass: extractive wording, rule grades.
             log.warning("model output unusable: %s", exc.last_error)
+            state.degraded = True
             where = f" (sentences S{chunk[0]}-S{chunk[-1]})" if chunk else ""
             state.warnings.append(
                 f"the model's answer{where} failed validation {exc.attempts} times "
@@ -261,6 +263,7 @@ class BriefChain:
             )
         except ModelTimeoutError as exc:
             log.warning("model call abandoned: %s", exc.message)
+            state.degraded = True
             where = f" (sentences S{chunk[0]}-S{chunk[-1]})" if chunk else ""
             state.warnings.append(
                 f"the model did not answer{where} within {exc.timeout_s:g} s "
@@ -351,7 +354,7 @@ class BriefChain:
         sources = asm.sources()
         if state.call.attempts > 1:
             asm.warnings.append(f"the model needed {state.call.attempts} attempts")
-        quality = asm.quality()
+        quality = asm.quality().model_copy(update={"degraded": state.degraded})
         grounding_ms = (time.perf_counter() - started) * 1000
         total_ms = (time.perf_counter() - state.started) * 1000
         report = state.report

@@ -172,6 +172,11 @@ class Quality(_Model):
     )
     dropped_count: int = Field(default=0, ge=0)
     warnings: list[str] = Field(default_factory=list)
+    degraded: bool = Field(
+        default=False,
+        description="The model's answer could not be used (it timed out or stayed invalid): "
+        "wording and judgments are the analysis pass's defaults. Not cached.",
+    )
 
 
 class Usage(_Model):
