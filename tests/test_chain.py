@@ -188,7 +188,7 @@ def test_a_model_that_times_out_gives_a_degraded_brief_not_an_error(
     )
     brief = BriefChain(Settings(llm_timeout_s=7), backend=backend).run(example_report)
     assert len(model.calls) == 1 and restarts == [1]  # not retried; the hook ran once
-    assert any("did not answer within 7 s" in w for w in brief.quality.warnings)
+    assert any("did not come within 7 s" in w for w in brief.quality.warnings)
     assert brief.quality.degraded
     assert brief.bluf and brief.actors and brief.claims  # the code-only brief still stands
     assert_grounded(brief, example_report.text)

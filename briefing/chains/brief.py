@@ -246,36 +246,27 @@ class BriefChain:
                 context={k: set(v) for k, v in ids.items()},
             )
         except ModelOutputError as exc:
-            # The brief still stands on the analysis pass: extractive wording, rule grades.
             log.warning("model output unusable: %s", exc.last_error)
-            state.degraded = True
-            where = f" (sentences S{chunk[0]}-S{chunk[-1]})" if chunk else ""
-            state.warnings.append(
-                f"the model's answer{where} failed validation {exc.attempts} times "
-                f"({exc.last_error}); judgments and wording are the analysis pass's defaults"
-            )
-            return CallResult(
-                value=BriefDraft(bluf=""),
-                usage=Usage.model_validate(exc.usage),
-                attempts=exc.attempts,
-                elapsed_s=time.perf_counter() - started,
-                raw="",
-            )
+            why = f"failed validation {exc.attempts} times ({exc.last_error})"
+            usage, attempts = Usage.model_validate(exc.usage), exc.attempts
         except ModelTimeoutError as exc:
             log.warning("model call abandoned: %s", exc.message)
-            state.degraded = True
-            where = f" (sentences S{chunk[0]}-S{chunk[-1]})" if chunk else ""
-            state.warnings.append(
-                f"the model did not answer{where} within {exc.timeout_s:g} s "
-                "(BRIEFING_LLM_TIMEOUT_S); judgments and wording are the analysis pass's defaults"
-            )
-            return CallResult(
-                value=BriefDraft(bluf=""),
-                usage=Usage(),
-                attempts=exc.tries,
-                elapsed_s=time.perf_counter() - started,
-                raw="",
-            )
+            why = f"did not come within {exc.timeout_s:g} s (BRIEFING_LLM_TIMEOUT_S)"
+            usage, attempts = Usage(), exc.tries
+        # The brief still stands on the analysis pass: extractive wording, rule grades.
+        state.degraded = True
+        where = f" (sentences S{chunk[0]}-S{chunk[-1]})" if chunk else ""
+        state.warnings.append(
+            f"the model's answer{where} {why}; judgments and wording are the analysis pass's "
+            "defaults"
+        )
+        return CallResult(
+            value=BriefDraft(bluf=""),
+            usage=usage,
+            attempts=attempts,
+            elapsed_s=time.perf_counter() - started,
+            raw="",
+        )
 
     def _map_reduce(self, state: _State, chunks: list[list[int]]) -> CallResult[BriefDraft]:
         """Map: one call per chunk, at most BRIEFING_LLM_CONCURRENCY at once. Reduce: merge the

@@ -5,7 +5,8 @@ The rules, from docs/ANALYTIC-STANDARDS.md, as code:
 * Reliability (A-F) starts from the kind of source, with no track record beyond this report:
   think tank B; intelligence service, media, government or official C; anyone else F. A source
   never gets A from one report.
-* A party to a conflict reporting on its adversary has a *stake*, stated in the grade.
+* A party to a conflict (briefing/data/conflicts.yaml) reporting on its adversary has a *stake*,
+  stated in the grade.
 * Credibility (1-6) of a claim: 1 when at least two independent originators say it (a relay,
   "ISW citing HUR", is the same chain, not corroboration); otherwise from the source's
   reliability (B 2, C 3, D 4, E 5, F 6); no better than 3 with a stake; no better than 4 for
