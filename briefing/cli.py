@@ -212,7 +212,9 @@ def evaluate(
 ) -> None:
     """Score named actors (recall, precision) against gold annotations, with the spaCy pass alone
     as the baseline in the same run; also schema validity, grounding, latency and tokens.
-    Datasets with a split.json print the tuning part and the untuned part side by side."""
+    Datasets with a split.json print the tuning part and the untuned part side by side; those
+    with gold event clusters (ECB+) also score the digest's clustering (B-cubed, ARI) against a
+    TF-IDF average-link baseline."""
     from briefing.chains.brief import BriefChain
     from briefing.evaluation.harness import run_eval, write_results
     from briefing.settings import get_settings
@@ -234,6 +236,52 @@ def evaluate(
     json_path, md_path = write_results(run, out)
     sys.stdout.write(md_path.read_text())
     err.print(f"written: {json_path}, {md_path}")
+    if part is None:
+        from briefing.evaluation.clustering import clustering_table, evaluate_clustering
+
+        scores = evaluate_clustering(
+            dataset, progress=lambda m: err.print(f"[dim]…[/] {m}", markup=True)
+        )
+        if scores:
+            table = clustering_table(scores)
+            sys.stdout.write("\n" + table)
+            with md_path.open("a", encoding="utf-8") as handle:
+                handle.write("\n" + table)
+
+
+@app.command("cluster")
+def cluster_reports(
+    folder: Annotated[Path, typer.Argument(help="A folder of .txt, .md or .html reports.")],
+) -> None:
+    """Cluster the reports of a folder into events, with the clustering digests use; print
+    {"clusters": [{"id": ..., "files": [...]}, ...]}."""
+    from briefing.analysis import analyze
+    from briefing.digest.cluster import cluster, signals_of
+    from briefing.ingest import load_report
+
+    try:
+        if not folder.is_dir():
+            raise InputError(f"not a folder: {folder}")
+        files = sorted(
+            p for p in folder.iterdir() if p.suffix.lower() in (".txt", ".md", ".html", ".htm")
+        )
+        if not files:
+            raise InputError(f"{folder} holds no .txt, .md or .html reports")
+        signals = []
+        for i, path in enumerate(files, 1):
+            report = load_report(path.read_bytes(), filename=path.name)
+            signals.append(signals_of(report.text, analyze(report)))
+            if i % 50 == 0 or i == len(files):
+                err.print(f"[dim]…[/] analyzed {i}/{len(files)} reports", markup=True)
+        groups = cluster(signals).groups()
+    except BriefingError as exc:
+        raise _fail(exc) from None
+    clusters = [
+        {"id": f"E{n}", "files": [files[i].name for i in group]}
+        for n, group in enumerate(groups, 1)
+    ]
+    err.print(f"{len(files)} reports in {len(clusters)} clusters")
+    sys.stdout.write(json.dumps({"clusters": clusters}, indent=2, ensure_ascii=False) + "\n")
 
 
 @app.command()

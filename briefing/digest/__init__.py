@@ -1,0 +1,1 @@
+"""Digests: many reports clustered into events (clustering first; see cluster.py)."""
