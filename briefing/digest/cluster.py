@@ -1,19 +1,16 @@
 """Reports clustered into events: the clustering the digest uses, measurable on its own.
 
-Each report is described by three kinds of signal, each a TF-IDF vector:
+Each report is described by its words (content words, case-folded: what happened), its named
+actors and places (from the analysis pass, aliases merged: who and where) and the years it
+names or resolves (when). Words and names are compared by TF-IDF cosine and mixed; two reports
+that both name years and share none are set further apart (two earthquakes years apart).
+Average-link agglomerative clustering cuts the tree at a mean distance.
 
-* its words (content words, case-folded): what happened;
-* its named actors and places (from the analysis pass, aliases merged): who and where. Two
-  reports of the same kind of event (two earthquakes, two rehab stays) share words but not
-  names, so names weigh more;
-* the dates it gives (resolved against the report date) and its own date: when.
-
-Words and names are compared by cosine and mixed; two reports that both name years and share
-none are set further apart. Average-link agglomerative clustering cuts the tree at a mean
-distance. Names by TF-IDF help only a little on ECB+ train (share 0.2): the participants that
-tell two events of one kind apart need a sharper signal than all names alike. The settings are tuned on ECB+ train (other topics) and reported on ECB+ dev
-(``python -m eval.tune_clusters``). The similarity matrix is all-pairs: fine for a day's
-reports, not yet for tens of thousands (blocking is future work).
+Names help only a little on ECB+ train (share 0.2): the participants that tell two events of
+one kind apart need a sharper signal than all names alike. The settings are tuned on ECB+ train
+(other topics) and reported on ECB+ dev (``python -m eval.tune_clusters``). The similarity
+matrix is all-pairs: fine for a day's reports, not yet for tens of thousands (blocking is
+future work).
 """
 
 from __future__ import annotations
