@@ -33,7 +33,6 @@ class Signals:
 
     words: tuple[str, ...]
     names: tuple[str, ...] = ()  # normalized actor and place names, once per mention
-    dates: tuple[str, ...] = ()  # "2013-05", "y2013"
     people: tuple[str, ...] = ()  # normalized person names, once per mention
     years: frozenset[int] = frozenset()  # years the report names or resolves
 
@@ -73,7 +72,7 @@ def _key(name: str) -> str:
 
 
 def signals_of(text: str, analysis: Analysis | None = None) -> Signals:
-    """The signals of a report: its words, and with the analysis pass, its names and dates."""
+    """The signals of a report: its words, and with the analysis pass, its names and years."""
     words = tuple(w for w in _WORD.findall(text.casefold()) if w not in STOP_WORDS)
     if analysis is None:
         return Signals(words=words)
@@ -83,16 +82,10 @@ def signals_of(text: str, analysis: Analysis | None = None) -> Signals:
         names += [_key(f) for f in forms for _ in actor.mentions]
     names += [_key(m.span.text) for m in analysis.locations]
     people = [_key(a.name) for a in analysis.actors if a.label == "PERSON" for _ in a.mentions]
-    dates: list[str] = []
-    years: set[int] = set()
-    for d in analysis.dates:
-        if d.value is not None:
-            dates += [d.value.strftime("%Y-%m"), f"y{d.value.year}"]
-            years.add(d.value.year)
+    years = {d.value.year for d in analysis.dates if d.value is not None}
     return Signals(
         words=words,
         names=tuple(n for n in names if n),
-        dates=tuple(dates),
         people=tuple(people),
         years=frozenset(years),
     )
