@@ -55,7 +55,7 @@ def main() -> None:
             for f in folds
         )
 
-    average = [0.6 + 0.025 * i for i in range(16)]
+    average = [round(0.6 + 0.025 * i, 3) for i in range(16)]
     best_base = max(
         (ClusterParams(0.0, 1.0, t, "average") for t in average),
         key=lambda p: score_clusters(cluster(train, p).labels, train_gold).f1,
