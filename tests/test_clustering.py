@@ -79,3 +79,32 @@ def test_clustering_score_on_ecbplus_dev_holds() -> None:
     ours, base = scores["briefing"], scores["baseline"]
     assert ours.f1 >= REACHED_B3_F1 - 0.01, ours
     assert ours.f1 > base.f1 and ours.ari > base.ari
+
+
+def test_a_republished_wire_story_is_one_story_but_other_reports_of_the_event_are_not() -> None:
+    from briefing.digest.dedupe import near_duplicates
+
+    wire = (DEV / "1_1ecbplus.txt").read_text()
+    reprint = "From our wire partners\n" + wire.replace("rehab", "rehabilitation", 1) + "\n(c) 2013"
+    second_reprint = wire.rstrip("\n").rsplit("\n", 1)[0]  # its last paragraph cut
+    same_event = (DEV / "1_10ecbplus.txt").read_text()  # another outlet's own report
+    other = (DEV / "3_1ecb.txt").read_text()
+    groups = near_duplicates([wire, same_event, reprint, other, second_reprint, ""])
+    assert groups == [[0, 2, 4], [1], [3], [5]]
+
+
+def test_outlets_of_one_owner_or_state_are_one_publisher_family() -> None:
+    from briefing.digest.publishers import families
+
+    f = families()
+    assert f.family_of(url="https://edition.cnn.com/2024/x") == "Warner Bros. Discovery"
+    assert (
+        f.family_of("Sputnik")
+        == f.family_of(url="https://www.rt.com/news/1")
+        == ("Russian state media")
+    )
+    assert f.family_of("The Wall Street Journal") == f.family_of(url="https://nypost.com/a")
+    assert f.family_of("Reuters") != f.family_of("AP")
+    # An outlet in no family is its own, by host, else by name.
+    assert f.family_of("Kyiv Independent", "https://kyivindependent.com/a") == "kyivindependent.com"
+    assert f.family_of("Meduza") == "Meduza" and f.family_of() is None
