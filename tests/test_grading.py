@@ -8,7 +8,7 @@ import json
 import pytest
 from scripted import ScriptedChatModel
 
-from briefing.analysis.sides import conflicts, load_conflicts, parse_conflicts
+from briefing.analysis.sides import load_conflicts, parse_conflicts
 from briefing.chains.brief import BriefChain
 from briefing.chains.grading import claim_credibility, grade_source, stake_of
 from briefing.errors import ConfigError
@@ -28,19 +28,19 @@ def brief_of(text: str) -> Brief:
 
 
 def test_sides_and_stake() -> None:
-    data = conflicts()
+    data = load_conflicts()
     assert (
         data.side_of("HUR Main Directorate of Intelligence", "Ukrainian Defense Ministry")
         == "Ukraine"
     )
     assert data.sides_in("Russian troops have experienced significant losses") == {"Russia"}
-    assert stake_of("Ukraine", ["Russian troops lost ground"]) is not None
-    assert stake_of("Ukraine", ["the weather in Kyiv was fine"]) is None
-    assert stake_of(None, ["Russian troops lost ground"]) is None
+    assert stake_of("Ukraine", ["Russian troops lost ground"], data) is not None
+    assert stake_of("Ukraine", ["the weather in Kyiv was fine"], data) is None
+    assert stake_of(None, ["Russian troops lost ground"], data) is None
 
 
 def test_parties_come_from_the_data_file_not_from_names_in_code() -> None:
-    data = conflicts()
+    data = load_conflicts()
     # A state party is marked by the gazetteer's names, nationality words and capital.
     assert data.sides_in("Addis Ababa said Ethiopian troops held Mekelle") == {
         "Ethiopian government"
@@ -69,6 +69,9 @@ def test_a_users_conflicts_file(tmp_path) -> None:  # type: ignore[no-untyped-de
     )
     data = load_conflicts(path)
     assert data.version == "mine-1" and data.adversaries_of("Red Hand") == {"Ruritania"}
+    # The brief chain grades by the file its own settings name.
+    chain = BriefChain(Settings(conflicts_file=path, llm_base_url="http://127.0.0.1:9/v1"))
+    assert chain.conflicts is data and chain.data_versions["conflicts"] == "mine-1"
     assert data.sides_in("the RHF attacked a German post in Berlin") == {"Red Hand", "Ruritania"}
     bad = {
         "parties": {"A": {"armed_groups": ["X"]}, "B": {"armed_groups": ["X"]}},
@@ -105,7 +108,7 @@ def test_a_report_on_another_conflict_gets_its_stakes() -> None:
     assert getachew.side == "TPLF" and getachew.stake
     government = next(s for s in brief.sources if "Ethiopian" in s.name or s.name == "Ethiopia")
     assert government.side == "Ethiopian government"
-    assert brief.provenance.data_versions["conflicts"] == conflicts().version
+    assert brief.provenance.data_versions["conflicts"] == load_conflicts().version
 
 
 def test_grades_never_invented() -> None:

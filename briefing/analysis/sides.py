@@ -1,7 +1,8 @@
 """Parties to conflicts: which side an actor speaks for, and who its adversaries are.
 
 The parties and conflicts are data, not code: ``briefing/data/conflicts.yaml`` (versioned,
-documented there), or the file ``BRIEFING_CONFLICTS_FILE`` names. A state party is marked by
+documented there), or the file ``BRIEFING_CONFLICTS_FILE`` names; the brief chain loads it
+once, with its own settings. A state party is marked by
 every name, nationality word and capital the gazetteer (:mod:`briefing.analysis.countries`)
 knows for its country; other bodies by the names the file lists. A source on one side
 reporting about an adversary has a stake (docs/ANALYTIC-STANDARDS.md): its uncorroborated
@@ -177,10 +178,3 @@ def load_conflicts(path: Path | None = None) -> ConflictData:
     except yaml.YAMLError as exc:
         raise ConfigError(f"{source} is not valid YAML: {exc}") from None
     return parse_conflicts(data, source)
-
-
-def conflicts() -> ConflictData:
-    """The configured conflicts data (``BRIEFING_CONFLICTS_FILE``, else the shipped file)."""
-    from briefing.settings import get_settings
-
-    return load_conflicts(get_settings().conflicts_file)

@@ -20,7 +20,7 @@ from briefing.analysis.actors import (
 from briefing.analysis.injection import injected_only_words, overlaps
 from briefing.analysis.result import ActorCandidate, Sentence
 from briefing.chains.candidates import Candidates, SourceCandidate
-from briefing.chains.grading import claim_credibility, grade_source
+from briefing.chains.grading import claim_credibility, grade_source, stake_statement
 from briefing.chains.guards import support, unsupported_names
 from briefing.grounding import GroundingReport
 from briefing.schemas.brief import (
@@ -102,12 +102,7 @@ class Assembly:
                 if cand.id in (a.actor_id, a.origin_actor_id)
             ]
             hit = [o for o in opposes if any(o.lower() in st for st in statements)]
-            stake = (
-                f"{side} is a party to the conflict with {', '.join(hit)} and reports on it "
-                "(side proposed by the model)"
-                if hit
-                else None
-            )
+            stake = stake_statement(side, hit, " (side proposed by the model)")
             sources[cand.id] = replace(cand, side=side, stake=stake)
             rationale[cand.id] = why
         return sources, rationale

@@ -21,6 +21,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 
 from briefing.analysis import Analysis, analyze
+from briefing.analysis.sides import ConflictData, load_conflicts
 from briefing.chains.assemble import Assembly
 from briefing.chains.candidates import Candidates, build_candidates
 from briefing.chains.chunking import plan_chunks
@@ -85,6 +86,8 @@ class BriefChain:
         self.prompt: PromptTemplate = load_prompt(self.settings.prompts_dir, "brief")
         self.repair_prompt: PromptTemplate = load_prompt(self.settings.prompts_dir, "repair")
         self.reduce_prompt: PromptTemplate = load_prompt(self.settings.prompts_dir, "reduce")
+        # The parties and conflicts sources are graded by (BRIEFING_CONFLICTS_FILE).
+        self.conflicts: ConflictData = load_conflicts(self.settings.conflicts_file)
 
     @property
     def backend(self) -> Backend:
@@ -104,10 +107,9 @@ class BriefChain:
         """Versions of the data files the rules read, recorded in every brief."""
         from briefing.analysis.countries import gazetteer
         from briefing.analysis.lexicon import VERSION as LEXICON
-        from briefing.analysis.sides import conflicts
 
         return {
-            "conflicts": conflicts().version,
+            "conflicts": self.conflicts.version,
             "countries": gazetteer().version,
             "lexicon": LEXICON,
         }
@@ -169,7 +171,7 @@ class BriefChain:
             )
         self.progress(f"analyzing {len(report.text)} characters (about {tokens} tokens)")
         state.analysis = analyze(report, model=self.settings.spacy_model)
-        state.candidates = build_candidates(state.analysis, report.published)
+        state.candidates = build_candidates(state.analysis, self.conflicts, report.published)
         c = state.candidates
         self.progress(
             f"found {len(state.analysis.actors)} actors, {len(state.analysis.attributions)} "

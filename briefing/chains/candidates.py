@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from briefing.analysis.injection import overlaps
 from briefing.analysis.lexicon import HEDGE_LIKELIHOOD, source_kind
 from briefing.analysis.result import ActorCandidate, Analysis
-from briefing.analysis.sides import conflicts
+from briefing.analysis.sides import ConflictData
 from briefing.chains.grading import stake_of
 from briefing.schemas.brief import SourceKind
 from briefing.schemas.scales import Likelihood
@@ -89,8 +89,11 @@ class Candidates:
         }
 
 
-def build_candidates(analysis: Analysis, published: dt.date | None = None) -> Candidates:
-    """``published``: the report's date, which decides the conflicts its sources are graded by."""
+def build_candidates(
+    analysis: Analysis, conflicts: ConflictData, published: dt.date | None = None
+) -> Candidates:
+    """``conflicts``: the parties and conflicts sources are graded by; ``published``: the
+    report's date, which decides the conflicts that apply."""
     return Candidates(
         analysis=analysis,
         organizations=tuple(
@@ -99,13 +102,15 @@ def build_candidates(analysis: Analysis, published: dt.date | None = None) -> Ca
             if a.label == "ORG"
             and not all(overlaps(m.span, analysis.injections) for m in a.mentions)
         ),
-        sources=tuple(_sources(analysis, published)),
+        sources=tuple(_sources(analysis, conflicts, published)),
         developments=tuple(_developments(analysis)),
         uncertainties=tuple(_uncertainties(analysis)),
     )
 
 
-def _sources(analysis: Analysis, published: dt.date | None) -> list[SourceCandidate]:
+def _sources(
+    analysis: Analysis, conflicts: ConflictData, published: dt.date | None
+) -> list[SourceCandidate]:
     """Every actor that says or is cited as saying something, with its side and any stake."""
     evidence: dict[str, list[Span]] = {}
     statements: dict[str, list[str]] = {}
@@ -120,7 +125,7 @@ def _sources(analysis: Analysis, published: dt.date | None) -> list[SourceCandid
         if actor is None:
             continue
         names = " ".join([actor.name, *actor.aliases])
-        side = conflicts().side_of(names, actor.affiliation, actor.role)
+        side = conflicts.side_of(names, actor.affiliation, actor.role)
         mentions = tuple(m.span for m in actor.mentions)
         out.append(
             SourceCandidate(
@@ -128,7 +133,7 @@ def _sources(analysis: Analysis, published: dt.date | None) -> list[SourceCandid
                 actor=actor,
                 kind=source_kind(names, actor.kind, actor.role),
                 side=side,
-                stake=stake_of(side, statements[actor_id], published),
+                stake=stake_of(side, statements[actor_id], conflicts, published),
                 evidence=(*mentions, *spans),
             )
         )

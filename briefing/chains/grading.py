@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from briefing.analysis.sides import conflicts
+from briefing.analysis.sides import ConflictData
 from briefing.schemas.brief import ReportingVerb, SourceKind
 from briefing.schemas.scales import Reliability
 
@@ -60,18 +60,26 @@ def grade_source(kind: SourceKind, side: str | None, stake: str | None) -> Sourc
     return SourceGrade(letter, rationale)
 
 
-def stake_of(side: str | None, statements: list[str], on: dt.date | None = None) -> str | None:
+def stake_of(
+    side: str | None, statements: list[str], data: ConflictData, on: dt.date | None = None
+) -> str | None:
     """'party to the conflict with X, reporting on X' when the source's claims name an adversary
-    in a conflict going on at ``on`` (the report's date; any conflict when it has none)."""
+    in a conflict of ``data`` going on at ``on`` (the report's date; any conflict when it has
+    none)."""
     if side is None:
         return None
-    data = conflicts()
     enemies = data.adversaries_of(side, on)
     named = set().union(*(data.sides_in(s) for s in statements)) if statements else set()
-    hit = sorted(enemies & named)
-    if not hit:
+    return stake_statement(side, sorted(enemies & named))
+
+
+def stake_statement(side: str, adversaries: list[str], note: str = "") -> str | None:
+    """The stake in words, or None when the source names none of its adversaries."""
+    if not adversaries:
         return None
-    return f"{side} is a party to the conflict with {', '.join(hit)} and reports on it"
+    return (
+        f"{side} is a party to the conflict with {', '.join(adversaries)} and reports on it{note}"
+    )
 
 
 def same_claim(a: str, b: str) -> bool:
