@@ -245,3 +245,33 @@ def test_concurrency_limiter_bounds_calls_in_flight() -> None:
         t.join()
     assert len(model.calls) == 6
     assert peak == 2
+
+
+def test_a_reply_cut_off_at_the_cap_is_repaired_not_a_crash() -> None:
+    """With the cap honoured, a reply can stop at it; the SDK then refuses to parse it
+    (LengthFinishReasonError). The repair loop must see it as a cut-off answer."""
+    from openai.types.chat import ChatCompletion
+
+    completion = ChatCompletion.model_validate(
+        {
+            "id": "x",
+            "object": "chat.completion",
+            "created": 0,
+            "model": "m",
+            "choices": [
+                {
+                    "index": 0,
+                    "finish_reason": "length",
+                    "message": {"role": "assistant", "content": '{"verdict": "lo'},
+                }
+            ],
+            "usage": {"prompt_tokens": 50, "completion_tokens": 256, "total_tokens": 306},
+        }
+    )
+    cut = openai.LengthFinishReasonError(completion=completion)
+    sc, model = caller([cut, '{"verdict": "ok", "score": 1}'])
+    result = sc.call(MESSAGES, Answer)
+    assert result.value.score == 1 and result.attempts == 2
+    assert result.usage.llm_calls == 2 and result.usage.output_tokens == 256 + 10
+    repair = str(model.calls[1]["messages"][-1].content)
+    assert "cut off at the 256-token limit" in repair

@@ -120,6 +120,11 @@ class StructuredCaller:
                 value = output.model_validate(parse_json(raw), context=context)
             except (ValueError, ValidationError) as exc:
                 last_error = _short_error(exc)
+                if reply.response_metadata.get("finish_reason") == "length":
+                    last_error = (
+                        f"the answer was cut off at the {self.max_output_tokens}-token limit "
+                        f"({last_error}); give a shorter answer"
+                    )
                 log.warning("model output invalid (attempt %d): %s", attempt, last_error)
                 history += [
                     AIMessage(content=raw),
@@ -145,6 +150,10 @@ class StructuredCaller:
                 else:
                     with self.limiter:
                         reply = self._invoke_once(messages, kwargs)
+            except openai.LengthFinishReasonError as exc:
+                # The reply ran into the cap: the SDK refuses to parse it, the repair loop
+                # shows it to the model as cut off (so the cap is the bound, not a failure).
+                return _cut_off_reply(exc.completion)
             except openai.APITimeoutError:
                 timeouts += 1
                 if timeouts > self.timeout_retries:
@@ -189,6 +198,20 @@ class StructuredCaller:
             if self.on_timeout is not None:
                 self.on_timeout()
             raise
+
+
+def _cut_off_reply(completion: Any) -> AIMessage:
+    """The reply of a completion that stopped at the token cap, as the chat model would give
+    it, marked ``finish_reason: length``."""
+    content = (completion.choices[0].message.content or "") if completion.choices else ""
+    usage = completion.usage
+    inp = int(usage.prompt_tokens) if usage else 0
+    out = int(usage.completion_tokens) if usage else 0
+    return AIMessage(
+        content=content,
+        usage_metadata={"input_tokens": inp, "output_tokens": out, "total_tokens": inp + out},
+        response_metadata={"finish_reason": "length"},
+    )
 
 
 def _response_format(mode: StructuredMode, schema: dict[str, Any], name: str) -> dict[str, Any]:
