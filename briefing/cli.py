@@ -255,9 +255,7 @@ def cluster_reports(
 ) -> None:
     """Cluster the reports of a folder into events, with the clustering digests use; print
     {"clusters": [{"id": ..., "files": [...]}, ...]}."""
-    from briefing.analysis import analyze
-    from briefing.digest.cluster import cluster, signals_of
-    from briefing.ingest import load_report
+    from briefing.digest.cluster import cluster, signals_of_files
 
     try:
         if not folder.is_dir():
@@ -267,12 +265,9 @@ def cluster_reports(
         )
         if not files:
             raise InputError(f"{folder} holds no .txt, .md or .html reports")
-        signals = []
-        for i, path in enumerate(files, 1):
-            report = load_report(path.read_bytes(), filename=path.name)
-            signals.append(signals_of(report.text, analyze(report)))
-            if i % 50 == 0 or i == len(files):
-                err.print(f"[dim]…[/] analyzed {i}/{len(files)} reports", markup=True)
+        signals = signals_of_files(
+            files, progress=lambda m: err.print(f"[dim]…[/] {m}", markup=True)
+        )
         groups = cluster(signals).groups()
     except BriefingError as exc:
         raise _fail(exc) from None

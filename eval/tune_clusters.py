@@ -13,7 +13,7 @@ import itertools
 import pickle
 from pathlib import Path
 
-from briefing.digest.cluster import ClusterParams, Signals, cluster, signals_of
+from briefing.digest.cluster import ClusterParams, Signals, cluster, signals_of_files
 from briefing.evaluation.clustering import gold_clusters, score_clusters
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,21 +21,15 @@ CACHE = ROOT / "eval/results/cluster-signals.pkl"
 
 
 def load(name: str) -> tuple[list[Signals], list[str]]:
-    from briefing.analysis import analyze
-    from briefing.ingest import load_report
-
     cache: dict[str, tuple[list[Signals], list[str]]] = {}
     if CACHE.is_file():
         cache = pickle.loads(CACHE.read_bytes())
     if name not in cache:
         folder = ROOT / "eval/data" / name
         gold = gold_clusters(folder)
-        signals, labels = [], []
-        for file in sorted(gold):
-            report = load_report((folder / file).read_bytes(), filename=file)
-            signals.append(signals_of(report.text, analyze(report)))
-            labels.append(gold[file])
-        cache[name] = (signals, labels)
+        files = sorted(gold)
+        signals = signals_of_files([folder / f for f in files])
+        cache[name] = (signals, [gold[f] for f in files])
         CACHE.parent.mkdir(parents=True, exist_ok=True)
         CACHE.write_bytes(pickle.dumps(cache))
     return cache[name]

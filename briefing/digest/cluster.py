@@ -16,8 +16,9 @@ future work).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -89,6 +90,22 @@ def signals_of(text: str, analysis: Analysis | None = None) -> Signals:
         people=tuple(people),
         years=frozenset(years),
     )
+
+
+def signals_of_files(
+    paths: Sequence[Path], progress: Callable[[str], None] = lambda _m: None
+) -> list[Signals]:
+    """The signals of report files (text, Markdown, HTML), through the analysis pass."""
+    from briefing.analysis import analyze
+    from briefing.ingest import load_report
+
+    out = []
+    for i, path in enumerate(paths, 1):
+        report = load_report(path.read_bytes(), filename=path.name)
+        out.append(signals_of(report.text, analyze(report)))
+        if i % 50 == 0 or i == len(paths):
+            progress(f"analyzed {i}/{len(paths)} reports")
+    return out
 
 
 def _cosine(columns: list[tuple[str, ...]]) -> Any:

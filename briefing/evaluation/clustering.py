@@ -68,20 +68,13 @@ def evaluate_clustering(
 ) -> dict[str, ClusterScore]:
     """The digest's clustering and the TF-IDF average-link baseline against a folder's gold
     clusters, in one run; empty when the folder has no ``clusters.json``."""
-    from briefing.analysis import analyze
-    from briefing.digest.cluster import BASELINE_PARAMS, DEFAULT_PARAMS, cluster, signals_of
-    from briefing.ingest import load_report
+    from briefing.digest.cluster import BASELINE_PARAMS, DEFAULT_PARAMS, cluster, signals_of_files
 
     gold = gold_clusters(folder)
     if not gold:
         return {}
     files = sorted(gold)
-    signals = []
-    for i, name in enumerate(files, 1):
-        report = load_report((folder / name).read_bytes(), filename=name)
-        signals.append(signals_of(report.text, analyze(report)))
-        if i % 50 == 0 or i == len(files):
-            progress(f"clustering: analyzed {i}/{len(files)} reports")
+    signals = signals_of_files([folder / name for name in files], progress)
     labels = [gold[name] for name in files]
     return {
         "baseline": score_clusters(cluster(signals, BASELINE_PARAMS).labels, labels),
