@@ -15,10 +15,10 @@ import argparse
 import json
 import random
 import resource
-import subprocess
-import sys
 import time
 from pathlib import Path
+
+from eval.fresh import run_child
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -73,17 +73,11 @@ def main() -> None:
     print("| reports | stories after dedupe | events | dedupe s | clustering s | peak RSS MB |")
     print("|---|---|---|---|---|---|")
     for n in args.sizes:
-        done = subprocess.run(
-            [sys.executable, "-m", "eval.bench_digest", "--child", str(n)],
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-            check=False,
-        )
-        if done.returncode != 0:
-            print(f"| {n} | failed: {done.stderr.strip().splitlines()[-1:]} |")
+        try:
+            r = run_child("eval.bench_digest", n)
+        except RuntimeError as exc:
+            print(f"| {n} | failed: {str(exc).strip().splitlines()[-1:]} |")
             continue
-        r = json.loads(done.stdout.strip().splitlines()[-1])
         print(
             f"| {r['reports']} | {r['stories']} | {r['events']} | {r['dedupe_s']} | "
             f"{r['cluster_s']} | {r['peak_rss_mb']} |"

@@ -13,10 +13,11 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import subprocess
 import sys
 import time
 from pathlib import Path
+
+from eval.fresh import run_child
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -78,17 +79,10 @@ def main() -> None:
     rows = []
     for size in args.sizes:
         print(f"briefing a ~{size}-token report ...", file=sys.stderr, flush=True)
-        out = subprocess.run(
-            [sys.executable, "-m", "eval.bench_long", "--child", str(size)],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if out.returncode != 0:
-            print(f"size {size} failed:\n{out.stderr[-3000:]}", file=sys.stderr)
-            continue
-        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        try:
+            rows.append(run_child("eval.bench_long", size))
+        except RuntimeError as exc:
+            print(f"size {size} failed:\n{exc}", file=sys.stderr)
     print(
         f"\n{'tokens':>8}{'wall s':>10}{'s/1k tok':>10}{'LLM calls':>11}{'analysis s':>12}"
         f"{'peak RSS MB':>13}{'actors':>8}{'claims':>8}"
