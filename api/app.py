@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from api import problems
 from api.auth import KeyVerifier, RateLimiter
 from api.middleware import BodyLimit, Metrics
-from api.routes import briefs, ops, reports
+from api.routes import briefs, digests, ops, reports
 from briefing.service import Service
 from briefing.settings import Settings, get_settings
 
@@ -58,6 +58,8 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
     app.include_router(ops.router)
     app.include_router(reports.router)
     app.include_router(briefs.router)
+    app.include_router(digests.router)
+    app.include_router(digests.schedules)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(Metrics)
     return app

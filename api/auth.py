@@ -79,19 +79,34 @@ class RateLimiter:
 
 
 async def authenticate(request: Request) -> Caller:
-    state = request.app.state
-    if not state.settings.require_auth:
-        return ANONYMOUS
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
+        token = ""
+    return await _caller(request, token.strip())
+
+
+async def authenticate_feed(request: Request) -> Caller:
+    """Feed readers often cannot send headers: a bearer token, else the ``key`` query value."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return await _caller(request, token.strip())
+    return await _caller(request, request.query_params.get("key", "").strip())
+
+
+async def _caller(request: Request, token: str) -> Caller:
+    state = request.app.state
+    if not state.settings.require_auth:
+        return ANONYMOUS
+    if not token:
         raise ApiProblem(
             401,
             "Unauthorized",
             "send Authorization: Bearer <API key>",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    caller: Caller | None = await state.verifier.verify(request, token.strip())
+    caller: Caller | None = await state.verifier.verify(request, token)
     if caller is None:
         raise ApiProblem(
             401,

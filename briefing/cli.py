@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import sys
@@ -279,12 +280,135 @@ def cluster_reports(
     sys.stdout.write(json.dumps({"clusters": clusters}, indent=2, ensure_ascii=False) + "\n")
 
 
-@app.command()
-def schema() -> None:
-    """Print the JSON Schema of a brief."""
-    from briefing.schemas import brief_json_schema
+class SchemaName(StrEnum):
+    brief = "brief"
+    digest = "digest"
 
-    sys.stdout.write(json.dumps(brief_json_schema(), indent=2) + "\n")
+
+@app.command()
+def schema(
+    name: Annotated[SchemaName, typer.Argument(help="brief or digest.")] = SchemaName.brief,
+) -> None:
+    """Print the JSON Schema of a brief or a digest."""
+    from briefing.schemas import brief_json_schema
+    from briefing.schemas.digest import digest_json_schema
+
+    published = brief_json_schema() if name is SchemaName.brief else digest_json_schema()
+    sys.stdout.write(json.dumps(published, indent=2) + "\n")
+
+
+class DigestFormat(StrEnum):
+    json = "json"
+    md = "md"
+    html = "html"
+
+
+def _report_files(paths: list[Path]) -> list[Path]:
+    suffixes = (".txt", ".md", ".html", ".htm")
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(p for p in path.iterdir() if p.suffix.lower() in suffixes)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise InputError(f"no such file or folder: {path}")
+    if not files:
+        raise InputError("no .txt, .md or .html reports in " + ", ".join(map(str, paths)))
+    return files
+
+
+def _utc(value: str | None, option: str) -> dt.datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{option}: not an ISO date or time: {value!r}") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+@app.command()
+def digest(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Report files (text, Markdown, HTML) or folders of them.")
+    ],
+    since: Annotated[
+        str | None,
+        typer.Option(help="Window start, ISO date or time (UTC unless given); default: open."),
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="Window end, ISO date or time; default: now.")
+    ] = None,
+    output_format: Annotated[
+        DigestFormat, typer.Option("--format", "-f", help="Output: json, md or html.")
+    ] = DigestFormat.json,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Also write the digest to this folder (JSON, Markdown and HTML)."),
+    ] = None,
+    no_model: Annotated[
+        bool,
+        typer.Option(
+            "--no-model", help="Code only: briefs and event wording without any model call."
+        ),
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
+) -> None:
+    """Build a digest of report files with no service running: brief each report, fold
+    near-duplicates, cluster into events, count independent sources, find contradictions.
+
+    Reports are in the window by their published date (front matter or metadata line), else
+    by their file's modification time.
+    """
+    from briefing.chains.brief import BriefChain
+    from briefing.digest.inputs import DigestItem, in_window
+    from briefing.digest.make import digest_builder
+    from briefing.digest.publish import write_folder
+    from briefing.ingest import load_report
+    from briefing.render import render_digest_html, render_digest_markdown
+    from briefing.settings import get_settings
+
+    def progress(message: str) -> None:
+        if not quiet:
+            err.print(f"[dim]…[/] {message}", markup=True, soft_wrap=True)
+
+    try:
+        settings = get_settings()
+        files = _report_files(paths)
+        start = _utc(since, "--since") or dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+        end = _utc(until, "--until") or dt.datetime.now(dt.UTC)
+        if end <= start:
+            raise InputError("--until must be after --since")
+        chain = BriefChain(settings, progress=progress if not no_model else None)
+        items = []
+        for n, path in enumerate(files, 1):
+            report = load_report(
+                path.read_bytes(), filename=path.name, max_bytes=settings.max_input_bytes
+            )
+            received = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+            if not in_window(report.published, received, start, end):
+                continue
+            progress(f"briefing {n}/{len(files)}: {path.name}")
+            made = chain.run(report, use_model=not no_model)
+            items.append(DigestItem(id=path.name, report=report, brief=made, received=received))
+        progress(f"{len(items)} of {len(files)} reports in the window")
+        builder = digest_builder(chain, use_model=not no_model, progress=progress)
+        result = builder.build(items, since=start, until=end)
+        if out is not None:
+            for written in write_folder(result, out, name=f"digest-{end:%Y%m%dT%H%M%S}"):
+                progress(f"wrote {written}")
+    except BriefingError as exc:
+        raise _fail(exc) from None
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        raise typer.Exit(code=130) from None
+    if output_format is DigestFormat.md:
+        sys.stdout.write(render_digest_markdown(result))
+    elif output_format is DigestFormat.html:
+        sys.stdout.write(render_digest_html(result))
+    else:
+        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -2,27 +2,47 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import threading
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from cachetools import LRUCache, TTLCache
 
 from briefing.cache import KVLLMCache, brief_cache_key, make_kv
 from briefing.chains.brief import BriefChain
-from briefing.errors import NotFoundError, ServiceBusyError
+from briefing.digest.inputs import DigestItem
+from briefing.digest.jobs import DeliveryRunner, DigestRunner
+from briefing.digest.scheduler import Scheduler, next_period
+from briefing.errors import InputError, NotFoundError, ServiceBusyError
 from briefing.llm.backend import Backend
 from briefing.metrics import CACHE_LOOKUPS
-from briefing.schemas.brief import SCHEMA_VERSION
+from briefing.schemas.brief import SCHEMA_VERSION, Brief
+from briefing.schemas.digest import Digest, Filters
 from briefing.schemas.report import Report
+from briefing.schemas.schedule import DigestRequest, ScheduleIn, ScheduleUpdate, Target
 from briefing.settings import Settings
 from briefing.store import Database
+from briefing.store import deliveries as delivery_store
+from briefing.store import digests as digest_store
 from briefing.store import jobs as job_store
-from briefing.store.models import JobRow
-from briefing.store.reports import add_report, get_brief, get_report, report_of
+from briefing.store import schedules as schedule_store
+from briefing.store.models import (
+    DeliveryAttemptRow,
+    DeliveryRow,
+    DigestRow,
+    JobRow,
+    ReportRow,
+    ScheduleRow,
+)
+from briefing.store.reports import add_report, get_brief, get_report, report_of, save_brief
 from briefing.worker import JobRunner
+
+if TYPE_CHECKING:
+    from briefing.digest.pipeline import DigestBuilder
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +64,14 @@ class Service:
         )
         self.chain = BriefChain(settings, backend=backend, llm_cache=self.llm_cache)
         self.runner = JobRunner(self, workers=settings.job_workers)
+        self.digest_runner = DigestRunner(self)
+        self.delivery_runner = DeliveryRunner(self)
+        self.scheduler: Scheduler | None = (
+            Scheduler(self, poll_s=settings.scheduler_poll_s, catch_up=settings.scheduler_catch_up)
+            if settings.scheduler_enabled
+            else None
+        )
+        self._digest_builders: dict[bool, DigestBuilder] = {}
         # In-process layer in front of the shared caches, for the hot read path: reports and
         # briefs never change once stored, so only TTLs and prompt versions can end an entry.
         self._memory_lock = threading.Lock()
@@ -55,8 +83,16 @@ class Service:
 
     def start(self) -> None:
         self.runner.start()
+        self.digest_runner.start()
+        self.delivery_runner.start()
+        if self.scheduler is not None:
+            self.scheduler.start()
 
     def stop(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.stop()
+        self.delivery_runner.stop()
+        self.digest_runner.stop()
         self.runner.stop()
         self.db.dispose()
 
@@ -180,3 +216,208 @@ class Service:
                 return job
             time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
             delay = min(delay * 1.5, 0.5)
+
+    # -- digests ------------------------------------------------------------------------
+
+    def wake_digests(self) -> None:
+        self.digest_runner.wake()
+
+    def request_digest(self, request: DigestRequest, api_key_id: str | None = None) -> DigestRow:
+        """Queue a digest job (written before any work starts)."""
+        now = dt.datetime.now(dt.UTC)
+        schedule = None
+        if request.schedule_id:
+            schedule = self.schedule(request.schedule_id)
+        until = request.until or now
+        hours = schedule.window_hours if schedule else 24
+        since = request.since or until - dt.timedelta(hours=hours)
+        if since >= until:
+            raise InputError("since must be before until", field="since")
+        filters = request.filters
+        if schedule is not None and filters == Filters():
+            filters = Filters.model_validate(schedule.filters or {})
+        if digest_store.count_queued_digests(self.db) >= self.settings.job_queue_max:
+            raise ServiceBusyError("too many digests are queued; try again later", retry_after_s=30)
+        row = digest_store.create_digest(
+            self.db,
+            since=since,
+            until=until,
+            filters=filters,
+            schedule_id=schedule.id if schedule else None,
+            use_model=request.use_model,
+            api_key_id=api_key_id,
+        )
+        self.wake_digests()
+        return row
+
+    def digest_row(self, digest_id: str) -> DigestRow:
+        row = digest_store.get_digest(self.db, digest_id)
+        if row is None:
+            raise NotFoundError(f"no digest with id {digest_id}")
+        return row
+
+    def digest(self, digest_id: str) -> Digest:
+        row = self.digest_row(digest_id)
+        if row.body is None:
+            raise NotFoundError(f"digest {digest_id} is not ready (status {row.status})")
+        return Digest.model_validate_json(row.body)
+
+    def digests(
+        self, *, schedule_id: str | None, on: dt.date | None, limit: int, offset: int
+    ) -> list[DigestRow]:
+        return digest_store.list_digests(
+            self.db, schedule_id=schedule_id, on=on, limit=limit, offset=offset
+        )
+
+    def digest_url(self, digest_id: str) -> str:
+        return f"{self.settings.public_url.rstrip('/')}/v1/digests/{digest_id}"
+
+    def wait_digest(self, digest_id: str, timeout_s: float) -> DigestRow:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            row = self.digest_row(digest_id)
+            if row.status in (digest_store.SUCCEEDED, digest_store.FAILED):
+                return row
+            if time.monotonic() >= deadline:
+                return row
+            time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
+
+    def deliveries(self, digest_id: str) -> list[tuple[DeliveryRow, list[DeliveryAttemptRow]]]:
+        self.digest_row(digest_id)
+        return delivery_store.deliveries_of(self.db, digest_id)
+
+    def _builder(self, use_model: bool) -> DigestBuilder:
+        from briefing.digest.make import digest_builder
+
+        if use_model not in self._digest_builders:
+            self._digest_builders[use_model] = digest_builder(self.chain, use_model=use_model)
+        return self._digest_builders[use_model]
+
+    def brief_for(self, row: ReportRow, *, use_model: bool) -> tuple[Brief, str | None, bool]:
+        """A report's brief for a digest: the cached one when there is one (reused, never
+        recomputed), else made now and stored like a brief job's. Returns (brief, id, reused)."""
+        report = report_of(row)
+        if use_model:
+            key = self.cache_key(report)
+            hit = self.cached(key)
+            if hit is not None:
+                return Brief.model_validate_json(hit.body), hit.brief_id, True
+            made = self.chain.run(report)
+            body = made.model_dump_json()
+            saved = save_brief(self.db, row.id, key, body)
+            if not made.quality.degraded:
+                self.remember(key, saved.id, body)
+            return made, saved.id, False
+        return self.chain.run(report, use_model=False), None, False
+
+    def build_digest(self, row: DigestRow) -> Digest:
+        """The work of one digest job."""
+        filters = Filters.model_validate(row.filters or {})
+        items = []
+        for report_row in digest_store.reports_in_window(self.db, row.since, row.until, filters):
+            made, brief_id, reused = self.brief_for(report_row, use_model=row.use_model)
+            items.append(
+                DigestItem(
+                    id=report_row.id,
+                    report=report_of(report_row),
+                    brief=made,
+                    received=report_row.created_at,
+                    brief_id=brief_id,
+                    reused=reused,
+                )
+            )
+        previous = None
+        if row.schedule_id:
+            before = digest_store.previous_digest(self.db, row.schedule_id, row)
+            if before is not None and before.body:
+                previous = Digest.model_validate_json(before.body).model_copy(
+                    update={"id": before.id}
+                )
+        return self._builder(row.use_model).build(
+            items,
+            since=row.since,
+            until=row.until,
+            filters=filters,
+            previous=previous,
+            digest_id=row.id,
+            schedule_id=row.schedule_id,
+        )
+
+    def queue_deliveries(self, row: DigestRow, digest: Digest) -> None:
+        if not row.deliver or row.schedule_id is None:
+            return
+        schedule = schedule_store.get_schedule(self.db, row.schedule_id)
+        if schedule is None or not schedule.targets:
+            return
+        if digest.empty and not schedule.deliver_empty:
+            return
+        delivery_store.create_deliveries(self.db, row.id, schedule.id, list(schedule.targets))
+        self.delivery_runner.wake()
+
+    # -- schedules ----------------------------------------------------------------------
+
+    def create_schedule(self, spec: ScheduleIn, api_key_id: str | None = None) -> ScheduleRow:
+        self._check_targets(spec.targets)
+        return schedule_store.create_schedule(self.db, spec, api_key_id)
+
+    def schedule(self, schedule_id: str) -> ScheduleRow:
+        row = schedule_store.get_schedule(self.db, schedule_id)
+        if row is None:
+            raise NotFoundError(f"no digest schedule with id {schedule_id}")
+        return row
+
+    def schedules(self) -> list[ScheduleRow]:
+        return schedule_store.list_schedules(self.db)
+
+    def update_schedule(self, schedule_id: str, change: ScheduleUpdate) -> ScheduleRow:
+        if change.targets is not None:
+            self._check_targets(change.targets)
+        row = schedule_store.update_schedule(self.db, schedule_id, change)
+        if row is None:
+            raise NotFoundError(f"no digest schedule with id {schedule_id}")
+        return row
+
+    def delete_schedule(self, schedule_id: str) -> None:
+        if not schedule_store.delete_schedule(self.db, schedule_id):
+            raise NotFoundError(f"no digest schedule with id {schedule_id}")
+
+    def schedule_secret(self, schedule_id: str | None) -> str:
+        if schedule_id is None:
+            raise NotFoundError("this digest has no schedule, so no signing secret")
+        return self.schedule(schedule_id).secret
+
+    def next_run(self, row: ScheduleRow) -> dt.datetime | None:
+        if not row.enabled:
+            return None
+        after = schedule_store.last_period(self.db, row.id) or row.created_at
+        return next_period(row.cron, row.timezone, max(after, dt.datetime.now(dt.UTC)))
+
+    def last_period(self, row: ScheduleRow) -> dt.datetime | None:
+        return schedule_store.last_period(self.db, row.id)
+
+    def _check_targets(self, targets: list[Target]) -> None:
+        if any(t.kind.value == "email" for t in targets) and not self.settings.smtp_host:
+            raise InputError(
+                "an email target needs an SMTP server (BRIEFING_SMTP_HOST)", field="targets"
+            )
+
+    def schedule_feed(self, schedule_id: str, entries: int = 20) -> bytes:
+        """The Atom feed of a schedule's newest digests."""
+        from briefing.digest.publish import atom_feed
+
+        row = self.schedule(schedule_id)
+        done = [
+            d
+            for d in digest_store.list_digests(self.db, schedule_id=row.id, limit=entries * 2)
+            if d.status == digest_store.SUCCEEDED and d.body
+        ][:entries]
+        base = self.settings.public_url.rstrip("/")
+        return atom_feed(
+            feed_id=f"urn:briefing:digest-schedule:{row.id}",
+            title=f"briefing: {row.name}",
+            link=f"{base}/v1/digest-schedules/{row.id}/feed.atom",
+            entries=[
+                (d.id, Digest.model_validate_json(d.body or ""), self.digest_url(d.id))
+                for d in done
+            ],
+        )

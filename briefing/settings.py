@@ -136,6 +136,40 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(default=600, ge=1, description="Requests per API key.")
     max_body_bytes: int = Field(default=5 * 1024 * 1024, ge=1024, description="Request body cap.")
     require_auth: bool = Field(default=True, description="Require API keys on the HTTP API.")
+    public_url: str = Field(
+        default="",
+        description="This service's address as users reach it (e.g. https://briefing.example), "
+        "for links in deliveries and feeds; unset: links are relative.",
+    )
+
+    scheduler_enabled: bool = Field(
+        default=True, description="Run digest schedules inside `briefing serve`."
+    )
+    scheduler_poll_s: float = Field(
+        default=15.0, gt=0, description="How often the scheduler looks for due periods."
+    )
+    scheduler_catch_up: bool = Field(
+        default=True,
+        description="On start, periods missed while no process ran are caught up as one digest "
+        "covering them all (true), or skipped (false).",
+    )
+    digest_dir: Path = Field(
+        default=Path(".briefing/digests"),
+        description="Root of folder delivery targets (targets name a path under it).",
+    )
+    delivery_max_attempts: int = Field(default=6, ge=1, le=20)
+    delivery_backoff_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="First retry delay; doubles each attempt (up to an hour), with jitter.",
+    )
+    delivery_timeout_s: float = Field(default=10.0, gt=0)
+    smtp_host: str | None = Field(default=None, description="SMTP server for e-mail targets.")
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_from: str = Field(default="briefing@localhost")
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
 
     @field_validator("llm_base_url", "redis_url")
     @classmethod

@@ -9,7 +9,8 @@ from fastapi.concurrency import run_in_threadpool
 
 from api.deps import CallerDep, ServiceDep
 from api.idempotency import idempotent
-from api.problems import PROBLEM_RESPONSES, ApiProblem, problem
+from api.negotiate import negotiate
+from api.problems import PROBLEM_RESPONSES, problem
 from api.routes.reports import report_from_json
 from api.schemas import BriefInline, BriefRequest, JobOut
 from briefing.errors import NotFoundError
@@ -153,7 +154,7 @@ async def read_job(job_id: str, service: ServiceDep, caller: CallerDep) -> JobOu
 async def read_brief(
     brief_id: str, request: Request, service: ServiceDep, caller: CallerDep
 ) -> Response:
-    kind = _negotiate(request.headers.get("accept", "*/*"))
+    kind = negotiate(request.headers.get("accept", "*/*"))
     body = await run_in_threadpool(service.brief_body, brief_id)
     if body is None:
         raise NotFoundError(f"no brief with id {brief_id}")
@@ -163,31 +164,6 @@ async def read_brief(
     if kind == "text/markdown":
         return Response(render_markdown(brief), media_type="text/markdown; charset=utf-8")
     return Response(render_html(brief), media_type="text/html; charset=utf-8")
-
-
-def _negotiate(accept: str) -> str:
-    offered = ["application/json", "text/markdown", "text/html"]
-    ranked: list[tuple[float, int, str]] = []
-    for i, part in enumerate(accept.split(",")):
-        media, *params = [p.strip() for p in part.split(";")]
-        q = 1.0
-        for param in params:
-            if param.startswith("q="):
-                try:
-                    q = float(param[2:])
-                except ValueError:
-                    q = 0.0
-        ranked.append((q, -i, media.lower()))
-    for q, _, media in sorted(ranked, reverse=True):
-        if q <= 0:
-            continue
-        if media in offered:
-            return media
-        if media in ("*/*", "application/*", ""):
-            return "application/json"
-        if media == "text/*":
-            return "text/markdown"
-    raise ApiProblem(406, "Not acceptable", "this resource is offered as " + ", ".join(offered))
 
 
 @router.get("/v1/schemas/brief", summary="The JSON Schema of a brief", tags=["schemas"])

@@ -7,7 +7,6 @@ offset comes from the analysis pass and is grounded against the report text once
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
@@ -21,7 +20,7 @@ from briefing.analysis.injection import injected_only_words, overlaps
 from briefing.analysis.result import ActorCandidate, Sentence
 from briefing.chains.candidates import Candidates, SourceCandidate
 from briefing.chains.grading import claim_credibility, grade_source, stake_statement
-from briefing.chains.guards import support, unsupported_names
+from briefing.chains.guards import checked_prose, support, unsupported_names
 from briefing.grounding import GroundingReport
 from briefing.schemas.brief import (
     Actor,
@@ -114,33 +113,16 @@ class Assembly:
     def checked_prose(self, section: str, written: str, evidence: str, fallback: str) -> str:
         """The model's sentence if it names no stranger, echoes no suspected injection and
         sticks to its evidence."""
-        written = " ".join(written.split())
-        if not written:
-            return fallback
-        echoed = sorted(
-            w
-            for w in re.findall(r"[A-Za-z0-9][A-Za-z0-9-]{3,}", written.lower())
-            if w in self.injected_words
+        return checked_prose(
+            section,
+            written,
+            source_text=self.text,
+            evidence=evidence,
+            fallback=fallback,
+            injected_words=self.injected_words,
+            warnings=self.warnings,
+            min_support=MIN_SUPPORT,
         )
-        if echoed:
-            self.warnings.append(
-                f"{section}: model text echoed {len(set(echoed))} word(s) found only in a "
-                "suspected prompt injection; replaced by the report's words"
-            )
-            return fallback
-        strangers = unsupported_names(written, self.text)
-        if strangers:
-            self.warnings.append(
-                f"{section}: model text used {', '.join(sorted(set(strangers)))}, "
-                "not in the report; replaced by the report's words"
-            )
-            return fallback
-        if support(written, evidence) < MIN_SUPPORT:
-            self.warnings.append(
-                f"{section}: model text strayed from its evidence; replaced by the report's words"
-            )
-            return fallback
-        return written
 
     def actors(self) -> list[Actor]:
         judged: dict[str, ActorKind] = {}

@@ -50,3 +50,46 @@ def support(text: str, evidence: str) -> float:
         return 0.0
     found = content_words(evidence)
     return len(words & found) / len(words)
+
+
+def checked_prose(
+    section: str,
+    written: str,
+    *,
+    source_text: str,
+    evidence: str,
+    fallback: str,
+    injected_words: set[str] | frozenset[str],
+    warnings: list[str],
+    min_support: float = 0.5,
+) -> str:
+    """The model's text if it names no stranger to ``source_text``, echoes no word found only
+    in a suspected prompt injection and sticks to ``evidence``; else ``fallback``, with a
+    warning that says why. Briefs and digests use the same check."""
+    written = " ".join(written.split())
+    if not written:
+        return fallback
+    echoed = sorted(
+        w
+        for w in re.findall(r"[A-Za-z0-9][A-Za-z0-9-]{3,}", written.lower())
+        if w in injected_words
+    )
+    if echoed:
+        warnings.append(
+            f"{section}: model text echoed {len(set(echoed))} word(s) found only in a "
+            "suspected prompt injection; replaced by the report's words"
+        )
+        return fallback
+    strangers = unsupported_names(written, source_text)
+    if strangers:
+        warnings.append(
+            f"{section}: model text used {', '.join(sorted(set(strangers)))}, "
+            "not in the report; replaced by the report's words"
+        )
+        return fallback
+    if support(written, evidence) < min_support:
+        warnings.append(
+            f"{section}: model text strayed from its evidence; replaced by the report's words"
+        )
+        return fallback
+    return written

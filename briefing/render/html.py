@@ -18,11 +18,16 @@ em{color:#555}
 """
 
 
-def render_html(brief: Brief) -> str:
+def page(title: str, markdown: str) -> str:
+    """A standalone page of Markdown (raw HTML off: report text never becomes markup)."""
     md = MarkdownIt("commonmark", {"html": False}).enable("table")
-    body = md.render(render_markdown(brief))
-    title = html.escape(brief.report.title or "Brief")
+    body = md.render(markdown)
     return (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>Brief: {title}</title><style>{_CSS}</style></head>\n<body>\n{body}</body></html>\n"
+        f"<title>{html.escape(title)}</title><style>{_CSS}</style></head>\n<body>\n{body}"
+        "</body></html>\n"
     )
+
+
+def render_html(brief: Brief) -> str:
+    return page(f"Brief: {brief.report.title or 'Brief'}", render_markdown(brief))

@@ -97,3 +97,10 @@ def draft_json_schema(ids: dict[str, list[str]]) -> dict[str, Any]:
             prop["maxItems"] = 0
     schema["required"] = ["bluf", *(_ID_FIELDS[d][0] for d in _ID_FIELDS)]
     return schema
+
+
+class EventDraft(_Draft):
+    """A digest event's wording: one call per event."""
+
+    headline: str = Field(max_length=200, description="What happened, at most 12 words.")
+    bluf: str = Field(max_length=600, description="Bottom line, 1-2 sentences.")

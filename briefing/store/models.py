@@ -115,3 +115,103 @@ class CacheRow(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class ScheduleRow(Base):
+    """A digest schedule: cron expression in a timezone, window, filters, delivery targets."""
+
+    __tablename__ = "digest_schedules"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(200))
+    cron: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64))
+    window_hours: Mapped[int] = mapped_column(Integer)
+    filters: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    targets: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    deliver_empty: Mapped[bool] = mapped_column(default=False)
+    enabled: Mapped[bool] = mapped_column(default=True)
+    # Signs webhook deliveries (Standard Webhooks); shown once, at creation.
+    secret: Mapped[str] = mapped_column(String(100))
+    api_key_id: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class DigestRow(Base):
+    """A digest: a job first (queued, running), then its body (the Digest as JSON)."""
+
+    __tablename__ = "digests"
+    __table_args__ = (
+        Index("ix_digests_status_created", "status", "created_at"),
+        Index("ix_digests_schedule_created", "schedule_id", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    schedule_id: Mapped[str | None] = mapped_column(
+        ForeignKey("digest_schedules.id", ondelete="SET NULL")
+    )
+    period: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    since: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    until: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    filters: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    use_model: Mapped[bool] = mapped_column(default=True)
+    deliver: Mapped[bool] = mapped_column(default=True)
+    empty: Mapped[bool | None] = mapped_column()
+    events: Mapped[int | None] = mapped_column(Integer)
+    body: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    api_key_id: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class ScheduleRunRow(Base):
+    """One period of one schedule, claimed once: the primary key is the compare-and-set that
+    makes a period run exactly once across processes."""
+
+    __tablename__ = "schedule_runs"
+
+    schedule_id: Mapped[str] = mapped_column(
+        ForeignKey("digest_schedules.id", ondelete="CASCADE"), primary_key=True
+    )
+    period: Mapped[dt.datetime] = mapped_column(UTCDateTime(), primary_key=True)
+    digest_id: Mapped[str | None] = mapped_column(String(32))
+    claimed_by: Mapped[str] = mapped_column(String(100))
+    claimed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class DeliveryRow(Base):
+    """One digest to one target; retried with backoff until delivered or out of attempts."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (Index("ix_deliveries_status_due", "status", "next_attempt_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    digest_id: Mapped[str] = mapped_column(ForeignKey("digests.id", ondelete="CASCADE"), index=True)
+    schedule_id: Mapped[str | None] = mapped_column(String(32))
+    target: Mapped[dict[str, Any]] = mapped_column(JSON)
+    message_id: Mapped[str] = mapped_column(String(64))  # webhook-id: the same on every retry
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class DeliveryAttemptRow(Base):
+    __tablename__ = "delivery_attempts"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    delivery_id: Mapped[str] = mapped_column(
+        ForeignKey("deliveries.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ok: Mapped[bool] = mapped_column()
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    duration_ms: Mapped[float] = mapped_column(default=0.0)

@@ -1,0 +1,238 @@
+"""Digest jobs and deliveries, run by threads of the service process.
+
+Digests are rows first (queued by ``POST /v1/digests`` or the scheduler) and work second, as
+brief jobs are: a digest left running by a dead process is queued again on start. Deliveries
+are rows too; a failed attempt is recorded and retried with exponential backoff and jitter
+until it succeeds or runs out of attempts (``BRIEFING_DELIVERY_MAX_ATTEMPTS``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from briefing.digest.publish import (
+    DeliveryFailed,
+    send_email,
+    send_slack,
+    send_webhook,
+    slack_body,
+    webhook_body,
+    write_folder,
+)
+from briefing.errors import BriefingError
+from briefing.schemas.digest import Digest
+from briefing.schemas.schedule import Target, TargetKind
+from briefing.store import deliveries as delivery_store
+from briefing.store import digests as digest_store
+from briefing.store.models import DeliveryRow
+
+if TYPE_CHECKING:
+    from briefing.service import Service
+
+log = logging.getLogger(__name__)
+MAX_BACKOFF_S = 3600.0
+
+
+class _Loop:
+    """A daemon thread that runs ``step`` until it finds nothing, then waits to be woken."""
+
+    name = "loop"
+
+    def __init__(self, poll_s: float) -> None:
+        self.poll_s = poll_s
+        self._stop = threading.Event()
+        self._wake = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name=self.name, daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self.wake()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def wake(self) -> None:
+        with self._wake:
+            self._wake.notify_all()
+
+    def step(self) -> bool:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                worked = self.step()
+            except Exception:
+                log.exception("%s: step failed; retrying", self.name)
+                worked = False
+            if not worked:
+                with self._wake:
+                    self._wake.wait(self.poll_s)
+
+
+class DigestRunner(_Loop):
+    name = "digest-worker"
+
+    def __init__(self, service: Service, poll_s: float = 1.0) -> None:
+        super().__init__(poll_s)
+        self.service = service
+
+    def start(self) -> None:
+        resumed = digest_store.requeue_running_digests(self.service.db)
+        if resumed:
+            log.warning("resuming %d digest(s) left running by a previous process", resumed)
+        super().start()
+
+    def step(self) -> bool:
+        row = digest_store.claim_next_digest(self.service.db)
+        if row is None:
+            return False
+        db = self.service.db
+        try:
+            digest = self.service.build_digest(row)
+            digest_store.finish_digest(
+                db,
+                row.id,
+                body=digest.model_dump_json(),
+                empty=digest.empty,
+                events=len(digest.events),
+            )
+            log.info("digest %s: %d event(s)", row.id, len(digest.events))
+            self.service.queue_deliveries(row, digest)
+        except BriefingError as exc:
+            log.warning("digest %s failed: %s", row.id, exc.message)
+            digest_store.finish_digest(
+                db,
+                row.id,
+                error={"status": exc.http_status, "title": exc.title, "detail": exc.message},
+            )
+        except Exception as exc:  # a bug: the digest fails visibly, the worker lives on
+            log.exception("digest %s crashed", row.id)
+            digest_store.finish_digest(
+                db,
+                row.id,
+                error={"status": 500, "title": "Internal error", "detail": type(exc).__name__},
+            )
+        return True
+
+
+def backoff_s(attempt: int, base_s: float, rng: Callable[[], float] = random.random) -> float:
+    """Exponential backoff with jitter: base * 2^(attempt-1), capped, times 0.5-1.0."""
+    delay = min(base_s * 2 ** (attempt - 1), MAX_BACKOFF_S)
+    return float(delay * (0.5 + rng() / 2))
+
+
+class DeliveryRunner(_Loop):
+    name = "digest-delivery"
+
+    def __init__(self, service: Service, poll_s: float = 1.0) -> None:
+        super().__init__(min(poll_s, service.settings.delivery_backoff_s))
+        self.service = service
+
+    def start(self) -> None:
+        delivery_store.requeue_sending(self.service.db)
+        super().start()
+
+    def step(self) -> bool:
+        db = self.service.db
+        settings = self.service.settings
+        delivery = delivery_store.claim_due(db, dt.datetime.now(dt.UTC))
+        if delivery is None:
+            return False
+        started = time.perf_counter()
+        status: int | None = None
+        error: str | None = None
+        try:
+            status = self.send(delivery)
+        except DeliveryFailed as exc:
+            status, error = exc.status_code, str(exc)
+        except BriefingError as exc:
+            error = exc.message
+        ok = error is None
+        retry_at = None
+        if not ok and delivery.attempts < settings.delivery_max_attempts:
+            wait = backoff_s(delivery.attempts, settings.delivery_backoff_s)
+            retry_at = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=wait)
+        delivery_store.record_attempt(
+            db,
+            delivery,
+            ok=ok,
+            status_code=status,
+            error=error,
+            duration_ms=(time.perf_counter() - started) * 1000,
+            retry_at=retry_at,
+        )
+        target = Target.model_validate(delivery.target)
+        if ok:
+            log.info(
+                "delivery %s to %s: done (attempt %d)",
+                delivery.id,
+                target.describe(),
+                delivery.attempts,
+            )
+        else:
+            log.warning(
+                "delivery %s to %s: attempt %d failed (%s)%s",
+                delivery.id,
+                target.describe(),
+                delivery.attempts,
+                error,
+                f"; retry at {retry_at:%H:%M:%S}" if retry_at else "; giving up",
+            )
+        return True
+
+    def send(self, delivery: DeliveryRow) -> int | None:
+        service = self.service
+        settings = service.settings
+        target = Target.model_validate(delivery.target)
+        digest = service.digest(delivery.digest_id)
+        link = service.digest_url(delivery.digest_id)
+        timeout = settings.delivery_timeout_s
+        if target.kind is TargetKind.WEBHOOK:
+            assert target.url is not None
+            secret = service.schedule_secret(delivery.schedule_id)
+            return send_webhook(
+                target.url,
+                webhook_body(digest, link),
+                secret=secret,
+                message_id=delivery.message_id,
+                timeout_s=timeout,
+            )
+        if target.kind is TargetKind.SLACK:
+            assert target.url is not None
+            return send_slack(target.url, slack_body(digest, link), timeout_s=timeout)
+        if target.kind is TargetKind.EMAIL:
+            if not settings.smtp_host:
+                raise DeliveryFailed("no SMTP server configured (BRIEFING_SMTP_HOST)")
+            send_email(
+                digest,
+                target.to,
+                host=settings.smtp_host,
+                port=settings.smtp_port,
+                sender=settings.smtp_from,
+                username=settings.smtp_username,
+                password=settings.smtp_password.get_secret_value()
+                if settings.smtp_password
+                else None,
+                starttls=settings.smtp_starttls,
+                timeout_s=timeout,
+            )
+            return None
+        assert target.folder is not None
+        write_folder(digest, settings.digest_dir / target.folder, name=_file_name(digest, delivery))
+        return None
+
+
+def _file_name(digest: Digest, delivery: DeliveryRow) -> str:
+    return f"digest-{digest.window.until:%Y%m%dT%H%M%SZ}-{delivery.digest_id[:8]}"

@@ -1,0 +1,346 @@
+"""One event's items merged across its reports: actors, timeline, claims, uncertainties, sources.
+
+Merging is by code, from the briefs' grounded items: the same actor under different names
+(aliases, a surname, an acronym, a country's other name) is one actor; near-identical
+developments and claims from several reports are one item carrying all their evidence.
+Corroboration counts independent originators only: a relay counts its originator, and an
+unnamed originator ("officials") counts once per publisher family.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol, TypeVar
+
+from briefing.analysis.actors import normalize_name
+from briefing.analysis.countries import same_country
+from briefing.chains.guards import content_words
+from briefing.digest.inputs import DigestItem, EvidenceChecker
+from briefing.digest.publishers import families
+from briefing.schemas.brief import Actor, ActorKind, Claim, Development, Source
+from briefing.schemas.digest import (
+    Attribution,
+    DigestActor,
+    DigestClaim,
+    DigestDevelopment,
+    DigestUncertainty,
+    SourceRollup,
+)
+from briefing.schemas.scales import Reliability
+
+T = TypeVar("T")
+
+SAME_DEVELOPMENT = 0.6  # content-word Jaccard at which two developments are one
+SAME_DEVELOPMENT_ANY_DATE = 0.75  # ... and at which they are one despite different dates
+SAME_CLAIM = 0.5
+SAME_UNCERTAINTY = 0.7
+EVIDENCE_PER_REPORT = 2  # evidence spans kept per report for one merged item
+
+_TITLES = {"mr", "mrs", "ms", "dr", "gen", "general", "col", "colonel", "lt", "president", "sir"}
+_ACRONYM_SKIP = {"of", "the", "for", "and", "on", "in", "de", "la", "du"}
+
+
+def jaccard(a: str, b: str) -> float:
+    wa, wb = content_words(a), content_words(b)
+    if not wa or not wb:
+        return 1.0 if a.strip().casefold() == b.strip().casefold() else 0.0
+    return len(wa & wb) / len(wa | wb)
+
+
+def components(n: int, pairs: Iterable[tuple[int, int]]) -> list[list[int]]:
+    """Connected components of ``n`` nodes linked by ``pairs``, in first-index order."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    edges = list(pairs)
+    if n == 0:
+        return []
+    rows = [a for a, _ in edges]
+    cols = [b for _, b in edges]
+    graph = coo_matrix(([1] * len(edges), (rows, cols)), shape=(n, n))
+    _, labels = connected_components(graph, directed=False)
+    groups: dict[int, list[int]] = {}
+    for i, label in enumerate(labels):
+        groups.setdefault(int(label), []).append(i)
+    return sorted(groups.values(), key=lambda g: g[0])
+
+
+def group_alike(items: Sequence[T], same: Callable[[T, T], bool]) -> list[list[T]]:
+    """Items linked when ``same`` says so (transitively); an event holds tens of items."""
+    pairs = [
+        (i, j)
+        for i in range(len(items))
+        for j in range(i + 1, len(items))
+        if same(items[i], items[j])
+    ]
+    return [[items[i] for i in group] for group in components(len(items), pairs)]
+
+
+def effective_family(item: DigestItem, by_id: dict[str, DigestItem]) -> str:
+    """A carrier counts as the report it carries: a wire story and its reprints are one."""
+    origin = by_id.get(item.carrier_of or "", item)
+    return origin.family or origin.id
+
+
+# -- actors ---------------------------------------------------------------------------------
+
+
+def _forms(actor: Actor) -> set[str]:
+    forms = {normalize_name(f) for f in (actor.name, *actor.aliases)}
+    if actor.kind is ActorKind.STATE:
+        forms |= {normalize_name(c) for f in (actor.name, *actor.aliases) if (c := same_country(f))}
+    return {f for f in forms if f}
+
+
+def _tokens(form: str) -> list[str]:
+    return [t for t in form.split() if t not in _TITLES]
+
+
+def _acronym(form: str) -> str:
+    words = [w for w in form.split() if w not in _ACRONYM_SKIP]
+    return "".join(w[0] for w in words) if len(words) >= 2 else ""
+
+
+def same_actor(a: Actor, b: Actor) -> bool:
+    fa, fb = _forms(a), _forms(b)
+    if fa & fb:
+        return True
+    if a.kind is ActorKind.PERSON and b.kind is ActorKind.PERSON:
+        # "Kisel" and "Sergey Kisel": one's words inside the other's, same surname.
+        for x in fa:
+            for y in fb:
+                tx, ty = _tokens(x), _tokens(y)
+                if tx and ty and tx[-1] == ty[-1] and (set(tx) <= set(ty) or set(ty) <= set(tx)):
+                    return True
+        return False
+    if ActorKind.PERSON in (a.kind, b.kind):
+        return False
+    # "Institute for the Study of War" and "ISW".
+    short = {f for f in fa | fb if " " not in f and len(f) >= 2}
+    return any(_acronym(f) in short for f in fa | fb if _acronym(f))
+
+
+def merge_actors(
+    told: Sequence[tuple[DigestItem, Actor]], checker: EvidenceChecker
+) -> list[DigestActor]:
+    out = []
+    for group in group_alike(told, lambda x, y: same_actor(x[1], y[1])):
+        names = Counter(normalize_name(a.name) for _, a in group)
+        spelled = {normalize_name(a.name): a.name for _, a in group}
+        forms = {f for _, a in group for f in (a.name, *a.aliases)}
+        # The most complete name the reports use: most words, then most often.
+        best = max(names, key=lambda k: (len(k.split()), names[k], k))
+        name = spelled[best]
+        evidence = []
+        reports: list[str] = []
+        for item, actor in group:
+            if item.id not in reports:
+                reports.append(item.id)
+            evidence += checker.refs(item.id, actor.evidence[:EVIDENCE_PER_REPORT])
+        if not evidence:
+            continue
+        kinds = Counter(a.kind.value for _, a in group)
+        out.append(
+            DigestActor(
+                name=name,
+                aliases=sorted(f for f in forms if normalize_name(f) != best),
+                kind=kinds.most_common(1)[0][0],
+                role=next((a.role for _, a in group if a.role), None),
+                reports=reports,
+                evidence=evidence,
+            )
+        )
+    return sorted(out, key=lambda a: (-len(a.reports), -len(a.evidence), a.name))
+
+
+# -- developments ---------------------------------------------------------------------------
+
+
+class Told(Protocol):
+    """A development as a brief or a digest tells it."""
+
+    @property
+    def what(self) -> str: ...
+    @property
+    def when(self) -> dt.date | None: ...
+
+
+def _dates_agree(a: Told, b: Told) -> bool:
+    return a.when is None or b.when is None or a.when == b.when
+
+
+def same_development(a: Told, b: Told) -> bool:
+    score = jaccard(a.what, b.what)
+    return score >= SAME_DEVELOPMENT_ANY_DATE or (score >= SAME_DEVELOPMENT and _dates_agree(a, b))
+
+
+@dataclass
+class MergedDevelopment:
+    item: DigestDevelopment
+    tellings: list[tuple[DigestItem, Development]]
+
+
+def merge_developments(
+    told: Sequence[tuple[DigestItem, Development]],
+    checker: EvidenceChecker,
+    family_of: Callable[[DigestItem], str],
+) -> list[MergedDevelopment]:
+    out = []
+    for group in group_alike(told, lambda x, y: same_development(x[1], y[1])):
+        dates = Counter(d.when for _, d in group if d.when is not None)
+        when = dates.most_common(1)[0][0] if dates else None
+        lead = next((d for _, d in group if d.when == when), group[0][1])
+        evidence = []
+        reports: list[str] = []
+        fams: list[str] = []
+        for item, dev in group:
+            if item.id not in reports:
+                reports.append(item.id)
+            fam = family_of(item)
+            if fam not in fams:
+                fams.append(fam)
+            evidence += checker.refs(item.id, dev.evidence[:EVIDENCE_PER_REPORT])
+        if not evidence:
+            continue
+        merged = DigestDevelopment(
+            what=lead.what,
+            when=when,
+            when_end=lead.when_end,
+            where=next((d.where for _, d in group if d.where), None),
+            actors=sorted({a for _, d in group for a in d.actors}),
+            reports=reports,
+            families=fams,
+            evidence=evidence,
+        )
+        out.append(MergedDevelopment(merged, list(group)))
+    far = dt.date.max
+    return sorted(out, key=lambda m: (m.item.when or far, m.item.what))
+
+
+# -- claims ---------------------------------------------------------------------------------
+
+
+def originator_key(
+    item: DigestItem, claim: Claim, family_of: Callable[[DigestItem], str]
+) -> tuple[str, str]:
+    """Who a claim's originator is, for counting independence, and how to show it: a named
+    originator by its publisher family ("Reuters" and "Thomson Reuters" are one); an unnamed
+    one ("officials", "witnesses") once per family of the reports that carry it."""
+    named = {normalize_name(f) for a in item.brief.actors for f in (a.name, *a.aliases)}
+    named |= {normalize_name(s.name) for s in item.brief.sources}
+    origin = claim.originator.strip()
+    if normalize_name(origin) in named and origin[:1].isupper():
+        return (families().family_of(source=origin) or origin).casefold(), origin
+    family = family_of(item)
+    return f"{normalize_name(origin)} via {family}", f"{origin} (per {family})"
+
+
+def merge_claims(
+    told: Sequence[tuple[DigestItem, Claim]],
+    checker: EvidenceChecker,
+    family_of: Callable[[DigestItem], str],
+) -> list[DigestClaim]:
+    out = []
+    for group in group_alike(
+        told, lambda x, y: jaccard(x[1].statement, y[1].statement) >= SAME_CLAIM
+    ):
+        attributions = []
+        keys: dict[str, str] = {}
+        for item, claim in group:
+            refs = checker.refs(item.id, claim.evidence[:EVIDENCE_PER_REPORT])
+            if not refs:
+                continue
+            key, label = originator_key(item, claim, family_of)
+            keys.setdefault(key, label)
+            attributions.append(
+                Attribution(
+                    report_id=item.id,
+                    source=claim.source,
+                    chain=claim.chain,
+                    reporting_verb=claim.reporting_verb,
+                    verb_class=claim.verb_class,
+                    credibility=claim.credibility,
+                    evidence=refs,
+                )
+            )
+        if not attributions:
+            continue
+        first = group[0][1]
+        independent = sorted(set(keys.values()), key=str.casefold)
+        out.append(
+            DigestClaim(
+                statement=first.statement,
+                originator=first.originator,
+                attributions=attributions,
+                independent_originators=independent,
+                corroboration=len(independent),
+                credibility=min(a.credibility for a in attributions),
+                stake=next((c.stake for _, c in group if c.stake), None),
+            )
+        )
+    return sorted(out, key=lambda c: (-c.corroboration, c.credibility, c.statement))
+
+
+# -- uncertainties and sources --------------------------------------------------------------
+
+
+def merge_uncertainties(
+    items: Sequence[DigestItem], checker: EvidenceChecker
+) -> list[DigestUncertainty]:
+    out: list[DigestUncertainty] = []
+    for item in items:
+        for u in item.brief.uncertainties:
+            if any(jaccard(u.what, o.what) >= SAME_UNCERTAINTY for o in out):
+                continue
+            refs = checker.refs(item.id, u.evidence[:EVIDENCE_PER_REPORT])
+            if refs:
+                out.append(
+                    DigestUncertainty(
+                        what=u.what,
+                        why=u.why,
+                        likelihood=u.likelihood,
+                        confidence=u.confidence,
+                        report_id=item.id,
+                        evidence=refs,
+                    )
+                )
+    return out
+
+
+def rollup_sources(told: Sequence[tuple[DigestItem, Source]]) -> list[SourceRollup]:
+    by_name: dict[str, list[tuple[DigestItem, Source]]] = {}
+    for item, source in told:
+        by_name.setdefault(normalize_name(source.name), []).append((item, source))
+    out = []
+    for group in by_name.values():
+        grades = [s.reliability for _, s in group]
+        counts = Counter(grades)
+        # The grade most tellings gave; ties go to the more cautious grade.
+        grade = max(counts, key=lambda g: (counts[g], g.value))
+        first = next(s for _, s in group if s.reliability == grade)
+        out.append(
+            SourceRollup(
+                name=group[0][1].name,
+                kind=first.kind,
+                family=families().family_of(source=first.name),
+                reliability=grade,
+                grades=grades,
+                reports=len({i.id for i, _ in group}),
+                side=next((s.side for _, s in group if s.side), None),
+                rationale=first.rationale,
+            )
+        )
+    return sorted(out, key=lambda s: (-s.reports, s.reliability.value, s.name))
+
+
+GRADE_SCORE = {
+    Reliability.A: 1.0,
+    Reliability.B: 0.8,
+    Reliability.C: 0.6,
+    Reliability.D: 0.4,
+    Reliability.E: 0.2,
+    Reliability.F: 0.3,
+}

@@ -1,0 +1,361 @@
+"""The digest pipeline: briefed reports of a window -> ranked events with evidence.
+
+    items (reports + briefs)  -> publisher families
+                              -> near-duplicates folded (one originator, several carriers)
+                              -> originators clustered into events (the clustering of
+                                 ``briefing cluster``)
+                              -> per event: actors, timeline, claims with corroboration,
+                                 contradictions, uncertainties, source roll-up (code), headline
+                                 and bottom line (one model call per event)
+                              -> what changed since the previous digest, ranking, overall BLUF
+
+Briefs are made (or reused from the cache) before this step, by the service or the CLI, with
+the brief chain itself: nothing here re-implements a brief.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+
+from briefing.analysis.actors import normalize_name, place_key
+from briefing.chains.guards import support
+from briefing.digest import changes as change_rules
+from briefing.digest.cluster import DEFAULT_PARAMS, ClusterParams, Signals, cluster, signals_of
+from briefing.digest.contradictions import (
+    date_contradictions,
+    denial_contradictions,
+    figure_contradictions,
+    tellings_of,
+)
+from briefing.digest.dedupe import near_duplicates
+from briefing.digest.inputs import DigestItem, EvidenceChecker
+from briefing.digest.merge import (
+    GRADE_SCORE,
+    effective_family,
+    merge_actors,
+    merge_claims,
+    merge_developments,
+    merge_uncertainties,
+    rollup_sources,
+)
+from briefing.digest.publishers import families
+from briefing.digest.writer import EventWriter
+from briefing.schemas.brief import Usage
+from briefing.schemas.digest import (
+    Change,
+    Digest,
+    DigestProvenance,
+    DigestQuality,
+    DigestReport,
+    Event,
+    EvidenceRef,
+    Filters,
+    Phase,
+    Window,
+)
+
+Progress = Callable[[str], None]
+SignalsOf = Callable[[DigestItem], Signals]
+HEADLINE_WORDS = 16
+
+
+def analysis_signals(item: DigestItem) -> Signals:
+    """Clustering signals from the analysis pass, as ``briefing cluster`` computes them."""
+    from briefing.analysis import analyze
+
+    return signals_of(item.report.text, analyze(item.report))
+
+
+def _words(text: str, n: int = HEADLINE_WORDS) -> str:
+    words = text.split()
+    return " ".join(words[:n]) + ("…" if len(words) > n else "")
+
+
+class DigestBuilder:
+    """Builds digests from briefed reports. ``writer`` words the events (model or code)."""
+
+    def __init__(
+        self,
+        writer: EventWriter,
+        *,
+        model: str,
+        backend: str,
+        prompt_versions: dict[str, str],
+        data_versions: dict[str, str],
+        params: ClusterParams = DEFAULT_PARAMS,
+        signals: SignalsOf = analysis_signals,
+        progress: Progress = lambda _m: None,
+    ) -> None:
+        self.writer = writer
+        self.model = model
+        self.backend = backend
+        self.prompt_versions = {**prompt_versions, **writer.prompt_versions}
+        self.data_versions = {**data_versions, "publishers": families().version}
+        self.params = params
+        self.signals = signals
+        self.progress = progress
+
+    def build(
+        self,
+        items: Sequence[DigestItem],
+        *,
+        since: dt.datetime,
+        until: dt.datetime,
+        filters: Filters | None = None,
+        previous: Digest | None = None,
+        digest_id: str | None = None,
+        schedule_id: str | None = None,
+    ) -> Digest:
+        started = time.perf_counter()
+        window = Window(since=since, until=until)
+        quality = DigestQuality(
+            degraded_briefs=sum(1 for i in items if i.brief.quality.degraded),
+        )
+        head = {
+            "id": digest_id,
+            "schedule_id": schedule_id,
+            "previous_digest_id": previous.id if previous else None,
+            "window": window,
+            "filters": filters or Filters(),
+        }
+        if not items:
+            fading = change_rules.faded(previous, set())
+            return Digest(
+                **head,
+                empty=True,
+                bluf=f"No reports in this window ({since:%Y-%m-%d %H:%M} to "
+                f"{until:%Y-%m-%d %H:%M} UTC).",
+                changes=fading,
+                quality=quality,
+                provenance=self._provenance(Usage(), items, started),
+            )
+        items = list(items)
+        by_id = {i.id: i for i in items}
+        checker = EvidenceChecker()
+        for item in items:
+            item.family = families().family_of(item.report.source, item.report.url)
+            checker.add(item)
+        originators = self._fold_duplicates(items)
+        self.progress(f"{len(items)} reports, {len(originators)} after near-duplicates; clustering")
+        groups = cluster([self.signals(i) for i in originators], self.params).groups()
+        members: list[list[DigestItem]] = []
+        for group in groups:
+            ids = {originators[k].id for k in group}
+            members.append([i for i in items if i.id in ids or i.carrier_of in ids])
+        usage = Usage()
+        events: list[Event] = []
+        all_changes: list[Change] = []
+        window_words = f"{since:%Y-%m-%d} to {until:%Y-%m-%d}"
+        for n, event_items in enumerate(members, 1):
+            self.progress(f"event {n}/{len(members)}: {len(event_items)} report(s)")
+            event, used = self._event(event_items, by_id, checker, quality, window_words)
+            usage = usage.add(used)
+            event, event_changes = change_rules.carry_over(event, previous)
+            events.append(event)
+            all_changes += event_changes
+        all_changes += change_rules.faded(previous, {e.id for e in events})
+        events = self._rank(events, since, until)
+        quality.dropped_evidence = checker.dropped
+        if checker.dropped:
+            quality.warnings.append(
+                f"{checker.dropped} evidence span(s) no longer matched their report text and "
+                "were left out"
+            )
+        event_of = {rid: e.id for e in events for rid in e.reports}
+        reports = [
+            DigestReport(
+                id=i.id,
+                title=i.report.title,
+                source=i.report.source,
+                url=i.report.url,
+                published=i.report.published,
+                family=i.family,
+                brief_id=i.brief_id,
+                carrier_of=i.carrier_of,
+                event_id=event_of.get(i.id),
+            )
+            for i in items
+        ]
+        told_sources = [(i, s) for i in items for s in i.brief.sources]
+        return Digest(
+            **head,
+            bluf=self._overall_bluf(events, items, all_changes, previous),
+            events=events,
+            continuing=[e.id for e in events if e.phase is Phase.CONTINUING],
+            changes=all_changes,
+            reports=reports,
+            sources=rollup_sources(told_sources),
+            quality=quality,
+            provenance=self._provenance(usage, items, started),
+        )
+
+    # -- steps ---------------------------------------------------------------------------
+
+    def _fold_duplicates(self, items: list[DigestItem]) -> list[DigestItem]:
+        """Near-duplicates: the earliest report of each group is the originator, the others
+        its carriers. Returns the originators."""
+        originators = []
+        for group in near_duplicates([i.report.text for i in items]):
+            ordered = sorted((items[k] for k in group), key=lambda i: (i.when, i.received, i.id))
+            origin = ordered[0]
+            for carrier in ordered[1:]:
+                carrier.carrier_of = origin.id
+            originators.append(origin)
+        return originators
+
+    def _event(
+        self,
+        items: list[DigestItem],
+        by_id: dict[str, DigestItem],
+        checker: EvidenceChecker,
+        quality: DigestQuality,
+        window: str,
+    ) -> tuple[Event, Usage]:
+        def family_of(item: DigestItem) -> str:
+            return effective_family(item, by_id)
+
+        actors = merge_actors([(i, a) for i in items for a in i.brief.actors], checker)
+        told_devs = [(i, d) for i in items for d in i.brief.developments]
+        told_claims = [(i, c) for i in items for c in i.brief.claims]
+        merged = merge_developments(told_devs, checker, family_of)
+        timeline = [m.item for m in merged]
+        claims = merge_claims(told_claims, checker, family_of)
+        tellings = tellings_of(told_claims, told_devs)
+        contradictions = (
+            figure_contradictions(tellings, checker, family_of)
+            + denial_contradictions(tellings, checker, family_of)
+            + date_contradictions(merged, checker, family_of)
+        )
+        places: dict[str, str] = {}
+        for item in items:
+            for place in item.brief.places:
+                places.setdefault(place_key(place.name), place.name)
+        originators = [i for i in items if i.carrier_of is None]
+        fams = list(dict.fromkeys(family_of(i) for i in items))
+        lead = max(originators, key=lambda i: (len(i.brief.developments), -i.when.timestamp()))
+        fallback_headline = _words(
+            lead.report.title
+            or (timeline[0].what if timeline else lead.brief.bluf)
+            or "Untitled event"
+        )
+        fallback_bluf = lead.brief.bluf
+        lines = [b.brief.bluf for b in originators[:5] if b.brief.bluf]
+        lines += [f"{d.when or 'undated'}: {d.what}" for d in timeline]
+        lines += [f"{c.attributions[0].chain}: {c.statement}" for c in claims]
+        wording = self.writer.write(window, originators, lines, fallback_headline, fallback_bluf)
+        quality.warnings += wording.warnings
+        quality.degraded = quality.degraded or wording.degraded
+        evidence = [ref for d in timeline for ref in d.evidence] + [
+            ref for c in claims for a in c.attributions for ref in a.evidence
+        ]
+        bluf_evidence = _best_evidence(wording.bluf, evidence)
+        key = hashlib.sha1("|".join(sorted(i.id for i in originators)).encode()).hexdigest()[:12]
+        event = Event(
+            id=f"ev-{key}",
+            headline=wording.headline,
+            bluf=wording.bluf,
+            bluf_evidence=bluf_evidence,
+            first_seen=min(i.when for i in items),
+            last_seen=max(i.when for i in items),
+            rank=1,
+            score=0.0,
+            reports=[i.id for i in items],
+            originators=len(originators),
+            families=fams,
+            actors=actors,
+            places=sorted(places.values()),
+            timeline=timeline,
+            claims=claims,
+            contradictions=contradictions,
+            uncertainties=merge_uncertainties(originators, checker),
+            sources=rollup_sources([(i, s) for i in items for s in i.brief.sources]),
+        )
+        return event, wording.usage
+
+    def _rank(self, events: list[Event], since: dt.datetime, until: dt.datetime) -> list[Event]:
+        """Corroborated events (two or more publisher families) first, then by a score of
+        independent families, the best source grade, recency and new developments. A
+        single-source rumour never outranks a corroborated event; continuing events last."""
+        span = max((until - since).total_seconds(), 1.0)
+
+        def score(e: Event) -> float:
+            best = max((GRADE_SCORE[s.reliability] for s in e.sources), default=0.3)
+            recency = min(max((e.last_seen - since).total_seconds() / span, 0.0), 1.0)
+            return round(
+                3 * min(len(e.families), 5) + 2 * best + recency + 0.5 * min(e.new_developments, 4),
+                3,
+            )
+
+        scored = [e.model_copy(update={"score": score(e)}) for e in events]
+        scored.sort(
+            key=lambda e: (e.phase is not Phase.CONTINUING, len(e.families) >= 2, e.score),
+            reverse=True,
+        )
+        return [e.model_copy(update={"rank": n}) for n, e in enumerate(scored, 1)]
+
+    def _overall_bluf(
+        self,
+        events: list[Event],
+        items: Sequence[DigestItem],
+        changes: list[Change],
+        previous: Digest | None,
+    ) -> str:
+        news = [e for e in events if e.phase is not Phase.CONTINUING]
+        families_all = {f for e in events for f in e.families}
+        parts = [
+            f"{len(news)} event(s) from {len(items)} report(s) by {len(families_all)} "
+            "independent publisher(s)."
+        ]
+        tops = []
+        for e in news[:3]:
+            n = len(e.families)
+            basis = f"{n} independent publishers" if n >= 2 else "single source"
+            extra = f", {len(e.contradictions)} disputed point(s)" if e.contradictions else ""
+            tops.append(f"{e.headline} ({basis}{extra})")
+        if tops:
+            parts.append("Top: " + "; ".join(tops) + ".")
+        if previous is not None:
+            counts = Counter(c.kind.value for c in changes)
+            developing = sum(1 for e in events if e.phase is Phase.DEVELOPING)
+            parts.append(
+                f"Since the previous digest: {counts.get('new_event', 0)} new, {developing} "
+                f"developing, {len(events) - len(news)} continuing with nothing new, "
+                f"{counts.get('faded', 0)} faded."
+            )
+        return " ".join(parts)
+
+    def _provenance(
+        self, usage: Usage, items: Sequence[DigestItem], started: float
+    ) -> DigestProvenance:
+        return DigestProvenance(
+            model=self.model,
+            backend=self.backend,
+            prompt_versions=self.prompt_versions,
+            data_versions=self.data_versions,
+            clustering={k: v for k, v in asdict(self.params).items()},
+            usage=usage,
+            briefs_reused=sum(1 for i in items if i.reused),
+            briefs_made=sum(1 for i in items if not i.reused),
+            elapsed_ms=round((time.perf_counter() - started) * 1000, 1),
+            created_at=dt.datetime.now(dt.UTC),
+        )
+
+
+def _best_evidence(text: str, refs: list[EvidenceRef], k: int = 2) -> list[EvidenceRef]:
+    seen: set[tuple[str, int]] = set()
+    unique = []
+    for ref in refs:
+        if (ref.report_id, ref.start) not in seen:
+            seen.add((ref.report_id, ref.start))
+            unique.append(ref)
+    ranked = sorted(unique, key=lambda r: -support(text, r.text))[:k]
+    return [r for r in ranked if support(text, r.text) > 0]
+
+
+def same_name(a: str, b: str) -> bool:
+    return normalize_name(a) == normalize_name(b)

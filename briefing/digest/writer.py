@@ -1,0 +1,108 @@
+"""The model writes each event's headline and bottom line: one call per event, never per report.
+
+The call goes through the brief chain's structured caller (same backend, cache, caps, timeouts
+and repair loop) with the versioned ``digest_event`` prompt. What comes back passes the briefs'
+guards (no name or number the event's reports lack, no word found only in a suspected prompt
+injection, words tied to the items); otherwise, or when the model fails, code's wording stands
+and the digest says so.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from briefing.analysis.injection import find_injections, injected_only_words
+from briefing.chains.brief import BriefChain
+from briefing.chains.guards import checked_prose
+from briefing.digest.inputs import DigestItem
+from briefing.errors import ModelOutputError, ModelTimeoutError
+from briefing.prompts import PromptTemplate, load_prompt
+from briefing.schemas.brief import Usage
+from briefing.schemas.draft import EventDraft
+
+log = logging.getLogger(__name__)
+
+MAX_ITEMS = 24  # lines of items in one prompt
+HEADLINE_WORDS = 16
+
+
+@dataclass
+class Wording:
+    headline: str
+    bluf: str
+    usage: Usage = field(default_factory=Usage)
+    warnings: list[str] = field(default_factory=list)
+    degraded: bool = False
+
+
+class EventWriter:
+    """Writes events' wording with the model (``chain``), or code only (``chain=None``)."""
+
+    def __init__(self, chain: BriefChain | None, *, use_llm_cache: bool = True) -> None:
+        self.chain = chain
+        self.use_llm_cache = use_llm_cache
+        self.prompt: PromptTemplate | None = (
+            load_prompt(chain.settings.prompts_dir, "digest_event") if chain else None
+        )
+
+    @property
+    def prompt_versions(self) -> dict[str, str]:
+        return {self.prompt.task: self.prompt.version} if self.prompt else {}
+
+    def write(
+        self,
+        window: str,
+        items: Sequence[DigestItem],
+        lines: Sequence[str],
+        fallback_headline: str,
+        fallback_bluf: str,
+    ) -> Wording:
+        if self.chain is None or self.prompt is None or not lines:
+            return Wording(fallback_headline, fallback_bluf)
+        listing = "\n".join(f"- {line}" for line in lines[:MAX_ITEMS])
+        reports = "; ".join(
+            f"{i.report.source or 'unknown source'}: {i.report.title or 'untitled'}"
+            for i in items[:12]
+        )
+        messages = self.prompt.chat_prompt().format_messages(
+            window=window, reports=reports, items=listing
+        )
+        try:
+            result = self.chain.caller(use_llm_cache=self.use_llm_cache).call(messages, EventDraft)
+        except (ModelOutputError, ModelTimeoutError) as exc:
+            log.warning("event wording failed: %s", exc.message)
+            usage = Usage.model_validate(getattr(exc, "usage", {}) or {})
+            return Wording(
+                fallback_headline,
+                fallback_bluf,
+                usage=usage,
+                warnings=[f"the model's event wording failed ({exc.title}); code's wording used"],
+                degraded=True,
+            )
+        source_text = "\n".join(i.report.text for i in items)
+        injected: set[str] = set()
+        for item in items:
+            injected |= injected_only_words(item.report.text, find_injections(item.report.text))
+        warnings: list[str] = []
+        evidence = "\n".join(lines)
+
+        def check(section: str, written: str, fallback: str) -> str:
+            return checked_prose(
+                section,
+                written,
+                source_text=source_text,
+                evidence=evidence,
+                fallback=fallback,
+                injected_words=injected,
+                warnings=warnings,
+            )
+
+        headline = result.value.headline.strip().rstrip(".")
+        if len(headline.split()) > HEADLINE_WORDS:
+            warnings.append("headline: model text too long; replaced by the reports' words")
+            headline = ""
+        headline = check("headline", headline, fallback_headline)
+        bluf = check("bluf", result.value.bluf, fallback_bluf)
+        return Wording(headline, bluf, usage=result.usage, warnings=warnings)

@@ -1,0 +1,132 @@
+"""digests schedules deliveries
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-29 11:24:54.525023
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+
+    op.create_table(
+        "digest_schedules",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("cron", sa.String(length=200), nullable=False),
+        sa.Column("timezone", sa.String(length=64), nullable=False),
+        sa.Column("window_hours", sa.Integer(), nullable=False),
+        sa.Column("filters", sa.JSON(), nullable=False),
+        sa.Column("targets", sa.JSON(), nullable=False),
+        sa.Column("deliver_empty", sa.Boolean(), nullable=False),
+        sa.Column("enabled", sa.Boolean(), nullable=False),
+        sa.Column("secret", sa.String(length=100), nullable=False),
+        sa.Column("api_key_id", sa.String(length=32), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_table(
+        "digests",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("schedule_id", sa.String(length=32), nullable=True),
+        sa.Column("period", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("since", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("until", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("filters", sa.JSON(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("use_model", sa.Boolean(), nullable=False),
+        sa.Column("deliver", sa.Boolean(), nullable=False),
+        sa.Column("empty", sa.Boolean(), nullable=True),
+        sa.Column("events", sa.Integer(), nullable=True),
+        sa.Column("body", sa.Text(), nullable=True),
+        sa.Column("error", sa.JSON(), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("api_key_id", sa.String(length=32), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["schedule_id"], ["digest_schedules.id"], ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("digests", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_digests_schedule_created", ["schedule_id", "created_at"], unique=False
+        )
+        batch_op.create_index("ix_digests_status_created", ["status", "created_at"], unique=False)
+
+    op.create_table(
+        "schedule_runs",
+        sa.Column("schedule_id", sa.String(length=32), nullable=False),
+        sa.Column("period", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("digest_id", sa.String(length=32), nullable=True),
+        sa.Column("claimed_by", sa.String(length=100), nullable=False),
+        sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["schedule_id"], ["digest_schedules.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("schedule_id", "period"),
+    )
+    op.create_table(
+        "deliveries",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("digest_id", sa.String(length=32), nullable=False),
+        sa.Column("schedule_id", sa.String(length=32), nullable=True),
+        sa.Column("target", sa.JSON(), nullable=False),
+        sa.Column("message_id", sa.String(length=64), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["digest_id"], ["digests.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("deliveries", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_deliveries_digest_id"), ["digest_id"], unique=False)
+        batch_op.create_index(
+            "ix_deliveries_status_due", ["status", "next_attempt_at"], unique=False
+        )
+
+    op.create_table(
+        "delivery_attempts",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("delivery_id", sa.String(length=32), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("ok", sa.Boolean(), nullable=False),
+        sa.Column("status_code", sa.Integer(), nullable=True),
+        sa.Column("error", sa.Text(), nullable=True),
+        sa.Column("duration_ms", sa.Double(), nullable=False),
+        sa.ForeignKeyConstraint(["delivery_id"], ["deliveries.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("delivery_attempts", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_delivery_attempts_delivery_id"), ["delivery_id"], unique=False
+        )
+
+
+def downgrade() -> None:
+
+    with op.batch_alter_table("delivery_attempts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_delivery_attempts_delivery_id"))
+
+    op.drop_table("delivery_attempts")
+    with op.batch_alter_table("deliveries", schema=None) as batch_op:
+        batch_op.drop_index("ix_deliveries_status_due")
+        batch_op.drop_index(batch_op.f("ix_deliveries_digest_id"))
+
+    op.drop_table("deliveries")
+    op.drop_table("schedule_runs")
+    with op.batch_alter_table("digests", schema=None) as batch_op:
+        batch_op.drop_index("ix_digests_status_created")
+        batch_op.drop_index("ix_digests_schedule_created")
+
+    op.drop_table("digests")
+    op.drop_table("digest_schedules")

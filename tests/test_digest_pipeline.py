@@ -1,0 +1,353 @@
+"""The digest pipeline on hand-built briefs: independence, corroboration, contradictions,
+what changed, ranking, empty windows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from digest_fixtures import NOW, actor, claim, development, item, source
+
+from briefing.digest.cluster import Signals
+from briefing.digest.pipeline import DigestBuilder
+from briefing.digest.writer import EventWriter
+from briefing.schemas.brief import ActorKind, ReportingVerb
+from briefing.schemas.digest import ChangeKind, ContradictionKind, Phase
+from briefing.schemas.scales import Reliability
+
+SINCE = NOW - dt.timedelta(days=1)
+UNTIL = NOW + dt.timedelta(hours=1)
+
+
+def builder(one_event: bool = True) -> DigestBuilder:
+    """Code-only wording; with ``one_event`` every report shares one signal word, so the
+    clustering step puts them in one event and the test is about what follows."""
+    signals = (lambda i: Signals(words=("tartus",))) if one_event else None
+    kwargs = {"signals": signals} if signals else {}
+    return DigestBuilder(
+        EventWriter(None),
+        model="none",
+        backend="none",
+        prompt_versions={},
+        data_versions={},
+        **kwargs,
+    )
+
+
+ISW = "ISW, citing HUR, reported that Russian forces withdrew air defence systems from Tartus."
+KYIV = "The Kyiv Independent, citing HUR, wrote that Russian forces withdrew air defence systems from Tartus."
+WIRE = (
+    "Satellite images analysed by Maxar show that Russian forces withdrew air defence systems "
+    "from Tartus, the company said in a statement on Thursday to reporters in Washington."
+)
+
+
+def relay_items():  # type: ignore[no-untyped-def]
+    claim_words = "Russian forces withdrew air defence systems from Tartus"
+    return [
+        item(
+            "isw",
+            ISW,
+            source_name="ISW",
+            url="https://www.understandingwar.org/x",
+            claims=[claim(ISW, claim_words, source="ISW", originator="HUR", relays=["ISW"])],
+            sources=[source(ISW, "HUR"), source(ISW, "ISW")],
+        ),
+        item(
+            "kyiv",
+            KYIV,
+            source_name="Kyiv Independent",
+            url="https://kyivindependent.com/y",
+            claims=[claim(KYIV, claim_words, source="Kyiv Independent", originator="HUR")],
+            sources=[source(KYIV, "HUR")],
+        ),
+        item(
+            "reuters",
+            WIRE,
+            source_name="Reuters",
+            url="https://www.reuters.com/z",
+            claims=[claim(WIRE, claim_words, source="Maxar", originator="Maxar")],
+            sources=[source(WIRE, "Maxar")],
+        ),
+        # The same wire story, republished word for word by another outlet.
+        item(
+            "reprint",
+            WIRE,
+            source_name="Yahoo News",
+            url="https://news.yahoo.com/z",
+            published=dt.date(2026, 11, 28),
+            claims=[claim(WIRE, claim_words, source="Maxar", originator="Maxar")],
+            sources=[source(WIRE, "Maxar")],
+        ),
+    ]
+
+
+def test_relays_of_one_originator_count_once_and_independent_originators_corroborate() -> None:
+    items = relay_items()
+    items[3].received = NOW + dt.timedelta(minutes=5)  # the reprint came later
+    digest = builder().build(items, since=SINCE, until=UNTIL)
+    assert len(digest.events) == 1
+    event = digest.events[0]
+    [merged] = event.claims
+    # ISW citing HUR and the Kyiv Independent citing HUR: HUR once. Maxar via Reuters and its
+    # reprint: Maxar once.
+    assert merged.independent_originators == ["HUR", "Maxar"]
+    assert merged.corroboration == 2
+    assert len(merged.attributions) == 4
+    # The reprint is a carrier of the wire story and adds no publisher family.
+    reprint = next(r for r in digest.reports if r.id == "reprint")
+    assert reprint.carrier_of == "reuters"
+    assert event.originators == 3
+    assert sorted(event.families) == sorted(
+        ["understandingwar.org", "kyivindependent.com", "Reuters"]
+    )
+    # Evidence points at the words of each report.
+    for attribution in merged.attributions:
+        ref = attribution.evidence[0]
+        text = next(i.report.text for i in items if i.id == ref.report_id)
+        assert text[ref.start : ref.end] == ref.text
+
+
+def test_two_relays_of_one_originator_alone_are_one_source() -> None:
+    items = relay_items()[:2]
+    [merged] = builder().build(items, since=SINCE, until=UNTIL).events[0].claims
+    assert merged.independent_originators == ["HUR"]
+    assert merged.corroboration == 1
+
+
+def test_unnamed_originators_count_once_per_publisher_family() -> None:
+    a = "Officials said the convoy reached Latakia on Tuesday after a long delay at the border."
+    b = "Officials said the convoy reached Latakia on Tuesday, the network reported from Damascus."
+    words = "the convoy reached Latakia on Tuesday"
+    same_family = [
+        item(
+            "bbc1",
+            a,
+            source_name="BBC",
+            claims=[claim(a, words, source="officials", originator="officials")],
+        ),
+        item(
+            "bbc2",
+            b,
+            source_name="BBC World Service",
+            claims=[claim(b, words, source="officials", originator="officials")],
+        ),
+    ]
+    [merged] = builder().build(same_family, since=SINCE, until=UNTIL).events[0].claims
+    assert merged.corroboration == 1
+    other = [
+        same_family[0],
+        item(
+            "cnn",
+            b,
+            source_name="CNN",
+            claims=[claim(b, words, source="officials", originator="officials")],
+        ),
+    ]
+    [merged] = builder().build(other, since=SINCE, until=UNTIL).events[0].claims
+    assert merged.corroboration == 2
+
+
+def test_a_denial_against_a_claim_is_shown_with_both_sides() -> None:
+    a = "Ukraine's military said Russian forces shelled the Kherson hospital overnight."
+    b = "Russia's defence ministry denied that Russian forces shelled the Kherson hospital."
+    words = "Russian forces shelled the Kherson hospital"
+    items = [
+        item(
+            "ua",
+            a,
+            source_name="Ukrinform",
+            claims=[claim(a, words, source="Ukraine's military", originator="Ukraine's military")],
+        ),
+        item(
+            "ru",
+            b,
+            source_name="TASS",
+            claims=[
+                claim(
+                    b,
+                    words,
+                    source="Russia's defence ministry",
+                    originator="Russia's defence ministry",
+                    verb=ReportingVerb.DENIED,
+                )
+            ],
+        ),
+    ]
+    event = builder().build(items, since=SINCE, until=UNTIL).events[0]
+    [dispute] = [c for c in event.contradictions if c.kind is ContradictionKind.DENIAL]
+    assert {s.report_id for s in dispute.sides} == {"ua", "ru"}
+    assert {s.originator for s in dispute.sides} == {
+        "Ukraine's military",
+        "Russia's defence ministry",
+    }
+
+
+def test_different_dates_for_one_development_are_a_contradiction() -> None:
+    a = "The bridge at Zatoka was struck by missiles, local authorities reported."
+    b = "The bridge at Zatoka was struck by missiles, according to the regional governor."
+    words = "The bridge at Zatoka was struck by missiles"
+    items = [
+        item(
+            "x",
+            a,
+            source_name="Outlet X",
+            developments=[development(a, words, dt.date(2026, 11, 26))],
+        ),
+        item(
+            "y",
+            b,
+            source_name="Outlet Y",
+            developments=[development(b, words, dt.date(2026, 11, 27))],
+        ),
+    ]
+    event = builder().build(items, since=SINCE, until=UNTIL).events[0]
+    assert len(event.timeline) == 1  # one development, told twice
+    [dispute] = [c for c in event.contradictions if c.kind is ContradictionKind.DATE]
+    assert {s.value for s in dispute.sides} == {"2026-11-26", "2026-11-27"}
+
+
+def test_actors_under_different_names_are_one_actor() -> None:
+    a = "The Institute for the Study of War said Sergey Kisel was dismissed."
+    b = "ISW analysts said General Kisel had been removed."
+    items = [
+        item(
+            "a",
+            a,
+            source_name="A",
+            actors=[
+                actor(a, "Institute for the Study of War"),
+                actor(a, "Sergey Kisel", ActorKind.PERSON),
+            ],
+        ),
+        item(
+            "b", b, source_name="B", actors=[actor(b, "ISW"), actor(b, "Kisel", ActorKind.PERSON)]
+        ),
+    ]
+    event = builder().build(items, since=SINCE, until=UNTIL).events[0]
+    names = {a.name: set(a.reports) for a in event.actors}
+    assert names == {"Institute for the Study of War": {"a", "b"}, "Sergey Kisel": {"a", "b"}}
+
+
+def test_an_empty_window_says_so() -> None:
+    digest = builder().build([], since=SINCE, until=UNTIL)
+    assert digest.empty and not digest.events
+    assert digest.bluf.startswith("No reports in this window")
+
+
+def test_what_changed_since_the_previous_digest() -> None:
+    first_items = relay_items()[:2]
+    first = builder().build(first_items, since=SINCE, until=UNTIL).model_copy(update={"id": "d1"})
+    assert first.events[0].phase is Phase.NEW
+    # Next day: the same story with a new development from a new report.
+    text = (
+        "Russian forces withdrew air defence systems from Tartus and moved ships to Novorossiysk."
+    )
+    later = [
+        *relay_items()[:2],
+        item(
+            "new",
+            text,
+            source_name="Outlet Z",
+            developments=[development(text, "moved ships to Novorossiysk", dt.date(2026, 11, 29))],
+        ),
+    ]
+    second = builder().build(later, since=SINCE, until=UNTIL + dt.timedelta(days=1), previous=first)
+    event = second.events[0]
+    assert event.id == first.events[0].id
+    assert event.phase is Phase.DEVELOPING
+    assert event.new_developments == 1
+    assert [c.kind for c in second.changes] == [ChangeKind.NEW_DEVELOPMENTS]
+    # A third digest with nothing new: continuing, not repeated as news.
+    third = builder().build(
+        later, since=SINCE, until=UNTIL, previous=second.model_copy(update={"id": "d2"})
+    )
+    assert third.events[0].phase is Phase.CONTINUING
+    assert third.continuing == [event.id]
+    # A digest where the story is gone: it fades.
+    other = "Floods closed the coastal road near Batumi on Friday, officials said."
+    fourth = builder(one_event=False).build(
+        [item("flood", other, source_name="Outlet Q")], since=SINCE, until=UNTIL, previous=third
+    )
+    assert ChangeKind.FADED in [c.kind for c in fourth.changes]
+    assert ChangeKind.NEW_EVENT in [c.kind for c in fourth.changes]
+
+
+def test_a_corroborated_event_outranks_a_single_source_rumour() -> None:
+    rumour_text = "An anonymous channel claimed a coup was under way in the capital."
+    items = [
+        *relay_items(),
+        item(
+            "rumour",
+            rumour_text,
+            source_name="Anonymous channel",
+            developments=[development(rumour_text, "a coup was under way in the capital")],
+            sources=[source(rumour_text, "An anonymous channel", grade=Reliability.A)],
+        ),
+    ]
+
+    def signals(i):  # type: ignore[no-untyped-def]
+        return Signals(words=("coup",) if i.id == "rumour" else ("tartus",))
+
+    digest = DigestBuilder(
+        EventWriter(None),
+        model="none",
+        backend="none",
+        prompt_versions={},
+        data_versions={},
+        signals=signals,
+    ).build(items, since=SINCE, until=UNTIL)
+    assert len(digest.events) == 2
+    assert digest.events[0].reports[0] != "rumour"
+    assert digest.events[1].reports == ["rumour"]
+    assert "single source" in digest.bluf
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_model_calls_grow_with_events_not_reports(n: int) -> None:
+    from scripted import ScriptedChatModel
+
+    from briefing.chains.brief import BriefChain
+    from briefing.llm.backend import Backend
+    from briefing.settings import Settings, StructuredMode
+
+    model = ScriptedChatModel(
+        default='{"headline": "Russian forces withdrew air defence systems", "bluf": "HUR says Russian forces withdrew air defence systems from Tartus."}'
+    )
+    chain = BriefChain(
+        Settings(),
+        backend=Backend(chat=model, model="scripted", label="scripted", mode=StructuredMode.PLAIN),
+    )
+    from briefing.digest.make import digest_builder
+
+    b = digest_builder(chain)
+    b.signals = lambda i: Signals(words=("tartus",))
+    items = relay_items()[: n + 1]
+    digest = b.build(items, since=SINCE, until=UNTIL)
+    assert len(model.calls) == len(digest.events) == 1
+    assert digest.provenance.usage.llm_calls == 1
+    assert digest.events[0].headline == "Russian forces withdrew air defence systems"
+    assert digest.provenance.prompt_versions["digest_event"] == "v1"
+
+
+def test_model_wording_that_names_a_stranger_is_replaced() -> None:
+    from scripted import ScriptedChatModel
+
+    from briefing.chains.brief import BriefChain
+    from briefing.digest.make import digest_builder
+    from briefing.llm.backend import Backend
+    from briefing.settings import Settings, StructuredMode
+
+    model = ScriptedChatModel(
+        default='{"headline": "Kremlin says Putin orders Tartus pullout", "bluf": "HUR says Putin ordered Russian forces to withdraw from Tartus."}'
+    )
+    chain = BriefChain(
+        Settings(),
+        backend=Backend(chat=model, model="scripted", label="scripted", mode=StructuredMode.PLAIN),
+    )
+    b = digest_builder(chain)
+    b.signals = lambda i: Signals(words=("tartus",))
+    digest = b.build(relay_items()[:2], since=SINCE, until=UNTIL)
+    event = digest.events[0]
+    assert "Putin" not in event.headline and "Putin" not in event.bluf
+    assert any("Putin" in w for w in digest.quality.warnings)
