@@ -108,3 +108,13 @@ def test_outlets_of_one_owner_or_state_are_one_publisher_family() -> None:
     # An outlet in no family is its own, by host, else by name.
     assert f.family_of("Kyiv Independent", "https://kyivindependent.com/a") == "kyivindependent.com"
     assert f.family_of("Meduza") == "Meduza" and f.family_of() is None
+
+
+def test_reports_without_words_or_names_are_each_their_own_event() -> None:
+    from briefing.digest.cluster import Signals, cluster
+
+    assert cluster([Signals(words=()), Signals(words=()), Signals(words=())]).groups() == [
+        [0],
+        [1],
+        [2],
+    ]

@@ -162,7 +162,10 @@ def test_digest_reuses_cached_briefs(api) -> None:  # type: ignore[no-untyped-de
     r = client.post("/v1/briefs?wait=30", json={"report_id": ids[0]})
     assert r.status_code == 200
     calls_before = len(model.calls)
-    event = {"headline": "Russia dismissed General Sergey Kisel", "bluf": "HUR says Russia dismissed General Sergey Kisel."}
+    event = {
+        "headline": "Russia dismissed General Sergey Kisel",
+        "bluf": "HUR says Russia dismissed General Sergey Kisel.",
+    }
     model.script = [model.default, json.dumps(event)]  # the second report's brief, then the event
     digest = client.post("/v1/digests?wait=60", json=WINDOW).json()
     assert digest["provenance"]["briefs_reused"] == 1

@@ -78,3 +78,7 @@ def source_kind(name: str, kind: ActorKind, role: str | None) -> SourceKind:
     if GOVERNMENT_WORDS.search(name) or kind in (ActorKind.STATE, ActorKind.MILITARY):
         return SourceKind.GOVERNMENT
     return SourceKind.OTHER
+
+
+# Number words that scale the figure before them ("3.5 million"), for digest contradictions.
+FIGURE_SCALES: dict[str, float] = {str(k): float(v) for k, v in _DATA["figure_scales"].items()}

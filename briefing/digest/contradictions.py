@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from briefing.analysis import get_nlp
 from briefing.analysis.actors import normalize_name
+from briefing.analysis.lexicon import FIGURE_SCALES, words
 from briefing.digest.inputs import DigestItem, EvidenceChecker
 from briefing.digest.merge import MergedDevelopment, jaccard
 from briefing.schemas.brief import Claim, Development, ReportingVerb
@@ -25,9 +26,9 @@ from briefing.settings import get_settings
 
 SAME_CONTEXT = 0.25  # content-word Jaccard of two sentences before their figures are compared
 DENIAL_MATCH = 0.4  # content-word Jaccard of a denial and the claim it denies
-_SCALES = {"hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9}
-_LOWER_BOUNDS = {"least", "more", "over", "than", "nearly", "almost", "about", "around", "some"}
-_SKIP_NOUNS = {"year", "month", "week", "day", "hour", "minute", "second", "time", "percent", "%"}
+_SCALES = FIGURE_SCALES
+_LOWER_BOUNDS = set(words("figure_bound_words"))
+_LABEL_NOUNS = set(words("figure_label_nouns"))
 
 
 @dataclass(frozen=True)
@@ -60,11 +61,17 @@ def quantities(text: str) -> list[Quantity]:
         if tok.dep_ != "nummod" or not tok.like_num or tok.ent_type_ in ("DATE", "TIME", "ORDINAL"):
             continue
         noun = tok.head
-        if noun.lemma_.lower() in _SKIP_NOUNS or noun.is_digit:
+        if (
+            noun.lemma_.lower() in _LABEL_NOUNS
+            or noun.is_digit
+            or noun.pos_ not in ("NOUN", "PROPN")
+        ):
+            continue
+        if noun.head.pos_ != "VERB":  # a count is of something done: killed, arrested, fired
             continue
         parts = sorted([t for t in tok.subtree if t.like_num], key=lambda t: t.i)
         mods = {t.lower_ for t in tok.subtree if not t.like_num}
-        verb = noun.head.lemma_.lower() if noun.head.pos_ in ("VERB", "AUX") else ""
+        verb = noun.head.lemma_.lower()
         out.append(
             Quantity(
                 key=f"{noun.lemma_.lower()}|{verb}",
@@ -183,7 +190,9 @@ def denial_contradictions(
     denials = [
         t
         for t in tellings
-        if isinstance(t.span_owner, Claim) and t.span_owner.verb_class is ReportingVerb.DENIED
+        if isinstance(t.span_owner, Claim)
+        and t.span_owner.verb_class is ReportingVerb.DENIED
+        and t.originator[:1].isupper()  # a named denier, not "he" or "they"
     ]
     for denial in denials:
         for other in tellings:
@@ -192,7 +201,7 @@ def denial_contradictions(
                 and other.span_owner.verb_class is ReportingVerb.DENIED
             ):
                 continue
-            if normalize_name(other.originator) == normalize_name(denial.originator):
+            if other.item.id == denial.item.id or not _independent(other, denial, family_of):
                 continue
             if jaccard(denial.statement, other.statement) < DENIAL_MATCH:
                 continue

@@ -118,9 +118,14 @@ def same_actor(a: Actor, b: Actor) -> bool:
         return False
     if ActorKind.PERSON in (a.kind, b.kind):
         return False
-    # "Institute for the Study of War" and "ISW".
-    short = {f for f in fa | fb if " " not in f and len(f) >= 2}
-    return any(_acronym(f) in short for f in fa | fb if _acronym(f))
+
+    # "Institute for the Study of War" and "ISW": an acronym of one actor's name is the other's.
+    def short(forms: set[str]) -> set[str]:
+        return {f for f in forms if " " not in f and len(f) >= 2}
+
+    return any(_acronym(f) in short(fb) for f in fa if _acronym(f)) or any(
+        _acronym(f) in short(fa) for f in fb if _acronym(f)
+    )
 
 
 def merge_actors(
@@ -209,6 +214,7 @@ def merge_developments(
             what=lead.what,
             when=when,
             when_end=lead.when_end,
+            when_text=lead.when_text,
             where=next((d.where for _, d in group if d.where), None),
             actors=sorted({a for _, d in group for a in d.actors}),
             reports=reports,

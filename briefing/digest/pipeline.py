@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict
 
 from briefing.analysis.actors import normalize_name, place_key
-from briefing.chains.guards import support
+from briefing.chains.guards import content_words, support
 from briefing.digest import changes as change_rules
 from briefing.digest.cluster import DEFAULT_PARAMS, ClusterParams, Signals, cluster, signals_of
 from briefing.digest.contradictions import (
@@ -62,6 +62,7 @@ from briefing.schemas.digest import (
 Progress = Callable[[str], None]
 SignalsOf = Callable[[DigestItem], Signals]
 HEADLINE_WORDS = 16
+MIN_DEVELOPMENT_WORDS = 3  # shorter "developments" are fragments ("Atty."), not news
 
 
 def analysis_signals(item: DigestItem) -> Signals:
@@ -220,7 +221,12 @@ class DigestBuilder:
             return effective_family(item, by_id)
 
         actors = merge_actors([(i, a) for i in items for a in i.brief.actors], checker)
-        told_devs = [(i, d) for i in items for d in i.brief.developments]
+        told_devs = [
+            (i, d)
+            for i in items
+            for d in i.brief.developments
+            if len(content_words(d.what)) >= MIN_DEVELOPMENT_WORDS
+        ]
         told_claims = [(i, c) for i in items for c in i.brief.claims]
         merged = merge_developments(told_devs, checker, family_of)
         timeline = [m.item for m in merged]
@@ -237,12 +243,18 @@ class DigestBuilder:
                 places.setdefault(place_key(place.name), place.name)
         originators = [i for i in items if i.carrier_of is None]
         fams = list(dict.fromkeys(family_of(i) for i in items))
-        lead = max(originators, key=lambda i: (len(i.brief.developments), -i.when.timestamp()))
-        fallback_headline = _words(
-            lead.report.title
-            or (timeline[0].what if timeline else lead.brief.bluf)
-            or "Untitled event"
-        )
+        # The lead report: the one naming most of the actors that several reports share.
+        shared = {
+            normalize_name(f) for a in actors if len(a.reports) > 1 for f in (a.name, *a.aliases)
+        }
+
+        def centrality(i: DigestItem) -> tuple[int, int]:
+            names = {normalize_name(f) for a in i.brief.actors for f in (a.name, *a.aliases)}
+            return len(names & shared), len(i.brief.developments)
+
+        lead = max(originators, key=centrality)
+        first_sentence = lead.brief.bluf.split(". ")[0].rstrip(".")
+        fallback_headline = _words(lead.report.title or first_sentence or "Untitled event")
         fallback_bluf = lead.brief.bluf
         lines = [b.brief.bluf for b in originators[:5] if b.brief.bluf]
         lines += [f"{d.when or 'undated'}: {d.what}" for d in timeline]

@@ -4,9 +4,14 @@ contradictions side by side and sources with their grades."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from briefing.render.html import page
-from briefing.schemas.digest import Digest, Event, EvidenceRef, Phase
+from briefing.schemas.digest import Digest, DigestDevelopment, Event, EvidenceRef, Phase
 from briefing.schemas.scales import CREDIBILITY_LABELS
+
+TIMELINE_SHOWN = 12
+CLAIMS_SHOWN = 10
 
 
 def _cell(text: str | None) -> str:
@@ -21,6 +26,17 @@ def _quote(refs: list[EvidenceRef], titles: dict[str, str], limit: int = 140) ->
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return f" — “{text}” ({titles.get(ref.report_id, ref.report_id)} [{ref.start}:{ref.end}])"
+
+
+def _when(d: DigestDevelopment) -> str:
+    if d.when is None:
+        return "date not given"
+    text = (d.when_text or "").strip()
+    if text.isdigit() and len(text) == 4:  # a year alone is not a day
+        return text
+    if d.when_end:
+        return f"{d.when.isoformat()} to {d.when_end.isoformat()}"
+    return d.when.isoformat()
 
 
 def _event(e: Event, titles: dict[str, str]) -> list[str]:
@@ -42,17 +58,23 @@ def _event(e: Event, titles: dict[str, str]) -> list[str]:
         out += ["**Places:** " + ", ".join(e.places[:12]), ""]
     if e.timeline:
         out += ["### Timeline", ""]
-        for d in e.timeline:
-            when = d.when.isoformat() if d.when else "date not given"
+        # The developments most sources tell (dated first), shown in date order.
+        shown = sorted(e.timeline, key=lambda d: (-len(d.families), d.when is None))[
+            :TIMELINE_SHOWN
+        ]
+        for d in sorted(shown, key=lambda d: (d.when is None, d.when or dt.date.min)):
+            when = _when(d)
             mark = " **new**" if d.new and e.phase is Phase.DEVELOPING else ""
             out.append(
                 f"- **{when}**{mark}: {d.what} ({len(d.families)} publisher(s))"
                 f"{_quote(d.evidence, titles)}"
             )
+        if len(e.timeline) > len(shown):
+            out.append(f"- … {len(e.timeline) - len(shown)} more development(s) in the JSON")
         out.append("")
     if e.claims:
         out += ["### Claims", ""]
-        for c in e.claims:
+        for c in e.claims[:CLAIMS_SHOWN]:
             chains = "; ".join(dict.fromkeys(a.chain for a in c.attributions))
             out.append(
                 f"- {c.statement} — {chains}. Corroboration: {c.corroboration} independent "

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -50,11 +50,21 @@ class Window(_Model):
     )
 
 
+Short = Annotated[str, Field(min_length=1, max_length=200)]
+
+
 class Filters(_Model):
-    tags: list[str] = Field(default_factory=list, description="Reports with any of these tags.")
-    sources: list[str] = Field(default_factory=list, description="Reports from these sources.")
+    tags: list[Short] = Field(
+        default_factory=list, max_length=50, description="Reports with any of these tags."
+    )
+    sources: list[Short] = Field(
+        default_factory=list, max_length=50, description="Reports from these sources."
+    )
     query: str | None = Field(
-        default=None, description="Case-insensitive text the title or report must contain."
+        default=None,
+        min_length=1,
+        max_length=500,
+        description="Case-insensitive text the title or report must contain.",
     )
 
 
@@ -93,6 +103,7 @@ class DigestDevelopment(_Model):
         default=None, description="Absolute date, where any report has one."
     )
     when_end: dt.date | None = None
+    when_text: str | None = Field(default=None, description="A report's own words for the date.")
     where: str | None = None
     actors: list[str] = Field(default_factory=list)
     reports: list[str] = Field(description="Reports telling this development (merged).")

@@ -7,7 +7,18 @@ import re
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from typing import Annotated
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    field_validator,
+    model_validator,
+)
 
 from briefing.schemas.digest import Filters
 
@@ -102,15 +113,15 @@ class ScheduleIn(_Model):
     name: str = Field(min_length=1, max_length=200)
     cron: str = Field(max_length=200, description="5-field cron expression, in `timezone`.")
     timezone: str = Field(default="UTC", max_length=64, description="IANA timezone name.")
-    window_hours: int = Field(
+    window_hours: StrictInt = Field(
         default=24, ge=1, le=24 * 31, description="Each digest covers the hours before its run."
     )
     filters: Filters = Field(default_factory=Filters)
     targets: list[Target] = Field(default_factory=list, max_length=10)
-    deliver_empty: bool = Field(
+    deliver_empty: StrictBool = Field(
         default=False, description="Deliver a digest even when its window holds no reports."
     )
-    enabled: bool = True
+    enabled: StrictBool = True
 
     @field_validator("cron")
     @classmethod
@@ -129,11 +140,11 @@ class ScheduleUpdate(_Model):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     cron: str | None = Field(default=None, max_length=200)
     timezone: str | None = Field(default=None, max_length=64)
-    window_hours: int | None = Field(default=None, ge=1, le=24 * 31)
+    window_hours: StrictInt | None = Field(default=None, ge=1, le=24 * 31)
     filters: Filters | None = None
     targets: list[Target] | None = Field(default=None, max_length=10)
-    deliver_empty: bool | None = None
-    enabled: bool | None = None
+    deliver_empty: StrictBool | None = None
+    enabled: StrictBool | None = None
 
     @field_validator("cron")
     @classmethod
@@ -160,21 +171,34 @@ class ScheduleOut(ScheduleIn):
     )
 
 
+def _iso_datetime(value: object) -> object:
+    """Times come as ISO 8601 text with a timezone (pydantic would also take a Unix time)."""
+    if isinstance(value, dt.datetime):
+        return value
+    if not isinstance(value, str) or "T" not in value:
+        raise ValueError("must be an ISO date-time with a timezone, e.g. 2026-11-29T07:00:00Z")
+    return value
+
+
+IsoDateTime = Annotated[dt.datetime, BeforeValidator(_iso_datetime)]
+
+
 class DigestRequest(_Model):
     """Run one digest now, as a job."""
 
-    since: dt.datetime | None = Field(
+    since: IsoDateTime | None = Field(
         default=None, description="Window start (default: `until` minus 24 hours)."
     )
-    until: dt.datetime | None = Field(default=None, description="Window end (default: now).")
+    until: IsoDateTime | None = Field(default=None, description="Window end (default: now).")
     filters: Filters = Field(default_factory=Filters)
     schedule_id: str | None = Field(
         default=None,
+        min_length=1,
         max_length=64,
         description="Run a schedule now: its filters, window length and targets, and its "
         "previous digest for 'what changed'.",
     )
-    use_model: bool = Field(
+    use_model: StrictBool = Field(
         default=True, description="False: code-only wording (no model call at all)."
     )
 
