@@ -335,7 +335,7 @@ def digest(
     ],
     since: Annotated[
         str | None,
-        typer.Option(help="Window start, ISO date or time (UTC unless given); default: open."),
+        typer.Option(help="Window start, ISO date or time (UTC unless given)."),
     ] = None,
     until: Annotated[
         str | None, typer.Option(help="Window end, ISO date or time; default: now.")
@@ -358,8 +358,9 @@ def digest(
     """Build a digest of report files with no service running: brief each report, fold
     near-duplicates, cluster into events, count independent sources, find contradictions.
 
-    Reports are in the window by their published date (front matter or metadata line), else
-    by their file's modification time.
+    Reports are in the window by their published date (front matter or metadata line),
+    else by their file's modification time. Without --since the window starts at the
+    earliest one.
     """
     from briefing.chains.brief import BriefChain
     from briefing.digest.inputs import DigestItem, in_window
@@ -376,7 +377,8 @@ def digest(
     try:
         settings = get_settings()
         files = _report_files(paths)
-        start = _utc(since, "--since") or dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+        open_start = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
+        start = _utc(since, "--since") or open_start
         end = _utc(until, "--until") or dt.datetime.now(dt.UTC)
         if end <= start:
             raise InputError("--until must be after --since")
@@ -393,6 +395,8 @@ def digest(
             made = chain.run(report, use_model=not no_model)
             items.append(DigestItem(id=path.name, report=report, brief=made, received=received))
         progress(f"{len(items)} of {len(files)} reports in the window")
+        if start == open_start:  # no --since: the window starts at the earliest report
+            start = min((i.when for i in items), default=end - dt.timedelta(days=1))
         builder = digest_builder(chain, use_model=not no_model, progress=progress)
         result = builder.build(items, since=start, until=end)
         if out is not None:

@@ -18,7 +18,7 @@ from briefing.analysis import get_nlp
 from briefing.analysis.actors import normalize_name
 from briefing.analysis.lexicon import FIGURE_SCALES, words
 from briefing.digest.inputs import DigestItem, EvidenceChecker
-from briefing.digest.merge import MergedDevelopment, jaccard
+from briefing.digest.merge import MergedDevelopment, is_named, jaccard
 from briefing.schemas.brief import Claim, Development, ReportingVerb
 from briefing.schemas.digest import Contradiction, ContradictionKind, ContradictionSide
 from briefing.schemas.scales import Reliability
@@ -150,9 +150,9 @@ def tellings_of(
 
 
 def _independent(a: Telling, b: Telling, family_of: Callable[[DigestItem], str]) -> bool:
-    return family_of(a.item) != family_of(b.item) and normalize_name(
-        a.originator
-    ) != normalize_name(b.originator)
+    """Two publisher families: a reprint never disputes its original. (Two outlets quoting the
+    same police at different times may well disagree: that is shown.)"""
+    return family_of(a.item) != family_of(b.item)
 
 
 def figure_contradictions(
@@ -192,7 +192,7 @@ def denial_contradictions(
         for t in tellings
         if isinstance(t.span_owner, Claim)
         and t.span_owner.verb_class is ReportingVerb.DENIED
-        and t.originator[:1].isupper()  # a named denier, not "he" or "they"
+        and is_named(t.item, t.originator)  # a named denier, not "he" or "a man"
     ]
     for denial in denials:
         for other in tellings:
@@ -202,6 +202,8 @@ def denial_contradictions(
             ):
                 continue
             if other.item.id == denial.item.id or not _independent(other, denial, family_of):
+                continue
+            if normalize_name(other.originator) == normalize_name(denial.originator):
                 continue
             if jaccard(denial.statement, other.statement) < DENIAL_MATCH:
                 continue

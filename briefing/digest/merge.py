@@ -229,16 +229,21 @@ def merge_developments(
 # -- claims ---------------------------------------------------------------------------------
 
 
+def is_named(item: DigestItem, name: str) -> bool:
+    """Whether a report's brief knows ``name`` as an actor or a source (not "he", "officials")."""
+    named = {normalize_name(f) for a in item.brief.actors for f in (a.name, *a.aliases)}
+    named |= {normalize_name(s.name) for s in item.brief.sources}
+    return name.strip()[:1].isupper() and normalize_name(name) in named
+
+
 def originator_key(
     item: DigestItem, claim: Claim, family_of: Callable[[DigestItem], str]
 ) -> tuple[str, str]:
     """Who a claim's originator is, for counting independence, and how to show it: a named
     originator by its publisher family ("Reuters" and "Thomson Reuters" are one); an unnamed
     one ("officials", "witnesses") once per family of the reports that carry it."""
-    named = {normalize_name(f) for a in item.brief.actors for f in (a.name, *a.aliases)}
-    named |= {normalize_name(s.name) for s in item.brief.sources}
     origin = claim.originator.strip()
-    if normalize_name(origin) in named and origin[:1].isupper():
+    if is_named(item, origin):
         return (families().family_of(source=origin) or origin).casefold(), origin
     family = family_of(item)
     return f"{normalize_name(origin)} via {family}", f"{origin} (per {family})"
