@@ -19,7 +19,10 @@ log = logging.getLogger(__name__)
 
 DESCRIPTION = """
 Hand in reports, get grounded briefs back. Every item of a brief points at the words of its
-report by character offsets checked against the text.
+report by character offsets checked against the text. Digests fold the reports of a window
+into ranked events (independent sources counted by publisher family, contradictions shown side
+by side, what changed since the previous digest), on demand or on a schedule, delivered by
+signed webhooks, Slack, e-mail, folders or an Atom feed.
 
 Authentication: `Authorization: Bearer <API key>` on every endpoint except `/healthz`,
 `/readyz` and the docs; create keys with `briefing keys create --name NAME`. Errors are

@@ -313,8 +313,17 @@ class Service:
     def build_digest(self, row: DigestRow) -> Digest:
         """The work of one digest job."""
         filters = Filters.model_validate(row.filters or {})
-        items = []
+        last = 0.0
+
+        def progress(message: str, *, force: bool = False) -> None:
+            nonlocal last
+            if force or time.monotonic() - last >= 1.0:  # at most one write a second
+                last = time.monotonic()
+                digest_store.set_progress(self.db, row.id, message)
+
+        items: list[DigestItem] = []
         for report_row in digest_store.reports_in_window(self.db, row.since, row.until, filters):
+            progress(f"briefing report {len(items) + 1} (cached briefs are reused)")
             made, brief_id, reused = self.brief_for(report_row, use_model=row.use_model)
             items.append(
                 DigestItem(
@@ -333,6 +342,7 @@ class Service:
                 previous = Digest.model_validate_json(before.body).model_copy(
                     update={"id": before.id}
                 )
+        progress(f"{len(items)} report(s) briefed; clustering and writing events", force=True)
         return self._builder(row.use_model).build(
             items,
             since=row.since,

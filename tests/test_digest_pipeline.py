@@ -4,6 +4,7 @@ what changed, ranking, empty windows."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from digest_fixtures import NOW, actor, claim, development, item, source
@@ -172,6 +173,7 @@ def test_a_denial_against_a_claim_is_shown_with_both_sides() -> None:
                     verb=ReportingVerb.DENIED,
                 )
             ],
+            sources=[source(b, "Russia's defence ministry")],
         ),
     ]
     event = builder().build(items, since=SINCE, until=UNTIL).events[0]
@@ -351,3 +353,52 @@ def test_model_wording_that_names_a_stranger_is_replaced() -> None:
     event = digest.events[0]
     assert "Putin" not in event.headline and "Putin" not in event.bluf
     assert any("Putin" in w for w in digest.quality.warnings)
+
+
+def test_a_denial_by_an_unnamed_speaker_is_not_a_dispute() -> None:
+    a = "Ukraine's military said Russian forces shelled the Kherson hospital overnight."
+    b = "A man denied that Russian forces shelled the Kherson hospital."
+    words = "Russian forces shelled the Kherson hospital"
+    items = [
+        item(
+            "ua",
+            a,
+            source_name="Ukrinform",
+            claims=[claim(a, words, source="Ukraine's military", originator="Ukraine's military")],
+        ),
+        item(
+            "x",
+            b,
+            source_name="TASS",
+            claims=[claim(b, words, source="A man", originator="A man", verb=ReportingVerb.DENIED)],
+        ),
+    ]
+    event = builder().build(items, since=SINCE, until=UNTIL).events[0]
+    assert event.contradictions == []
+
+
+def test_a_bottom_line_sentence_that_strays_is_dropped_and_the_rest_kept() -> None:
+    from scripted import ScriptedChatModel
+
+    from briefing.chains.brief import BriefChain
+    from briefing.digest.make import digest_builder
+    from briefing.llm.backend import Backend
+    from briefing.settings import Settings, StructuredMode
+
+    reply = {
+        "headline": "} Russian forces withdrew air defence systems from Tartus",
+        "bluf": "HUR says Russian forces withdrew air defence systems from Tartus. "
+        "The withdrawal was part of a larger plan involving several other entities and groups.",
+    }
+    model = ScriptedChatModel(default=json.dumps(reply))
+    chain = BriefChain(
+        Settings(),
+        backend=Backend(chat=model, model="scripted", label="scripted", mode=StructuredMode.PLAIN),
+    )
+    b = digest_builder(chain)
+    b.signals = lambda i: Signals(words=("tartus",))
+    digest = b.build(relay_items()[:2], since=SINCE, until=UNTIL)
+    event = digest.events[0]
+    assert event.headline == "Russian forces withdrew air defence systems from Tartus"
+    assert event.bluf == "HUR says Russian forces withdrew air defence systems from Tartus."
+    assert any("bluf sentence 2" in w for w in digest.quality.warnings)

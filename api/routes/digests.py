@@ -37,6 +37,7 @@ class DigestStatus(BaseModel):
     filters: Filters
     empty: bool | None = None
     events: int | None = None
+    progress: str | None = Field(default=None, description="The step a running digest is at.")
     url: str
     error: Problem | None = None
     attempts: int
@@ -80,6 +81,7 @@ def status_of(row: DigestRow) -> DigestStatus:
         filters=Filters.model_validate(row.filters or {}),
         empty=row.empty,
         events=row.events,
+        progress=row.progress if row.status == "running" else None,
         url=f"/v1/digests/{row.id}",
         error=row.error,
         attempts=row.attempts,

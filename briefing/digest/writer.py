@@ -10,6 +10,7 @@ and the digest says so.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -99,10 +100,25 @@ class EventWriter:
                 warnings=warnings,
             )
 
-        headline = result.value.headline.strip().rstrip(".")
+        headline = _trim(result.value.headline).rstrip(".")
         if len(headline.split()) > HEADLINE_WORDS:
             warnings.append("headline: model text too long; replaced by the reports' words")
             headline = ""
         headline = check("headline", headline, fallback_headline)
-        bluf = check("bluf", result.value.bluf, fallback_bluf)
+        # Each sentence of the bottom line stands on its own: one that strays is dropped, the
+        # others stay (a small model often adds a sentence of its own).
+        kept = [
+            s
+            for n, s in enumerate(_SENTENCE_END.split(_trim(result.value.bluf)), 1)
+            if s.strip() and check(f"bluf sentence {n}", s, "")
+        ]
+        bluf = " ".join(kept) if kept else fallback_bluf
         return Wording(headline, bluf, usage=result.usage, warnings=warnings)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+
+
+def _trim(text: str) -> str:
+    """Without stray JSON or markup characters at either end."""
+    return text.strip().strip("{}[]<>\"'`|#* \n")

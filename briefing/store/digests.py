@@ -99,6 +99,11 @@ def finish_digest(
         )
 
 
+def set_progress(db: Database, digest_id: str, message: str) -> None:
+    with db.session() as s:
+        s.execute(update(DigestRow).where(DigestRow.id == digest_id).values(progress=message[:200]))
+
+
 def requeue_running_digests(db: Database) -> int:
     with db.session() as s:
         result = s.execute(

@@ -160,6 +160,7 @@ class DigestRow(Base):
     deliver: Mapped[bool] = mapped_column(default=True)
     empty: Mapped[bool | None] = mapped_column()
     events: Mapped[int | None] = mapped_column(Integer)
+    progress: Mapped[str | None] = mapped_column(String(200))  # the step it is at, while running
     body: Mapped[str | None] = mapped_column(Text)
     error: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

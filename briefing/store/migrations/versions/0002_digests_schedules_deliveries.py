@@ -46,6 +46,7 @@ def upgrade() -> None:
         sa.Column("deliver", sa.Boolean(), nullable=False),
         sa.Column("empty", sa.Boolean(), nullable=True),
         sa.Column("events", sa.Integer(), nullable=True),
+        sa.Column("progress", sa.String(length=200), nullable=True),
         sa.Column("body", sa.Text(), nullable=True),
         sa.Column("error", sa.JSON(), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
