@@ -118,3 +118,48 @@ def test_reports_without_words_or_names_are_each_their_own_event() -> None:
         [1],
         [2],
     ]
+
+
+def _all_pairs(signals, params):  # type: ignore[no-untyped-def]
+    """The clustering as it was before blocking: one tree over every pair."""
+    import numpy as np
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    from briefing.digest.cluster import similarity
+
+    distance = np.clip(1 - similarity(signals, params), 0, 2)
+    labels = fcluster(
+        linkage(distance[np.triu_indices(len(signals), 1)], method=params.linkage),
+        t=params.threshold,
+        criterion="distance",
+    )
+    return sorted(sorted(i for i in range(len(signals)) if labels[i] == x) for x in set(labels))
+
+
+def test_blocking_gives_the_all_pairs_clusters_on_many_small_events() -> None:
+    import random
+
+    from briefing.digest.cluster import DEFAULT_PARAMS, _vectors, blocks
+
+    rng = random.Random(3)
+    vocabulary = [f"w{i}" for i in range(3000)]
+    signals = []
+    for event in range(60):
+        topic = rng.sample(vocabulary, 12)
+        for _ in range(rng.randint(1, 6)):
+            words = (*rng.sample(topic, 8), *rng.sample(vocabulary, 6), "said", "police")
+            signals.append(
+                Signals(words=words, names=(f"n{event}",), years=frozenset({2000 + event % 3}))
+            )
+    assert sorted(cluster(signals).groups()) == _all_pairs(signals, DEFAULT_PARAMS)
+    found = blocks(_vectors(signals, DEFAULT_PARAMS), DEFAULT_PARAMS)
+    assert len(found) > 30  # many independent blocks, each clustered on its own
+
+
+@pytest.mark.slow
+def test_blocking_gives_the_all_pairs_clusters_on_ecbplus_dev() -> None:
+    from briefing.digest.cluster import BASELINE_PARAMS, DEFAULT_PARAMS, signals_of_files
+
+    signals = signals_of_files(sorted(DEV.glob("*.txt")))
+    for params in (DEFAULT_PARAMS, BASELINE_PARAMS):
+        assert sorted(cluster(signals, params).groups()) == _all_pairs(signals, params)

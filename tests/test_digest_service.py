@@ -455,3 +455,36 @@ def test_an_email_target_without_smtp_is_refused(api) -> None:  # type: ignore[n
         },
     )
     assert r.status_code == 422 and "SMTP" in r.json()["detail"]
+
+
+def test_the_scheduler_thread_of_a_running_service_queues_and_runs_a_due_digest(
+    tmp_path: Path,
+) -> None:
+    settings = settings_for(f"sqlite:///{tmp_path / 't.db'}").model_copy(
+        update={"scheduler_enabled": True, "scheduler_poll_s": 0.05}
+    )
+    service = Service(settings)
+    assert service.scheduler is not None
+    now = [dt.datetime.now(dt.UTC)]
+    service.scheduler.clock = lambda: now[0]
+    row = service.create_schedule(ScheduleIn(name="m", cron="0 7 * * *", timezone="UTC"))
+    period = periods_between(
+        row.cron, row.timezone, row.created_at, row.created_at + dt.timedelta(days=2)
+    )[0]
+    service.start()
+    try:
+        time.sleep(0.3)
+        assert service.digests(schedule_id=row.id, on=None, limit=5, offset=0) == []
+        now[0] = period + dt.timedelta(seconds=1)  # the clock reaches 07:00
+        done = wait_for(
+            lambda: [
+                d
+                for d in service.digests(schedule_id=row.id, on=None, limit=5, offset=0)
+                if d.status == "succeeded"
+            ],
+            timeout=30,
+        )
+        [digest] = done
+        assert digest.period == period and digest.empty is True  # no reports in its window
+    finally:
+        service.stop()
