@@ -1,4 +1,4 @@
-"""ASGI middleware: request body size limit and Prometheus request metrics."""
+"""ASGI middleware: request body size limit, NUL characters refused, Prometheus metrics."""
 
 from __future__ import annotations
 
@@ -63,25 +63,63 @@ class BodyLimit:
                 await self._reject(send)
 
     async def _reject(self, send: Send) -> None:
-        body = json.dumps(
-            {
-                "type": "about:blank",
-                "title": "Request too large",
-                "status": 413,
-                "detail": f"the body is over {self.max_bytes} bytes",
-            }
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", PROBLEM_JSON.encode()),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        await _problem(send, 413, "Request too large", f"the body is over {self.max_bytes} bytes")
+
+
+_NUL_JSON = b"\\u0000"  # how JSON writes a NUL character
+
+
+class NoNul:
+    """422 problem+json for a NUL character anywhere in the path, the query or the body (raw,
+    or as JSON's escape): no store keeps it (PostgreSQL text cannot hold one) and no report
+    needs it. The body is read before the route sees it (BodyLimit, outside, caps its size)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        raw_path = scope.get("raw_path") or scope.get("path", "").encode()
+        query = scope.get("query_string", b"")
+        if any(b"%00" in part or b"\x00" in part for part in (raw_path, query)):
+            await _problem(send, 422, "Invalid input", "the URL holds a NUL character (%00)")
+            return
+        messages: list[Message] = []
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                break
+        body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.request")
+        if b"\x00" in body or _NUL_JSON in body:
+            await _problem(send, 422, "Invalid input", "the body holds a NUL character")
+            return
+
+        async def replay() -> Message:
+            if messages:
+                return messages.pop(0)
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+async def _problem(send: Send, status: int, title: str, detail: str) -> None:
+    body = json.dumps(
+        {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", PROBLEM_JSON.encode()),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
 
 
 class Metrics:
