@@ -402,3 +402,21 @@ def test_a_bottom_line_sentence_that_strays_is_dropped_and_the_rest_kept() -> No
     assert event.headline == "Russian forces withdrew air defence systems from Tartus"
     assert event.bluf == "HUR says Russian forces withdrew air defence systems from Tartus."
     assert any("bluf sentence 2" in w for w in digest.quality.warnings)
+
+
+def test_an_unnamed_speaker_adds_nothing_to_a_named_one_of_the_same_publisher() -> None:
+    a = "Steve Cooley said Orozco would be charged with murder. He said Orozco would be charged with murder soon."
+    words = "Orozco would be charged with murder"
+    one = item(
+        "latimes",
+        a,
+        source_name="Los Angeles Times",
+        claims=[
+            claim(a, words, source="Steve Cooley", originator="Steve Cooley"),
+            claim(a, "Orozco would be charged with murder soon", source="He", originator="He"),
+        ],
+        actors=[actor(a, "Steve Cooley", ActorKind.PERSON)],
+    )
+    [merged] = builder().build([one], since=SINCE, until=UNTIL).events[0].claims
+    assert merged.independent_originators == ["Steve Cooley"]
+    assert merged.corroboration == 1 and merged.credibility >= 2  # not "confirmed"

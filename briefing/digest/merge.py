@@ -245,8 +245,9 @@ def originator_key(
     origin = claim.originator.strip()
     if is_named(item, origin):
         return (families().family_of(source=origin) or origin).casefold(), origin
+    # Unnamed ("officials", "he"): all we know is the outlet that reports it.
     family = family_of(item)
-    return f"{normalize_name(origin)} via {family}", f"{origin} (per {family})"
+    return f"unnamed via {family}", f"unnamed source (per {family})"
 
 
 def merge_claims(
@@ -280,6 +281,14 @@ def merge_claims(
         if not attributions:
             continue
         first = group[0][1]
+        # An unnamed source counts only for a publisher that names nobody else for the claim.
+        named_by = {
+            family_of(item)
+            for item, claim in group
+            if not originator_key(item, claim, family_of)[0].startswith("unnamed via ")
+        }
+        for family in named_by:
+            keys.pop(f"unnamed via {family}", None)
         independent = sorted(set(keys.values()), key=str.casefold)
         out.append(
             DigestClaim(
@@ -288,7 +297,11 @@ def merge_claims(
                 attributions=attributions,
                 independent_originators=independent,
                 corroboration=len(independent),
-                credibility=min(a.credibility for a in attributions),
+                # 1 ("confirmed by other, independent sources") needs two independent
+                # originators here; otherwise the best grade a single telling got, from 2.
+                credibility=1
+                if len(independent) >= 2
+                else max(2, min(a.credibility for a in attributions)),
                 stake=next((c.stake for _, c in group if c.stake), None),
             )
         )

@@ -253,11 +253,20 @@ class DigestBuilder:
             return len(names & shared), len(i.brief.developments)
 
         lead = max(originators, key=centrality)
-        first_sentence = lead.brief.bluf.split(". ")[0].rstrip(".")
-        fallback_headline = _words(lead.report.title or first_sentence or "Untitled event")
-        fallback_bluf = lead.brief.bluf
-        lines = [b.brief.bluf for b in originators[:5] if b.brief.bluf]
-        lines += [f"{d.when or 'undated'}: {d.what}" for d in timeline]
+        # Code's wording, in the reports' own words: the development most publishers tell.
+        told = sorted(
+            timeline,
+            key=lambda d: (-len(d.families), -len(d.reports), d.evidence[0].report_id != lead.id),
+        )
+        top = [" ".join(d.evidence[0].text.split()) for d in told[:2] if d.evidence]
+        if len(told) > 1 and len(told[1].families) < 2:
+            top = top[:1]
+        lead_words = top[0] if top else " ".join(lead.report.text.split()[:40])
+        fallback_headline = _words(lead.report.title or lead_words) or "Untitled event"
+        fallback_bluf = " ".join(t if t.endswith((".", "!", "?")) else t + "." for t in top) or (
+            lead_words
+        )
+        lines = [f"{d.when or 'undated'}: {d.what}" for d in told]
         lines += [f"{c.attributions[0].chain}: {c.statement}" for c in claims]
         wording = self.writer.write(window, originators, lines, fallback_headline, fallback_bluf)
         quality.warnings += wording.warnings
