@@ -59,3 +59,30 @@ def test_nul_characters_are_refused_with_a_problem(
     assert response.headers["content-type"].startswith("application/problem+json")
     assert "NUL" in response.json()["detail"]
     assert "psycopg" not in response.text and "Traceback" not in response.text
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "WyIyMDI0LTAxLTAxVDAwOjAwOjAwIiwieCJd",  # ["2024-01-01T00:00:00","x"]: a naive time
+        "WyIyMDI0LTAxLTAxVDAwOjAwOjAwKzAwOjAwIiwxXQ",  # ["2024-01-01T00:00:00+00:00",1]
+        "bm90IGpzb24",  # not JSON
+        "!!!",
+    ],
+)
+def test_a_forged_cursor_is_a_problem_not_a_crash(api, cursor: str) -> None:  # type: ignore[no-untyped-def]
+    client, *_ = api
+    response = client.get(f"/v1/reports?cursor={cursor}")
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"].startswith("cursor")
+
+
+def test_a_rare_tag_behind_newer_reports_is_found(api) -> None:  # type: ignore[no-untyped-def]
+    client, *_ = api
+    rare = client.post("/v1/reports", json={"text": "A report with a rare tag.", "tags": ["rare-tag"]}).json()["id"]
+    for i in range(25):
+        client.post("/v1/reports", json={"text": f"Newer report number {i}.", "tags": ["common"]})
+    page = client.get("/v1/reports?tag=rare-tag&limit=1").json()
+    assert [r["id"] for r in page["items"]] == [rare] and page["next_cursor"] is None
+    common = client.get("/v1/reports?tag=common&limit=10").json()
+    assert len(common["items"]) == 10 and common["next_cursor"]

@@ -119,3 +119,30 @@ def test_keys_cli_create_list_revoke(tmp_path: Path) -> None:
     assert "revoked" in cli("list").stdout
     missing = cli("revoke", "nope")
     assert missing.returncode == 2 and "no active key" in missing.stderr
+
+
+def test_migration_copies_the_tags_of_reports_stored_before_the_tag_table(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import sqlalchemy as sa
+    from alembic import command
+    from alembic.config import Config
+
+    from briefing.store.db import MIGRATIONS
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", url)
+    command.upgrade(cfg, "0001")
+    engine = sa.create_engine(url)
+    with engine.begin() as c:
+        c.execute(
+            sa.text(
+                "insert into reports (id, sha256, text, format, tags, created_at) "
+                "values ('r1', 'h1', 't', 'text', '[\"syria\", \"rare\", \"syria\"]', '2026-01-01 00:00:00')"
+            )
+        )
+    command.upgrade(cfg, "head")
+    with engine.begin() as c:
+        rows = c.execute(sa.text("select report_id, tag from report_tags order by tag")).fetchall()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [("r1", "rare"), ("r1", "syria")]

@@ -11,6 +11,7 @@ from sqlalchemy import and_, func, or_, select, update
 from briefing.schemas.digest import Filters
 from briefing.store.db import Database
 from briefing.store.models import DigestRow, ReportRow, utcnow
+from briefing.store.reports import tagged
 
 QUEUED, RUNNING, SUCCEEDED, FAILED = "queued", "running", "succeeded", "failed"
 PAGE = 500
@@ -176,7 +177,8 @@ def reports_in_window(
                 ReportRow.text.ilike(pattern, escape="\\"),
             )
         )
-    wanted = set(filters.tags)
+    if filters.tags:
+        query = query.where(ReportRow.id.in_(tagged(filters.tags)))
     after: tuple[dt.datetime, str] | None = None
     while True:
         page_query = query
@@ -189,9 +191,7 @@ def reports_in_window(
             )
         with db.session() as s:
             rows = list(s.scalars(page_query.limit(PAGE)))
-        for row in rows:
-            if not wanted or wanted & set(row.tags or []):
-                yield row
+        yield from rows
         if len(rows) < PAGE:
             return
         after = (rows[-1].created_at, rows[-1].id)

@@ -55,6 +55,17 @@ class ReportRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
 
+class ReportTagRow(Base):
+    """A report's tags, one row each, so that tag filters run in the database (on every store)."""
+
+    __tablename__ = "report_tags"
+
+    report_id: Mapped[str] = mapped_column(
+        ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag: Mapped[str] = mapped_column(String(200), primary_key=True, index=True)
+
+
 class BriefRow(Base):
     __tablename__ = "briefs"
 

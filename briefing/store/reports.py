@@ -7,13 +7,13 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 
 from briefing.errors import InputError
 from briefing.schemas.report import Report, ReportFormat
 from briefing.store.db import Database
-from briefing.store.models import BriefRow, ReportRow
+from briefing.store.models import BriefRow, ReportRow, ReportTagRow
 
 
 def report_of(row: ReportRow) -> Report:
@@ -48,6 +48,8 @@ def add_report(db: Database, report: Report) -> tuple[ReportRow, bool]:
                 tags=report.tags,
             )
             s.add(row)
+            s.flush()
+            s.add_all(ReportTagRow(report_id=row.id, tag=t) for t in dict.fromkeys(report.tags))
         return row, True
     except IntegrityError:  # a concurrent insert of the same text won
         with db.session() as s:
@@ -77,7 +79,10 @@ def _decode_cursor(cursor: str) -> tuple[dt.datetime, str]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         created, row_id = json.loads(base64.urlsafe_b64decode(padded))
-        return dt.datetime.fromisoformat(created), str(row_id)
+        when = dt.datetime.fromisoformat(created)
+        if when.tzinfo is None or not isinstance(row_id, str) or len(row_id) > 64:
+            raise ValueError("not a cursor this service writes")
+        return when, row_id
     except Exception:
         raise InputError("cursor is not one this service issued", field="cursor") from None
 
@@ -93,24 +98,24 @@ def list_reports(
         query = query.where(ReportRow.published <= flt.published_to)
     if flt.source:
         query = query.where(ReportRow.source == flt.source)
+    if flt.tag:
+        query = query.where(ReportRow.id.in_(tagged([flt.tag])))
     if cursor:
         created, row_id = _decode_cursor(cursor)
         query = query.where(
             (ReportRow.created_at < created)
             | ((ReportRow.created_at == created) & (ReportRow.id < row_id))
         )
-    rows: list[ReportRow] = []
     with db.session() as s:
-        # Tags are JSON lists: filtered here, the same way on SQLite and PostgreSQL.
-        for row in s.scalars(query.limit(limit * 20 if flt.tag else limit + 1)):
-            if flt.tag and flt.tag not in (row.tags or []):
-                continue
-            rows.append(row)
-            if len(rows) > limit:
-                break
+        rows = list(s.scalars(query.limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
     return rows, encode_cursor(rows[-1]) if more and rows else None
+
+
+def tagged(tags: list[str]) -> Select[str]:
+    """Ids of the reports with any of ``tags`` (a subquery)."""
+    return select(ReportTagRow.report_id).where(ReportTagRow.tag.in_(tags))
 
 
 def save_brief(db: Database, report_id: str, cache_key: str, body: str) -> BriefRow:

@@ -15,6 +15,26 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        "report_tags",
+        sa.Column("report_id", sa.String(length=32), nullable=False),
+        sa.Column("tag", sa.String(length=200), nullable=False),
+        sa.ForeignKeyConstraint(["report_id"], ["reports.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("report_id", "tag"),
+    )
+    with op.batch_alter_table("report_tags", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_report_tags_tag"), ["tag"], unique=False)
+    # Tags of reports stored before this table: one row each (read from the JSON column).
+    bind = op.get_bind()
+    reports = sa.table("reports", sa.column("id", sa.String), sa.column("tags", sa.JSON))
+    report_tags = sa.table("report_tags", sa.column("report_id"), sa.column("tag"))
+    rows = [
+        {"report_id": rid, "tag": str(tag)[:200]}
+        for rid, tags in bind.execute(sa.select(reports.c.id, reports.c.tags))
+        for tag in dict.fromkeys(tags or [])
+    ]
+    if rows:
+        op.bulk_insert(report_tags, rows)
 
     op.create_table(
         "digest_schedules",
@@ -114,6 +134,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("report_tags")
 
     with op.batch_alter_table("delivery_attempts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_delivery_attempts_delivery_id"))
