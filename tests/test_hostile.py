@@ -79,10 +79,55 @@ def test_a_forged_cursor_is_a_problem_not_a_crash(api, cursor: str) -> None:  # 
 
 def test_a_rare_tag_behind_newer_reports_is_found(api) -> None:  # type: ignore[no-untyped-def]
     client, *_ = api
-    rare = client.post("/v1/reports", json={"text": "A report with a rare tag.", "tags": ["rare-tag"]}).json()["id"]
+    rare = client.post(
+        "/v1/reports", json={"text": "A report with a rare tag.", "tags": ["rare-tag"]}
+    ).json()["id"]
     for i in range(25):
         client.post("/v1/reports", json={"text": f"Newer report number {i}.", "tags": ["common"]})
     page = client.get("/v1/reports?tag=rare-tag&limit=1").json()
     assert [r["id"] for r in page["items"]] == [rare] and page["next_cursor"] is None
     common = client.get("/v1/reports?tag=common&limit=10").json()
     assert len(common["items"]) == 10 and common["next_cursor"]
+
+
+LAUGHS = (
+    '---\na: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+    "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+    "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ntitle: *d\n---\nRussia moved troops.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "needle"),
+    [
+        (LAUGHS, "anchors"),
+        ("---\nsource: " + "s" * 300 + "\n---\nRussia moved troops.\n", "source is 300 characters"),
+        (
+            "---\ntags: ["
+            + ",".join(f"t{i}" for i in range(500))
+            + "]\n---\nRussia moved troops.\n",
+            "500 tags",
+        ),
+        ("---\ntitle: " + "x" * 20_000 + "\n---\nRussia moved troops.\n", "over 16384 bytes"),
+    ],
+)
+def test_front_matter_gets_the_caps_of_json_fields_and_no_aliases(
+    api, body: str, needle: str
+) -> None:  # type: ignore[no-untyped-def]
+    client, *_ = api
+    response = client.post(
+        "/v1/reports", content=body.encode(), headers={"content-type": "text/markdown"}
+    )
+    assert response.status_code == 422, response.text
+    assert needle in response.json()["detail"]
+
+
+def test_tags_in_the_query_are_capped_too(api) -> None:  # type: ignore[no-untyped-def]
+    client, *_ = api
+    query = "&".join(f"tags=t{i}" for i in range(600))
+    response = client.post(
+        f"/v1/reports?{query}",
+        content=b"Russia moved troops.",
+        headers={"content-type": "text/plain"},
+    )
+    assert response.status_code == 422 and "600 tags" in response.json()["detail"]

@@ -17,6 +17,22 @@ from briefing.schemas.report import Report, ReportFormat
 _META_LINE = re.compile(r"\A[ \t\ufeff]*date[ \t]+(\d{4}-\d{2}-\d{2})[ \t]+(?P<headline>[^\n]*)")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<yaml>.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 _DATE_KEYS = ("published", "published_at", "date")
+# The same caps as the JSON fields of POST /v1/reports, wherever metadata comes from.
+MAX_TITLE, MAX_SOURCE, MAX_URL, MAX_TAGS, MAX_TAG = 1000, 200, 2000, 50, 200
+MAX_FRONT_MATTER = 16_384  # bytes of YAML
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """Safe YAML without anchors and aliases: nested aliases expand exponentially ("billion
+    laughs"), and front matter has no use for them."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            raise InputError("YAML front matter may not use aliases (*name)")
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        if getattr(event, "anchor", None):
+            raise InputError("YAML front matter may not use anchors (&name)")
+        return super().compose_node(parent, index)
 
 
 def load_report(
@@ -61,15 +77,32 @@ def load_report(
     if not any(ch.isalpha() for ch in text[:100_000]):
         raise InputError("report has no words (no letters in its text)")
 
+    front_tags = meta.get("tags") or []
+    if not isinstance(front_tags, list):
+        front_tags = [front_tags]
     return Report(
         text=text,
         format=fmt,
-        title=title or _str_or_none(meta.get("title")),
-        source=source or _str_or_none(meta.get("source")),
-        url=url or _str_or_none(meta.get("url")),
+        title=_capped("title", title or _str_or_none(meta.get("title")), MAX_TITLE),
+        source=_capped("source", source or _str_or_none(meta.get("source")), MAX_SOURCE),
+        url=_capped("url", url or _str_or_none(meta.get("url")), MAX_URL),
         published=published or _parse_date(meta.get("published")),
-        tags=tags or [str(t) for t in meta.get("tags") or []],
+        tags=_checked_tags(tags or [str(t) for t in front_tags]),
     )
+
+
+def _capped(field: str, value: str | None, limit: int) -> str | None:
+    if value is not None and len(value) > limit:
+        raise InputError(f"{field} is {len(value)} characters; the limit is {limit}", field=field)
+    return value
+
+
+def _checked_tags(tags: list[str]) -> list[str]:
+    if len(tags) > MAX_TAGS:
+        raise InputError(f"{len(tags)} tags; the limit is {MAX_TAGS}", field="tags")
+    for tag in tags:
+        _capped("tags", tag, MAX_TAG)
+    return list(dict.fromkeys(t for t in tags if t.strip()))
 
 
 def _headline(line: str) -> str:
@@ -83,8 +116,10 @@ def _split_front_matter(text: str) -> tuple[str, dict[str, Any]]:
     match = _FRONT_MATTER.match(text)
     if not match:
         return text, {}
+    if len(match.group("yaml").encode("utf-8")) > MAX_FRONT_MATTER:
+        raise InputError(f"YAML front matter is over {MAX_FRONT_MATTER} bytes")
     try:
-        data = yaml.safe_load(match.group("yaml"))
+        data = yaml.load(match.group("yaml"), Loader=_NoAliasLoader)
     except yaml.YAMLError as exc:
         raise InputError(f"YAML front matter is invalid: {exc}") from None
     if not isinstance(data, dict):
