@@ -131,3 +131,27 @@ def test_tags_in_the_query_are_capped_too(api) -> None:  # type: ignore[no-untyp
         headers={"content-type": "text/plain"},
     )
     assert response.status_code == 422 and "600 tags" in response.json()["detail"]
+
+
+def test_report_text_never_reaches_the_log_when_a_database_write_fails(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import logging
+
+    from service_fixtures import POSTGRES_URL, reset_postgres
+
+    from briefing.schemas.report import Report
+    from briefing.store import Database
+    from briefing.store.reports import add_report
+
+    reset_postgres()
+    db = Database(POSTGRES_URL)
+    db.migrate()
+    marker = "SECRET-MARKER-7f3a"
+    caplog.set_level(logging.DEBUG)
+    with pytest.raises(Exception) as failure:
+        add_report(db, Report(text=f"Report {marker} text.", source="s" * 300))  # varchar(200)
+    logging.getLogger("test").error("write failed", exc_info=failure.value)
+    db.dispose()
+    assert marker not in str(failure.value)
+    assert marker not in caplog.text
