@@ -20,6 +20,9 @@ LATENCY = Histogram(
 )
 
 
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
 class _TooLarge(Exception):
     pass
 
@@ -141,6 +144,9 @@ class Metrics:
         try:
             await self.app(scope, receive, capture)
         finally:
+            # Bounded labels: a route template (never the raw path) and a fixed set of methods,
+            # so junk requests cannot grow the series without end.
             route = getattr(scope.get("route"), "path", "unmatched")
-            REQUESTS.labels(scope["method"], route, str(status["code"])).inc()
-            LATENCY.labels(scope["method"], route).observe(time.perf_counter() - started)
+            method = scope["method"] if scope["method"] in _METHODS else "other"
+            REQUESTS.labels(method, route, str(status["code"])).inc()
+            LATENCY.labels(method, route).observe(time.perf_counter() - started)

@@ -155,3 +155,19 @@ def test_report_text_never_reaches_the_log_when_a_database_write_fails(
     db.dispose()
     assert marker not in str(failure.value)
     assert marker not in caplog.text
+
+
+def test_junk_methods_and_paths_do_not_grow_the_metrics(api) -> None:  # type: ignore[no-untyped-def]
+    client, *_ = api
+
+    def junk(n: int, start: int) -> None:
+        for i in range(start, start + n):
+            client.request(f"JUNK{i}", f"/nowhere/{i}")
+
+    junk(5, 0)
+    client.get("/metrics")  # its own series exist from here on
+    before = len(client.get("/metrics").text)
+    junk(200, 5)
+    after = client.get("/metrics").text
+    assert "JUNK" not in after and "/nowhere" not in after
+    assert len(after) - before < 200  # counters move; no new series
