@@ -16,6 +16,7 @@ from briefing.errors import BriefingError, ServiceBusyError
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
+MAX_ERRORS_LISTED = 20
 
 
 class Problem(BaseModel):
@@ -109,14 +110,18 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        found = exc.errors()
+        # A small answer to any request: the first errors, each field name cut short.
         errors = [
             {
-                "field": ".".join(str(p) for p in e["loc"] if p != "body") or "body",
-                "message": e["msg"],
+                "field": (".".join(str(p) for p in e["loc"] if p != "body") or "body")[:100],
+                "message": str(e["msg"])[:200],
             }
-            for e in exc.errors()
+            for e in found[:MAX_ERRORS_LISTED]
         ]
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        if len(found) > MAX_ERRORS_LISTED:
+            detail += f"; and {len(found) - MAX_ERRORS_LISTED} more error(s)"
         return problem(422, "Invalid request", detail, errors=errors)
 
     @app.exception_handler(StarletteHTTPException)

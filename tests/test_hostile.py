@@ -171,3 +171,28 @@ def test_junk_methods_and_paths_do_not_grow_the_metrics(api) -> None:  # type: i
     after = client.get("/metrics").text
     assert "JUNK" not in after and "/nowhere" not in after
     assert len(after) - before < 200  # counters move; no new series
+
+
+def test_many_unknown_keys_get_a_small_problem(api) -> None:  # type: ignore[no-untyped-def]
+    client, *_ = api
+    body = {"text": "Russia moved troops."} | {f"unknown_key_{i}": i for i in range(50_000)}
+    response = client.post("/v1/briefs", json={"report": body})
+    assert response.status_code == 422
+    assert len(response.content) < 10_000
+    assert len(response.json()["errors"]) == 20 and "more error(s)" in response.json()["detail"]
+
+
+def test_a_chunked_body_over_the_cap_is_413_not_400(api) -> None:  # type: ignore[no-untyped-def]
+    client, service, *_ = api
+
+    def chunks():  # type: ignore[no-untyped-def]
+        piece = b"x" * 65536
+        for _ in range(service.settings.max_body_bytes // len(piece) + 2):
+            yield piece
+
+    response = client.post(
+        "/v1/briefs", content=chunks(), headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 413 and response.headers["content-type"].startswith(
+        "application/problem+json"
+    )
