@@ -6,6 +6,7 @@ import threading
 import time
 from dataclasses import dataclass
 
+from cachetools import LRUCache
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 
@@ -57,8 +58,27 @@ class RateLimiter:
     """A token bucket per key: ``limit`` requests a minute, bursts up to ``limit``."""
 
     def __init__(self) -> None:
-        self._buckets: dict[str, tuple[float, float]] = {}
+        # Bounded: keys (API keys, client addresses) beyond this are forgotten oldest first.
+        self._buckets: LRUCache[str, tuple[float, float]] = LRUCache(maxsize=100_000)
         self._lock = threading.Lock()
+
+    def blocked(self, key: str, limit: int) -> int | None:
+        """Seconds until ``key`` has a token again, or None when it has one (spends nothing)."""
+        rate = limit / 60.0
+        now = time.monotonic()
+        with self._lock:
+            tokens, last = self._buckets.get(key, (float(limit), now))
+        tokens = min(float(limit), tokens + (now - last) * rate)
+        return None if tokens >= 1.0 else max(1, int((1.0 - tokens) / rate) + 1)
+
+    def spend(self, key: str, limit: int) -> None:
+        """Take a token from ``key`` (never below zero), without raising."""
+        rate = limit / 60.0
+        now = time.monotonic()
+        with self._lock:
+            tokens, last = self._buckets.get(key, (float(limit), now))
+            tokens = min(float(limit), tokens + (now - last) * rate)
+            self._buckets[key] = (max(0.0, tokens - 1.0), now)
 
     def check(self, key: str, limit: int) -> None:
         rate = limit / 60.0
@@ -99,6 +119,17 @@ async def _caller(request: Request, token: str) -> Caller:
     state = request.app.state
     if not state.settings.require_auth:
         return ANONYMOUS
+    # Failed authentication is throttled per client address: guessing keys gets 429s.
+    failures = f"auth-failures:{request.client.host if request.client else 'unknown'}"
+    allowed = state.settings.auth_failures_per_minute
+    retry = state.limiter.blocked(failures, allowed)
+    if retry is not None:
+        raise ApiProblem(
+            429,
+            "Too many requests",
+            f"more than {allowed} failed authentications a minute from this address",
+            headers={"Retry-After": str(retry)},
+        )
     if not token:
         raise ApiProblem(
             401,
@@ -108,6 +139,7 @@ async def _caller(request: Request, token: str) -> Caller:
         )
     caller: Caller | None = await state.verifier.verify(request, token)
     if caller is None:
+        state.limiter.spend(failures, allowed)
         raise ApiProblem(
             401,
             "Unauthorized",

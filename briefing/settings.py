@@ -134,6 +134,11 @@ class Settings(BaseSettings):
         default=100, ge=1, description="Queued jobs beyond which new requests get 503."
     )
     rate_limit_per_minute: int = Field(default=600, ge=1, description="Requests per API key.")
+    auth_failures_per_minute: int = Field(
+        default=30,
+        ge=1,
+        description="Failed authentications a minute from one client address before 429s.",
+    )
     max_body_bytes: int = Field(default=5 * 1024 * 1024, ge=1024, description="Request body cap.")
     require_auth: bool = Field(default=True, description="Require API keys on the HTTP API.")
     public_url: str = Field(

@@ -196,3 +196,21 @@ def test_a_chunked_body_over_the_cap_is_413_not_400(api) -> None:  # type: ignor
     assert response.status_code == 413 and response.headers["content-type"].startswith(
         "application/problem+json"
     )
+
+
+def test_failed_authentication_is_throttled(tmp_path: Path) -> None:
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'a.db'}",
+        auth_failures_per_minute=5,
+        scheduler_enabled=False,
+    )
+    with running_service(settings) as (client, _, key, _model):
+        statuses = [
+            client.get("/v1/reports", headers={"Authorization": f"Bearer wrong-{i}"}).status_code
+            for i in range(8)
+        ]
+        assert statuses[:5] == [401] * 5 and set(statuses[5:]) == {429}
+        blocked = client.get("/v1/reports", headers={"Authorization": f"Bearer {key}"})
+        assert (
+            blocked.status_code == 429 and int(blocked.headers["retry-after"]) >= 1
+        )  # no guessing through
