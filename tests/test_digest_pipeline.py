@@ -420,3 +420,13 @@ def test_an_unnamed_speaker_adds_nothing_to_a_named_one_of_the_same_publisher() 
     [merged] = builder().build([one], since=SINCE, until=UNTIL).events[0].claims
     assert merged.independent_originators == ["Steve Cooley"]
     assert merged.corroboration == 1 and merged.credibility >= 2  # not "confirmed"
+
+
+def test_a_news_texts_first_line_is_its_headline_unless_it_is_a_dateline() -> None:
+    from briefing.digest.pipeline import headline_line
+
+    assert headline_line("Texas Lifer Escapes Prison Van Near Houston\nA Texas inmate ...") == (
+        "Texas Lifer Escapes Prison Van Near Houston"
+    )
+    assert headline_line("12 January 2010 @ 09:29 pm\nA Texas inmate ...") is None
+    assert headline_line("A Texas inmate escaped from a prison van on Monday.\nMore.") is None

@@ -15,6 +15,7 @@ the brief chain itself: nothing here re-implements a brief.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import hashlib
 import time
@@ -70,6 +71,21 @@ def analysis_signals(item: DigestItem) -> Signals:
     from briefing.analysis import analyze
 
     return signals_of(item.report.text, analyze(item.report))
+
+
+def headline_line(text: str) -> str | None:
+    """A news text's first line when it reads as a headline: short, no closing full stop."""
+    first = text.strip().split("\n", 1)[0].strip()
+    words = first.split()
+    calendar_words = {w.lower() for w in (*calendar.month_name, *calendar.day_name) if w}
+    meaningful = [w for w in words if w.isalpha() and w.lower() not in calendar_words]
+    if (
+        3 <= len(words) <= HEADLINE_WORDS
+        and len(meaningful) >= 3  # not a dateline ("12 January 2010 @ 09:29 pm")
+        and not first.endswith((".", ":", ","))
+    ):
+        return first
+    return None
 
 
 def _words(text: str, n: int = HEADLINE_WORDS) -> str:
@@ -262,7 +278,10 @@ class DigestBuilder:
         if len(told) > 1 and len(told[1].families) < 2:
             top = top[:1]
         lead_words = top[0] if top else " ".join(lead.report.text.split()[:40])
-        fallback_headline = _words(lead.report.title or lead_words) or "Untitled event"
+        fallback_headline = (
+            _words(lead.report.title or headline_line(lead.report.text) or lead_words)
+            or "Untitled event"
+        )
         fallback_bluf = " ".join(t if t.endswith((".", "!", "?")) else t + "." for t in top) or (
             lead_words
         )
