@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from api import problems
 from api.auth import KeyVerifier, RateLimiter
-from api.middleware import BodyLimit, Metrics, NoNul
+from api.middleware import BodyLimit, HeadAsGet, Metrics, NoNul
 from api.routes import briefs, digests, ops, reports
 from briefing.service import Service
 from briefing.settings import Settings, get_settings
@@ -63,6 +63,7 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
     app.include_router(briefs.router)
     app.include_router(digests.router)
     app.include_router(digests.schedules)
+    app.add_middleware(HeadAsGet)
     app.add_middleware(NoNul)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(Metrics)

@@ -125,6 +125,27 @@ async def _problem(send: Send, status: int, title: str, detail: str) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+class HeadAsGet:
+    """HEAD on any GET route: the GET's status and headers, no body (RFC 9110)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if not message.get("more_body", False):
+                    await send({"type": "http.response.body", "body": b""})
+                return
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
+
+
 class Metrics:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app

@@ -24,6 +24,8 @@ def negotiate(accept: str, format: str | None = None) -> str:
                     q = float(param[2:])
                 except ValueError:
                     q = 0.0
+                if not 0.0 <= q <= 1.0:  # nan, inf and out-of-range weights mean nothing
+                    q = 0.0
         ranked.append((q, -i, media.lower()))
     for q, _, media in sorted(ranked, reverse=True):
         if q <= 0:

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
@@ -20,7 +20,10 @@ MAX_ERRORS_LISTED = 20
 
 
 class Problem(BaseModel):
-    """An RFC 9457 problem detail."""
+    """An RFC 9457 problem detail (extension members, such as a readiness check's `checks`,
+    may follow)."""
+
+    model_config = ConfigDict(extra="allow")
 
     type: str = Field(default="about:blank", description="A URI naming the problem type.")
     title: str

@@ -214,3 +214,43 @@ def test_failed_authentication_is_throttled(tmp_path: Path) -> None:
         assert (
             blocked.status_code == 429 and int(blocked.headers["retry-after"]) >= 1
         )  # no guessing through
+
+
+def test_head_on_get_routes_and_nonsense_accept_weights(api) -> None:  # type: ignore[no-untyped-def]
+    client, *_ = api
+    rid = client.post("/v1/reports", json={"text": "Russia moved troops to the border."}).json()[
+        "id"
+    ]
+    get = client.get(f"/v1/reports/{rid}")
+    head = client.head(f"/v1/reports/{rid}")
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-type"] == get.headers["content-type"]
+    assert client.head("/healthz").status_code == 200
+    assert client.head("/v1/reports/nope").status_code == 404
+    # q=nan is no weight at all: JSON (the only acceptable type) is refused, not chosen.
+    weird = client.get("/v1/digests/nope", headers={"Accept": "text/html;q=nan"})
+    assert weird.status_code == 406
+
+
+def test_readyz_is_a_problem_when_down_and_never_starts_the_model(tmp_path: Path) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'r.db'}", scheduler_enabled=False)
+    from briefing.service import Service
+
+    service = Service(settings)  # the embedded backend, not started
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    with TestClient(create_app(settings, service=service)) as client:
+        ok = client.get("/readyz")
+        assert (
+            ok.status_code == 200 and "starts with the first brief" in ok.json()["checks"]["model"]
+        )
+        assert not service.chain.backend_started
+        service.db.engine.dispose()
+        service.db.ping = lambda: (_ for _ in ()).throw(RuntimeError("down"))  # type: ignore[method-assign]
+        down = client.get("/readyz")
+        assert down.status_code == 503 and down.headers["content-type"].startswith(
+            "application/problem+json"
+        )
+        assert down.json()["checks"]["database"].startswith("unavailable")

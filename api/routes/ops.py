@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from api.deps import CallerDep, ServiceDep
+from api.problems import Problem, problem
 from api.schemas import Health
 from briefing.service import Service
 
@@ -38,8 +39,11 @@ def _readiness(service: Service) -> dict[str, Any]:
 
 
 def _model_check(service: Service) -> str:
+    if not service.chain.backend_started and service.settings.uses_embedded:
+        # An unauthenticated probe never starts the embedded server (hundreds of MB).
+        return "ok (embedded, starts with the first brief)"
     try:
-        backend = service.chain.backend  # starts the embedded server on first use
+        backend = service.chain.backend
     except Exception as exc:
         return f"unavailable: {exc}"
     base_url = getattr(backend.chat, "openai_api_base", None)
@@ -60,13 +64,18 @@ def _model_check(service: Service) -> str:
     "/readyz",
     summary="Readiness: database, cache and model backend answer",
     response_model=Health,
-    responses={503: {"model": Health, "description": "A dependency is unavailable."}},
+    responses={
+        503: {"model": Problem, "description": "A dependency is unavailable (`checks` says which)."}
+    },
 )
-async def readyz(service: ServiceDep, response: Response) -> Health:
+async def readyz(service: ServiceDep) -> Response:
     checks = await run_in_threadpool(_readiness, service)
-    ready = all(str(v).startswith("ok") for v in checks.values())
-    response.status_code = 200 if ready else 503
-    return Health(status="ok" if ready else "unavailable", checks=checks)
+    if all(str(v).startswith("ok") for v in checks.values()):
+        return Response(
+            Health(status="ok", checks=checks).model_dump_json(), media_type="application/json"
+        )
+    down = ", ".join(k for k, v in checks.items() if not str(v).startswith("ok"))
+    return problem(503, "Not ready", f"unavailable: {down}", checks=checks)
 
 
 @router.get(

@@ -98,6 +98,11 @@ class BriefChain:
             return self._backend
 
     @property
+    def backend_started(self) -> bool:
+        """Whether the backend exists yet (the embedded server starts on first use)."""
+        return self._backend is not None
+
+    @property
     def prompt_versions(self) -> dict[str, str]:
         prompts = (self.prompt, self.repair_prompt, self.reduce_prompt)
         return {p.task: p.version for p in prompts}
