@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from api import problems
 from api.auth import KeyVerifier, RateLimiter
@@ -63,6 +64,14 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
     app.include_router(briefs.router)
     app.include_router(digests.router)
     app.include_router(digests.schedules)
+    if settings.cors_origins:  # off by default: an allow-list, never "*" with credentials
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "Accept"],
+            max_age=600,
+        )
     app.add_middleware(HeadAsGet)
     app.add_middleware(NoNul)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

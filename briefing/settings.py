@@ -141,6 +141,11 @@ class Settings(BaseSettings):
     )
     max_body_bytes: int = Field(default=5 * 1024 * 1024, ge=1024, description="Request body cap.")
     require_auth: bool = Field(default=True, description="Require API keys on the HTTP API.")
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description="Browser origins allowed to call the API (CORS), e.g. "
+        '["https://tools.example"]; empty: no cross-origin access.',
+    )
     public_url: str = Field(
         default="",
         description="This service's address as users reach it (e.g. https://briefing.example), "

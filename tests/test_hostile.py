@@ -254,3 +254,24 @@ def test_readyz_is_a_problem_when_down_and_never_starts_the_model(tmp_path: Path
             "application/problem+json"
         )
         assert down.json()["checks"]["database"].startswith("unavailable")
+
+
+def test_cors_is_off_by_default_and_an_allow_list_when_set(tmp_path: Path) -> None:
+    preflight = {"Origin": "https://tools.example", "Access-Control-Request-Method": "POST"}
+    off = Settings(database_url=f"sqlite:///{tmp_path / 'c1.db'}", scheduler_enabled=False)
+    with running_service(off) as (client, *_):
+        r = client.get("/healthz", headers={"Origin": "https://evil.example"})
+        assert "access-control-allow-origin" not in r.headers
+    on = off.model_copy(
+        update={
+            "cors_origins": ["https://tools.example"],
+            "database_url": f"sqlite:///{tmp_path / 'c2.db'}",
+        }
+    )
+    with running_service(on) as (client, *_):
+        ok = client.options("/v1/reports", headers=preflight)
+        assert ok.headers["access-control-allow-origin"] == "https://tools.example"
+        evil = client.options(
+            "/v1/reports", headers={**preflight, "Origin": "https://evil.example"}
+        )
+        assert "access-control-allow-origin" not in evil.headers
