@@ -65,6 +65,16 @@ def problem(
     )
 
 
+def job_failed(error: dict[str, Any], default_title: str) -> JSONResponse:
+    """The problem a failed job (brief or digest) recorded, answered as its own."""
+    return problem(
+        int(error.get("status", 500)),
+        str(error.get("title", default_title)),
+        str(error.get("detail", "")),
+        type="/problems/job-failed",
+    )
+
+
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     code: {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": text}
     for code, text in {

@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from api.deps import CallerDep, ServiceDep
 from api.idempotency import idempotent
 from api.negotiate import negotiate
-from api.problems import PROBLEM_RESPONSES, problem
+from api.problems import PROBLEM_RESPONSES, job_failed
 from api.routes.reports import report_from_json
 from api.schemas import BriefInline, BriefRequest, JobOut
 from briefing.errors import NotFoundError
@@ -104,13 +104,7 @@ async def _job_answer(service: Any, job: JobRow) -> Response:
         if row is not None:
             return _brief_response(row.id, row.body, "miss")
     if job.status == job_store.FAILED and job.error:
-        err = job.error
-        return problem(
-            int(err.get("status", 500)),
-            str(err.get("title", "Job failed")),
-            str(err.get("detail", "")),
-            type="/problems/job-failed",
-        )
+        return job_failed(job.error, "Job failed")
     return Response(
         job_out(job).model_dump_json(),
         status_code=202,

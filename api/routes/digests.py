@@ -14,7 +14,7 @@ from api.auth import Caller, authenticate_feed
 from api.deps import CallerDep, ServiceDep
 from api.idempotency import idempotent
 from api.negotiate import negotiate
-from api.problems import PROBLEM_RESPONSES, Problem, problem
+from api.problems import PROBLEM_RESPONSES, Problem, job_failed
 from api.schemas import IsoDate
 from briefing.render import render_digest_html, render_digest_markdown
 from briefing.schemas.digest import Digest, Filters, digest_json_schema
@@ -105,12 +105,7 @@ def _digest_answer(row: DigestRow, kind: str = "application/json") -> Response:
             )
         return Response(render_digest_html(digest), media_type="text/html; charset=utf-8")
     if row.status == "failed" and row.error:
-        return problem(
-            int(row.error.get("status", 500)),
-            str(row.error.get("title", "Digest failed")),
-            str(row.error.get("detail", "")),
-            type="/problems/job-failed",
-        )
+        return job_failed(row.error, "Digest failed")
     return Response(
         status_of(row).model_dump_json(),
         status_code=202,

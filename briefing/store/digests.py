@@ -9,11 +9,15 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, update
 
 from briefing.schemas.digest import Filters
+from briefing.store import queue
 from briefing.store.db import Database
 from briefing.store.models import DigestRow, ReportRow, utcnow
+from briefing.store.queue import FAILED as FAILED
+from briefing.store.queue import QUEUED as QUEUED
+from briefing.store.queue import RUNNING as RUNNING
+from briefing.store.queue import SUCCEEDED as SUCCEEDED
 from briefing.store.reports import tagged
 
-QUEUED, RUNNING, SUCCEEDED, FAILED = "queued", "running", "succeeded", "failed"
 PAGE = 500
 
 
@@ -57,23 +61,7 @@ def count_queued_digests(db: Database) -> int:
 
 def claim_next_digest(db: Database) -> DigestRow | None:
     """Move the oldest queued digest to running (compare-and-set)."""
-    while True:
-        with db.session() as s:
-            digest_id = s.scalar(
-                select(DigestRow.id)
-                .where(DigestRow.status == QUEUED)
-                .order_by(DigestRow.created_at, DigestRow.id)
-                .limit(1)
-            )
-            if digest_id is None:
-                return None
-            claimed = s.execute(
-                update(DigestRow)
-                .where(DigestRow.id == digest_id, DigestRow.status == QUEUED)
-                .values(status=RUNNING, started_at=utcnow(), attempts=DigestRow.attempts + 1)
-            ).rowcount  # type: ignore[attr-defined]
-        if claimed == 1:
-            return get_digest(db, digest_id)
+    return queue.claim_next(db, DigestRow)
 
 
 def finish_digest(
@@ -106,13 +94,7 @@ def set_progress(db: Database, digest_id: str, message: str) -> None:
 
 
 def requeue_running_digests(db: Database) -> int:
-    with db.session() as s:
-        result = s.execute(
-            update(DigestRow)
-            .where(DigestRow.status == RUNNING)
-            .values(status=QUEUED, started_at=None)
-        )
-        return int(result.rowcount)  # type: ignore[attr-defined]
+    return queue.requeue_running(db, DigestRow)
 
 
 def previous_digest(db: Database, schedule_id: str, before: DigestRow) -> DigestRow | None:

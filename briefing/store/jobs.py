@@ -6,10 +6,13 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
+from briefing.store import queue
 from briefing.store.db import Database
 from briefing.store.models import JobRow, utcnow
-
-QUEUED, RUNNING, SUCCEEDED, FAILED = "queued", "running", "succeeded", "failed"
+from briefing.store.queue import FAILED as FAILED
+from briefing.store.queue import QUEUED as QUEUED
+from briefing.store.queue import RUNNING as RUNNING
+from briefing.store.queue import SUCCEEDED as SUCCEEDED
 
 
 def create_job(
@@ -39,23 +42,7 @@ def count_queued(db: Database) -> int:
 
 def claim_next(db: Database) -> JobRow | None:
     """Move the oldest queued job to running; compare-and-set, so two workers never share one."""
-    while True:
-        with db.session() as s:
-            job_id = s.scalar(
-                select(JobRow.id)
-                .where(JobRow.status == QUEUED)
-                .order_by(JobRow.created_at, JobRow.id)
-                .limit(1)
-            )
-            if job_id is None:
-                return None
-            claimed = s.execute(
-                update(JobRow)
-                .where(JobRow.id == job_id, JobRow.status == QUEUED)
-                .values(status=RUNNING, started_at=utcnow(), attempts=JobRow.attempts + 1)
-            ).rowcount  # type: ignore[attr-defined]
-        if claimed == 1:
-            return get_job(db, job_id)
+    return queue.claim_next(db, JobRow)
 
 
 def finish(
@@ -76,8 +63,4 @@ def finish(
 
 def requeue_running(db: Database) -> int:
     """At start-up: jobs left running by a process that died go back to the queue."""
-    with db.session() as s:
-        result = s.execute(
-            update(JobRow).where(JobRow.status == RUNNING).values(status=QUEUED, started_at=None)
-        )
-        return int(result.rowcount)  # type: ignore[attr-defined]
+    return queue.requeue_running(db, JobRow)
