@@ -1,1 +1,3 @@
-"""Digests: many reports clustered into events (clustering first; see cluster.py)."""
+"""Digests: the reports of a window folded into ranked events with corroboration,
+contradictions and what changed (``pipeline``), on a schedule (``scheduler``), delivered
+(``publish``, ``jobs``)."""

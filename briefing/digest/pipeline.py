@@ -396,6 +396,3 @@ def _best_evidence(text: str, refs: list[EvidenceRef], k: int = 2) -> list[Evide
     ranked = sorted(unique, key=lambda r: -support(text, r.text))[:k]
     return [r for r in ranked if support(text, r.text) > 0]
 
-
-def same_name(a: str, b: str) -> bool:
-    return normalize_name(a) == normalize_name(b)
