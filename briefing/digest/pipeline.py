@@ -395,4 +395,3 @@ def _best_evidence(text: str, refs: list[EvidenceRef], k: int = 2) -> list[Evide
             unique.append(ref)
     ranked = sorted(unique, key=lambda r: -support(text, r.text))[:k]
     return [r for r in ranked if support(text, r.text) > 0]
-
