@@ -24,9 +24,17 @@ async def idempotent(
     if len(key) > 200:
         raise ApiProblem(422, "Invalid request", "Idempotency-Key is longer than 200 characters")
     body = await request.body()
+    # The same bytes as another media type are another request.
+    content_type = request.headers.get("content-type", "").strip().lower().encode()
     digest = hashlib.sha256(
         b"\x00".join(
-            [request.method.encode(), request.url.path.encode(), request.url.query.encode(), body]
+            [
+                request.method.encode(),
+                request.url.path.encode(),
+                request.url.query.encode(),
+                content_type,
+                body,
+            ]
         )
     ).hexdigest()
     db = request.app.state.service.db

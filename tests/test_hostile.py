@@ -275,3 +275,18 @@ def test_cors_is_off_by_default_and_an_allow_list_when_set(tmp_path: Path) -> No
             "/v1/reports", headers={**preflight, "Origin": "https://evil.example"}
         )
         assert "access-control-allow-origin" not in evil.headers
+
+
+def test_the_content_type_is_part_of_an_idempotent_request(api) -> None:  # type: ignore[no-untyped-def]
+    client, *_ = api
+    headers = {"Idempotency-Key": "same-key-ct", "content-type": "text/plain"}
+    first = client.post("/v1/reports", content=b"# Russia moved troops", headers=headers)
+    assert first.status_code in (200, 201)
+    other = client.post(
+        "/v1/reports",
+        content=b"# Russia moved troops",
+        headers={**headers, "content-type": "text/markdown"},
+    )
+    assert other.status_code == 422 and "different request" in other.json()["detail"]
+    again = client.post("/v1/reports", content=b"# Russia moved troops", headers=headers)
+    assert again.headers.get("idempotent-replayed") == "true"
