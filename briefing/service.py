@@ -201,21 +201,11 @@ class Service:
         self.runner.wake()
         return job
 
-    def wait(self, job_id: str, timeout_s: float) -> JobRow:
-        """The job, once finished or when ``timeout_s`` has passed."""
-        deadline = time.monotonic() + timeout_s
-        delay = 0.05
-        while True:
-            job = job_store.get_job(self.db, job_id)
-            if job is None:
-                raise NotFoundError(f"no job with id {job_id}")
-            if (
-                job.status in (job_store.SUCCEEDED, job_store.FAILED)
-                or time.monotonic() >= deadline
-            ):
-                return job
-            time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
-            delay = min(delay * 1.5, 0.5)
+    def job(self, job_id: str) -> JobRow:
+        job = job_store.get_job(self.db, job_id)
+        if job is None:
+            raise NotFoundError(f"no job with id {job_id}")
+        return job
 
     # -- digests ------------------------------------------------------------------------
 
@@ -271,16 +261,6 @@ class Service:
 
     def digest_url(self, digest_id: str) -> str:
         return f"{self.settings.public_url.rstrip('/')}/v1/digests/{digest_id}"
-
-    def wait_digest(self, digest_id: str, timeout_s: float) -> DigestRow:
-        deadline = time.monotonic() + timeout_s
-        while True:
-            row = self.digest_row(digest_id)
-            if row.status in (digest_store.SUCCEEDED, digest_store.FAILED):
-                return row
-            if time.monotonic() >= deadline:
-                return row
-            time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
 
     def deliveries(self, digest_id: str) -> list[tuple[DeliveryRow, list[DeliveryAttemptRow]]]:
         self.digest_row(digest_id)

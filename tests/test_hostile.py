@@ -290,3 +290,50 @@ def test_the_content_type_is_part_of_an_idempotent_request(api) -> None:  # type
     assert other.status_code == 422 and "different request" in other.json()["detail"]
     again = client.post("/v1/reports", content=b"# Russia moved troops", headers=headers)
     assert again.headers.get("idempotent-replayed") == "true"
+
+
+def test_one_key_waiting_on_a_stuck_backend_does_not_stall_other_keys(tmp_path: Path) -> None:
+    import threading
+    import time
+
+    from scripted import ScriptedChatModel
+
+    from briefing.store.keys import create_key
+
+    release = threading.Event()
+
+    class Stuck(ScriptedChatModel):
+        def _generate(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            release.wait(60)  # a backend that does not answer
+            return super()._generate(*args, **kwargs)
+
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 's.db'}", scheduler_enabled=False, job_queue_max=500
+    )
+    model = Stuck(default='{"bluf": "x"}')
+    with running_service(settings, model) as (client, service, _key, _):
+        rid = client.post(
+            "/v1/reports", json={"text": "Russia moved troops to the border."}
+        ).json()["id"]
+        _, other_key = create_key(service.db, "other")
+        waiting = [
+            threading.Thread(
+                target=lambda: client.post(
+                    "/v1/briefs?wait=15",
+                    json={"report_id": rid},
+                    headers={"Cache-Control": "no-cache"},
+                )
+            )
+            for _ in range(60)  # more than the thread pool's 40 threads
+        ]
+        for t in waiting:
+            t.start()
+        time.sleep(2.0)
+        started = time.monotonic()
+        r = client.get(f"/v1/reports/{rid}", headers={"Authorization": f"Bearer {other_key}"})
+        elapsed = time.monotonic() - started
+        release.set()
+        for t in waiting:
+            t.join(30)
+    assert r.status_code == 200
+    assert elapsed < 2.0, f"another key's read took {elapsed:.1f}s"

@@ -13,6 +13,7 @@ from api.negotiate import negotiate
 from api.problems import PROBLEM_RESPONSES, job_failed
 from api.routes.reports import report_from_json
 from api.schemas import BriefInline, BriefRequest, JobOut
+from api.waiting import wait_for_job
 from briefing.errors import NotFoundError
 from briefing.render import render_html, render_markdown
 from briefing.schemas.brief import Brief, brief_json_schema
@@ -92,7 +93,7 @@ async def create_brief(
             return _brief_response(outcome.brief_id, outcome.body, "hit")
         job = outcome
         if wait > 0:
-            job = await run_in_threadpool(service.wait, job.id, wait)
+            job = await wait_for_job(lambda: service.job(job.id), wait)
         return await _job_answer(service, job)
 
     return await idempotent(request, caller, handle)

@@ -16,6 +16,7 @@ from api.idempotency import idempotent
 from api.negotiate import negotiate
 from api.problems import PROBLEM_RESPONSES, Problem, job_failed
 from api.schemas import IsoDate
+from api.waiting import wait_for_job
 from briefing.render import render_digest_html, render_digest_markdown
 from briefing.schemas.digest import Digest, Filters, digest_json_schema
 from briefing.schemas.schedule import DigestRequest, ScheduleIn, ScheduleOut, ScheduleUpdate
@@ -142,7 +143,7 @@ async def create_digest(
     async def handle() -> Response:
         row = await run_in_threadpool(service.request_digest, body, caller.key_id)
         if wait > 0:
-            row = await run_in_threadpool(service.wait_digest, row.id, wait)
+            row = await wait_for_job(lambda: service.digest_row(row.id), wait)
         return _digest_answer(row)
 
     return await idempotent(request, caller, handle)
