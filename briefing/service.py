@@ -192,13 +192,26 @@ class Service:
             hit = self.cached(key)
             if hit is not None:
                 return hit
+        active = job_store.find_active(self.db, key)
+        if active is not None:  # the same work is queued or running: join it
+            return active
         if job_store.count_queued(self.db) >= self.settings.job_queue_max:
             raise ServiceBusyError(
                 f"{self.settings.job_queue_max} jobs are already queued; try again later",
                 retry_after_s=30,
             )
-        job = job_store.create_job(self.db, report_id, key, api_key_id, use_cache=use_cache)
-        self.runner.wake()
+        share = self.settings.job_queue_per_key
+        if api_key_id is not None and job_store.count_queued_for(self.db, api_key_id) >= share:
+            raise ServiceBusyError(
+                f"this API key already has {share} jobs queued (BRIEFING_JOB_QUEUE_PER_KEY); "
+                "try again when they finish",
+                retry_after_s=30,
+            )
+        job, created = job_store.create_job(
+            self.db, report_id, key, api_key_id, use_cache=use_cache
+        )
+        if created:
+            self.runner.wake()
         return job
 
     def job(self, job_id: str) -> JobRow:

@@ -133,6 +133,9 @@ class Settings(BaseSettings):
     job_queue_max: int = Field(
         default=100, ge=1, description="Queued jobs beyond which new requests get 503."
     )
+    job_queue_per_key: int = Field(
+        default=20, ge=1, description="Queued jobs one API key may have; beyond them, 503."
+    )
     rate_limit_per_minute: int = Field(default=600, ge=1, description="Requests per API key.")
     auth_failures_per_minute: int = Field(
         default=30,

@@ -337,3 +337,38 @@ def test_one_key_waiting_on_a_stuck_backend_does_not_stall_other_keys(tmp_path: 
             t.join(30)
     assert r.status_code == 200
     assert elapsed < 2.0, f"another key's read took {elapsed:.1f}s"
+
+
+def test_identical_work_in_flight_is_joined_and_one_key_cannot_fill_the_queue(
+    tmp_path: Path,
+) -> None:
+    from briefing.store.keys import create_key
+
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'q.db'}",
+        scheduler_enabled=False,
+        job_queue_per_key=3,
+    )
+    with running_service(settings) as (client, service, _key, _):
+        service.runner.stop()  # nothing runs: every job stays queued
+        ids = [
+            client.post("/v1/reports", json={"text": f"Report number {i} on troops."}).json()["id"]
+            for i in range(5)
+        ]
+        jobs = {
+            client.post(
+                "/v1/briefs", json={"report_id": ids[0]}, headers={"Cache-Control": "no-cache"}
+            ).json()["id"]
+            for _ in range(101)
+        }
+        assert len(jobs) == 1  # 101 identical requests, one job
+        for rid in ids[1:3]:
+            assert client.post("/v1/briefs", json={"report_id": rid}).status_code == 202
+        full = client.post("/v1/briefs", json={"report_id": ids[3]})
+        assert full.status_code == 503 and "BRIEFING_JOB_QUEUE_PER_KEY" in full.json()["detail"]
+        assert int(full.headers["retry-after"]) > 0
+        _, other = create_key(service.db, "other")
+        mine = client.post(
+            "/v1/briefs", json={"report_id": ids[4]}, headers={"Authorization": f"Bearer {other}"}
+        )
+        assert mine.status_code == 202  # another key still gets its share

@@ -53,8 +53,10 @@ def test_redis_entries_expire() -> None:
 
 def test_jobs_are_claimed_once_and_requeued_after_a_crash(db: Database) -> None:
     report, _ = add_report(db, Report(text="Russia moved ships."))
-    first = job_store.create_job(db, report.id, "k", None)
-    second = job_store.create_job(db, report.id, "k", None)
+    first, created = job_store.create_job(db, report.id, "k1", None)
+    second, _ = job_store.create_job(db, report.id, "k2", None)
+    joined, joined_created = job_store.create_job(db, report.id, "k1", None)
+    assert created and not joined_created and joined.id == first.id  # same work: joined
     claimed = job_store.claim_next(db)
     assert claimed is not None and claimed.id == first.id and claimed.status == "running"
     assert job_store.count_queued(db) == 1

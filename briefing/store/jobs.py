@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from briefing.store import queue
 from briefing.store.db import Database
@@ -14,20 +15,50 @@ from briefing.store.queue import QUEUED as QUEUED
 from briefing.store.queue import RUNNING as RUNNING
 from briefing.store.queue import SUCCEEDED as SUCCEEDED
 
+ACTIVE = (QUEUED, RUNNING)
+
 
 def create_job(
     db: Database, report_id: str, cache_key: str, api_key_id: str | None, *, use_cache: bool = True
-) -> JobRow:
+) -> tuple[JobRow, bool]:
+    """A new queued job, or the job already queued or running for the same work (same cache
+    key): identical work in flight is joined, never done twice. Returns (job, created)."""
+    active = find_active(db, cache_key)
+    if active is not None:
+        return active, False
+    try:
+        with db.session() as s:
+            row = JobRow(
+                report_id=report_id,
+                cache_key=cache_key,
+                api_key_id=api_key_id,
+                status=QUEUED,
+                use_cache=use_cache,
+            )
+            s.add(row)
+        return row, True
+    except IntegrityError:  # a concurrent request queued the same work first
+        active = find_active(db, cache_key)
+        if active is None:
+            raise
+        return active, False
+
+
+def find_active(db: Database, cache_key: str) -> JobRow | None:
     with db.session() as s:
-        row = JobRow(
-            report_id=report_id,
-            cache_key=cache_key,
-            api_key_id=api_key_id,
-            status=QUEUED,
-            use_cache=use_cache,
+        return s.scalar(
+            select(JobRow).where(JobRow.cache_key == cache_key, JobRow.status.in_(ACTIVE))
         )
-        s.add(row)
-    return row
+
+
+def count_queued_for(db: Database, api_key_id: str | None) -> int:
+    with db.session() as s:
+        return int(
+            s.scalar(
+                select(func.count()).where(JobRow.status == QUEUED, JobRow.api_key_id == api_key_id)
+            )
+            or 0
+        )
 
 
 def get_job(db: Database, job_id: str) -> JobRow | None:

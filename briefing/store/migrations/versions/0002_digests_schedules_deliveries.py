@@ -15,6 +15,45 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # One queued or running brief job per cache key: identical work in flight is joined.
+    # Duplicates queued before this rule are closed first (the oldest of each stays).
+    bind = op.get_bind()
+    jobs = sa.table(
+        "jobs",
+        sa.column("id", sa.String),
+        sa.column("cache_key", sa.String),
+        sa.column("status", sa.String),
+        sa.column("created_at", sa.DateTime),
+        sa.column("error", sa.JSON),
+    )
+    seen: set[str] = set()
+    for job_id, cache_key in bind.execute(
+        sa.select(jobs.c.id, jobs.c.cache_key)
+        .where(jobs.c.status.in_(["queued", "running"]))
+        .order_by(jobs.c.created_at, jobs.c.id)
+    ):
+        if cache_key in seen:
+            bind.execute(
+                jobs.update()
+                .where(jobs.c.id == job_id)
+                .values(
+                    status="failed",
+                    error={
+                        "status": 409,
+                        "title": "Joined",
+                        "detail": "identical work was already queued; see the older job",
+                    },
+                )
+            )
+        seen.add(cache_key)
+    with op.batch_alter_table("jobs", schema=None) as batch_op:
+        batch_op.create_index(
+            "ux_jobs_active_cache_key",
+            ["cache_key"],
+            unique=True,
+            sqlite_where=sa.text("status IN ('queued', 'running')"),
+            postgresql_where=sa.text("status IN ('queued', 'running')"),
+        )
     op.create_table(
         "report_tags",
         sa.Column("report_id", sa.String(length=32), nullable=False),
@@ -134,6 +173,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("jobs", schema=None) as batch_op:
+        batch_op.drop_index("ux_jobs_active_cache_key")
     op.drop_table("report_tags")
 
     with op.batch_alter_table("delivery_attempts", schema=None) as batch_op:
