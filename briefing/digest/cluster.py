@@ -118,16 +118,10 @@ class _Vectors:
     year marks: any subset's similarities come from rows of these, so a block of reports gets
     exactly the similarities it has in the whole window."""
 
+    n: int  # reports
     words: Any  # csr matrix or None
     names: Any  # csr matrix or None
     years: Any  # csr matrix (reports x years) or None
-
-    @property
-    def n(self) -> int:
-        for m in (self.words, self.names, self.years):
-            if m is not None:
-                return int(m.shape[0])
-        return 0
 
 
 def _tfidf(columns: list[tuple[str, ...]]) -> Any:
@@ -154,6 +148,7 @@ def _vectors(signals: Sequence[Signals], params: ClusterParams) -> _Vectors:
                 ([1.0] * len(rows), (rows, cols)), shape=(len(signals), len(all_years))
             )
     return _Vectors(
+        n=len(signals),
         words=_tfidf([s.words for s in signals]),
         names=_tfidf([s.names for s in signals]) if params.names_share > 0 else None,
         years=years,
