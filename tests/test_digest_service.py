@@ -488,3 +488,20 @@ def test_the_scheduler_thread_of_a_running_service_queues_and_runs_a_due_digest(
         assert digest.period == period and digest.empty is True  # no reports in its window
     finally:
         service.stop()
+
+
+def test_a_schedules_next_digest_says_what_changed(api) -> None:  # type: ignore[no-untyped-def]
+    client, *_ = api
+    store_reports(client)
+    sid = client.post("/v1/digest-schedules", json={"name": "m", "cron": "0 7 * * *"}).json()["id"]
+    body = {**WINDOW, "schedule_id": sid, "use_model": False}
+    first = client.post("/v1/digests?wait=60", json=body).json()
+    assert first["previous_digest_id"] is None and all(e["phase"] == "new" for e in first["events"])
+    second = client.post("/v1/digests?wait=60", json=body).json()
+    assert second["previous_digest_id"] == first["id"]
+    # The same reports again: nothing new, so every event is continuing, not news.
+    assert [e["id"] for e in second["events"]] == [e["id"] for e in first["events"]]
+    assert {e["phase"] for e in second["events"]} == {"continuing"}
+    assert second["continuing"] == [e["id"] for e in second["events"]]
+    md = client.get(f"/v1/digests/{second['id']}?format=md").text
+    assert "## Continuing, nothing new" in md
