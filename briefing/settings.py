@@ -133,6 +133,15 @@ class Settings(BaseSettings):
     job_queue_max: int = Field(
         default=100, ge=1, description="Queued jobs beyond which new requests get 503."
     )
+    job_lease_s: float = Field(
+        default=60.0,
+        gt=1,
+        description="A running job's lease, renewed by its process's heartbeat; a job whose "
+        "lease expires (its process died or hung) is run again by any process.",
+    )
+    job_max_attempts: int = Field(
+        default=3, ge=1, le=20, description="Runs of one job before it fails for good."
+    )
     job_queue_per_key: int = Field(
         default=20, ge=1, description="Queued jobs one API key may have; beyond them, 503."
     )

@@ -1,7 +1,10 @@
 """The job runner: worker threads that take queued brief jobs from the database.
 
-Jobs are rows first and work second, so nothing accepted is lost: on start-up, jobs a dead
-process left ``running`` go back to the queue (after ``kill -9`` too) and are done again.
+Jobs are rows first and work second, so nothing accepted is lost. A claimed job is leased to
+this process and a heartbeat renews the lease while a worker thread works on it; a job whose
+process died (``kill -9`` too) or hung is requeued when its lease expires, at once when its
+owner is a dead process on this host, and fails for good after BRIEFING_JOB_MAX_ATTEMPTS
+runs. A live process's job is never taken from it by another process.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from typing import TYPE_CHECKING
 from briefing.errors import BriefingError
 from briefing.metrics import BRIEF_SECONDS, JOBS
 from briefing.store import jobs as job_store
+from briefing.store import queue
+from briefing.store.models import JobRow
 from briefing.store.reports import get_report, report_of, save_brief
 
 if TYPE_CHECKING:
@@ -27,19 +32,46 @@ class JobRunner:
         self.service = service
         self.workers = workers
         self.poll_s = poll_s
+        self.owner = queue.owner_name(self)
+        self.lease_s = service.settings.job_lease_s
         self._stop = threading.Event()
         self._wake = threading.Condition()
         self._threads: list[threading.Thread] = []
+        self._working: set[str] = set()  # job ids a worker thread is on right now
+        self._working_lock = threading.Lock()
 
     def start(self) -> None:
-        resumed = job_store.requeue_running(self.service.db)
-        if resumed:
-            log.warning("resuming %d job(s) left running by a previous process", resumed)
+        self.recover()
         self._stop.clear()
         for i in range(self.workers):
             thread = threading.Thread(target=self._loop, name=f"brief-worker-{i}", daemon=True)
             thread.start()
             self._threads.append(thread)
+        beat = threading.Thread(target=self._heartbeat, name="brief-heartbeat", daemon=True)
+        beat.start()
+        self._threads.append(beat)
+
+    def recover(self) -> None:
+        """Requeue jobs whose owner died or hung (or give them up after too many runs)."""
+        requeued, failed = job_store.requeue_abandoned(
+            self.service.db, self.service.settings.job_max_attempts
+        )
+        if requeued:
+            log.warning("resuming %d job(s) whose process died or hung", requeued)
+        if failed:
+            log.error("gave up %d job(s) interrupted too many times", failed)
+        if requeued:
+            self.wake()
+
+    def _heartbeat(self) -> None:
+        while not self._stop.wait(self.lease_s / 3):
+            try:
+                with self._working_lock:
+                    ids = list(self._working)
+                queue.renew(self.service.db, JobRow, self.owner, ids, self.lease_s)
+                self.recover()  # other processes' abandoned jobs, too
+            except Exception:
+                log.exception("job heartbeat failed; trying again")
 
     def stop(self, timeout: float = 5.0) -> None:
         self._stop.set()
@@ -55,7 +87,7 @@ class JobRunner:
     def _loop(self) -> None:
         while not self._stop.is_set():
             try:
-                job = job_store.claim_next(self.service.db)
+                job = job_store.claim_next(self.service.db, self.owner, self.lease_s)
             except Exception:
                 log.exception("could not claim a job; retrying")
                 job = None
@@ -63,7 +95,13 @@ class JobRunner:
                 with self._wake:
                     self._wake.wait(self.poll_s)
                 continue
-            self._run(job.id, job.report_id, job.cache_key, job.use_cache)
+            with self._working_lock:
+                self._working.add(job.id)
+            try:
+                self._run(job.id, job.report_id, job.cache_key, job.use_cache)
+            finally:
+                with self._working_lock:
+                    self._working.discard(job.id)
 
     def _run(self, job_id: str, report_id: str, cache_key: str, use_cache: bool) -> None:
         db = self.service.db
@@ -77,16 +115,26 @@ class JobRunner:
             saved = save_brief(db, report_id, cache_key, body)
             if not brief.quality.degraded:  # a timed-out model may answer next time
                 self.service.remember(cache_key, saved.id, body)
-            job_store.finish(db, job_id, brief_id=saved.id)
+            job_store.finish(db, job_id, brief_id=saved.id, owner=self.owner)
             JOBS.labels("succeeded").inc()
             log.info("job %s succeeded in %.1fs", job_id, time.perf_counter() - started)
         except BriefingError as exc:
-            job_store.finish(db, job_id, error=_problem(exc.http_status, exc.title, exc.message))
+            job_store.finish(
+                db,
+                job_id,
+                error=_problem(exc.http_status, exc.title, exc.message),
+                owner=self.owner,
+            )
             JOBS.labels("failed").inc()
             log.warning("job %s failed: %s", job_id, exc.message)
         except Exception as exc:  # a bug: the job fails visibly, the worker lives on
             log.exception("job %s crashed", job_id)
-            job_store.finish(db, job_id, error=_problem(500, "Internal error", type(exc).__name__))
+            job_store.finish(
+                db,
+                job_id,
+                error=_problem(500, "Internal error", type(exc).__name__),
+                owner=self.owner,
+            )
             JOBS.labels("failed").inc()
         finally:
             BRIEF_SECONDS.observe(time.perf_counter() - started)

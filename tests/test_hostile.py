@@ -372,3 +372,43 @@ def test_identical_work_in_flight_is_joined_and_one_key_cannot_fill_the_queue(
             "/v1/briefs", json={"report_id": ids[4]}, headers={"Authorization": f"Bearer {other}"}
         )
         assert mine.status_code == 202  # another key still gets its share
+
+
+def test_a_second_process_never_reruns_a_live_processs_job(tmp_path: Path) -> None:
+    import threading
+    import time
+
+    from scripted import ScriptedChatModel
+
+    from briefing.store import jobs as job_store
+
+    release = threading.Event()
+
+    class Stuck(ScriptedChatModel):
+        def _generate(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            release.wait(30)
+            return super()._generate(*args, **kwargs)
+
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'two.db'}", scheduler_enabled=False)
+    with running_service(settings, Stuck(default='{"bluf": "x"}')) as (client_a, service_a, *_):
+        rid = client_a.post(
+            "/v1/reports", json={"text": "Russia moved troops to the border."}
+        ).json()["id"]
+        job_id = client_a.post("/v1/briefs", json={"report_id": rid}).json()["id"]
+        deadline = time.monotonic() + 10
+        while job_store.get_job(service_a.db, job_id).status != "running":  # type: ignore[union-attr]
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        second = ScriptedChatModel(default='{"bluf": "y"}')
+        with running_service(settings, second) as (_client_b, service_b, *_):  # starts, recovers
+            time.sleep(1.5)
+            job = job_store.get_job(service_b.db, job_id)
+            assert job is not None and job.status == "running"
+            assert job.lease_owner == service_a.runner.owner and job.attempts == 1
+            assert second.calls == []  # B did not run A's job
+            release.set()
+        deadline = time.monotonic() + 20
+        while job_store.get_job(service_a.db, job_id).status == "running":  # type: ignore[union-attr]
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        assert job_store.get_job(service_a.db, job_id).status == "succeeded"  # type: ignore[union-attr]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -12,12 +14,14 @@ import pytest
 import redis
 from conftest import ROOT
 from service_fixtures import REDIS_URL, database_url
+from sqlalchemy import update
 
 from briefing.cache import DatabaseKV, RedisKV, brief_cache_key
 from briefing.schemas.report import Report
 from briefing.store import Database
 from briefing.store import jobs as job_store
 from briefing.store.keys import create_key, revoke_key, verify_key
+from briefing.store.models import JobRow, utcnow
 from briefing.store.reports import add_report
 
 
@@ -57,15 +61,41 @@ def test_jobs_are_claimed_once_and_requeued_after_a_crash(db: Database) -> None:
     second, _ = job_store.create_job(db, report.id, "k2", None)
     joined, joined_created = job_store.create_job(db, report.id, "k1", None)
     assert created and not joined_created and joined.id == first.id  # same work: joined
-    claimed = job_store.claim_next(db)
+    dead = f"{socket.gethostname()}:999999:dead"  # a process that no longer runs
+    claimed = job_store.claim_next(db, dead, 60)
     assert claimed is not None and claimed.id == first.id and claimed.status == "running"
     assert job_store.count_queued(db) == 1
-    assert job_store.requeue_running(db) == 1  # as at start-up after a crash
+    assert job_store.requeue_abandoned(db, max_attempts=3) == (1, 0)  # its owner is dead
     assert job_store.count_queued(db) == 2
-    again = job_store.claim_next(db)
+    again = job_store.claim_next(db, dead, 60)
     assert again is not None and again.id == first.id and again.attempts == 2
-    assert job_store.claim_next(db).id == second.id  # type: ignore[union-attr]
-    assert job_store.claim_next(db) is None
+    assert job_store.claim_next(db, dead, 60).id == second.id  # type: ignore[union-attr]
+    assert job_store.claim_next(db, dead, 60) is None
+
+
+def test_a_live_owners_job_is_never_taken_and_an_expired_lease_is(db: Database) -> None:
+    report, _ = add_report(db, Report(text="Russia moved ships again."))
+    job, _ = job_store.create_job(db, report.id, "k", None)
+    alive = f"{socket.gethostname()}:{os.getpid()}:live"  # this very process
+    assert job_store.claim_next(db, alive, 60) is not None
+    assert job_store.requeue_abandoned(db, max_attempts=3) == (0, 0)  # leased and alive
+    elsewhere = "other-host:123:x"
+    with db.session() as s:  # a process on another host whose lease ran out (it hung)
+        s.execute(
+            update(JobRow)
+            .where(JobRow.id == job.id)
+            .values(lease_owner=elsewhere, lease_expires_at=utcnow() - dt.timedelta(seconds=1))
+        )
+    assert job_store.requeue_abandoned(db, max_attempts=3) == (1, 0)
+    # Interrupted again and again: given up after max_attempts runs, with a problem.
+    for _ in range(2):
+        assert job_store.claim_next(db, elsewhere, -1) is not None  # leases expire at once
+        job_store.requeue_abandoned(db, max_attempts=3)
+    final = job_store.get_job(db, job.id)
+    assert final is not None and final.status == "failed" and final.attempts == 3
+    assert final.error and final.error["title"] == "Gave up"
+    # A finish from an owner that lost the lease does not overwrite the outcome.
+    assert not job_store.finish(db, job.id, brief_id=None, owner="someone-else")
 
 
 def test_api_keys_are_hashed_and_revocable(db: Database) -> None:

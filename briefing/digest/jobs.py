@@ -30,7 +30,8 @@ from briefing.schemas.digest import Digest
 from briefing.schemas.schedule import Target, TargetKind
 from briefing.store import deliveries as delivery_store
 from briefing.store import digests as digest_store
-from briefing.store.models import DeliveryRow
+from briefing.store import queue
+from briefing.store.models import DeliveryRow, DigestRow
 
 if TYPE_CHECKING:
     from briefing.service import Service
@@ -87,17 +88,53 @@ class DigestRunner(_Loop):
     def __init__(self, service: Service, poll_s: float = 1.0) -> None:
         super().__init__(poll_s)
         self.service = service
+        self.owner = queue.owner_name(self)
+        self.lease_s = service.settings.job_lease_s
+        self._current: str | None = None
+        self._beat: threading.Thread | None = None
 
     def start(self) -> None:
-        resumed = digest_store.requeue_running_digests(self.service.db)
-        if resumed:
-            log.warning("resuming %d digest(s) left running by a previous process", resumed)
+        self.recover()
         super().start()
+        self._beat = threading.Thread(target=self._heartbeat, name="digest-heartbeat", daemon=True)
+        self._beat.start()
+
+    def recover(self) -> None:
+        requeued, failed = digest_store.requeue_abandoned_digests(
+            self.service.db, self.service.settings.job_max_attempts
+        )
+        if requeued:
+            log.warning("resuming %d digest(s) whose process died or hung", requeued)
+            self.wake()
+        if failed:
+            log.error("gave up %d digest(s) interrupted too many times", failed)
+
+    def _heartbeat(self) -> None:
+        while not self._stop.wait(self.lease_s / 3):
+            try:
+                current = self._current
+                queue.renew(
+                    self.service.db,
+                    DigestRow,
+                    self.owner,
+                    [current] if current else [],
+                    self.lease_s,
+                )
+                self.recover()
+            except Exception:
+                log.exception("digest heartbeat failed; trying again")
 
     def step(self) -> bool:
-        row = digest_store.claim_next_digest(self.service.db)
+        row = digest_store.claim_next_digest(self.service.db, self.owner, self.lease_s)
         if row is None:
             return False
+        self._current = row.id
+        try:
+            return self._run(row)
+        finally:
+            self._current = None
+
+    def _run(self, row: DigestRow) -> bool:
         db = self.service.db
         try:
             digest = self.service.build_digest(row)
@@ -107,6 +144,7 @@ class DigestRunner(_Loop):
                 body=digest.model_dump_json(),
                 empty=digest.empty,
                 events=len(digest.events),
+                owner=self.owner,
             )
             log.info("digest %s: %d event(s)", row.id, len(digest.events))
             self.service.queue_deliveries(row, digest)
@@ -116,6 +154,7 @@ class DigestRunner(_Loop):
                 db,
                 row.id,
                 error={"status": exc.http_status, "title": exc.title, "detail": exc.message},
+                owner=self.owner,
             )
         except Exception as exc:  # a bug: the digest fails visibly, the worker lives on
             log.exception("digest %s crashed", row.id)
@@ -123,6 +162,7 @@ class DigestRunner(_Loop):
                 db,
                 row.id,
                 error={"status": 500, "title": "Internal error", "detail": type(exc).__name__},
+                owner=self.owner,
             )
         return True
 

@@ -11,7 +11,7 @@ from sqlalchemy import and_, func, or_, select, update
 from briefing.schemas.digest import Filters
 from briefing.store import queue
 from briefing.store.db import Database
-from briefing.store.models import DigestRow, ReportRow, utcnow
+from briefing.store.models import DigestRow, ReportRow
 from briefing.store.queue import FAILED as FAILED
 from briefing.store.queue import QUEUED as QUEUED
 from briefing.store.queue import RUNNING as RUNNING
@@ -59,9 +59,9 @@ def count_queued_digests(db: Database) -> int:
         return int(s.scalar(select(func.count()).where(DigestRow.status == QUEUED)) or 0)
 
 
-def claim_next_digest(db: Database) -> DigestRow | None:
-    """Move the oldest queued digest to running (compare-and-set)."""
-    return queue.claim_next(db, DigestRow)
+def claim_next_digest(db: Database, owner: str = "", lease_s: float = 60.0) -> DigestRow | None:
+    """Move the oldest queued digest to running, leased to ``owner`` (compare-and-set)."""
+    return queue.claim_next(db, DigestRow, owner, lease_s)
 
 
 def finish_digest(
@@ -72,20 +72,19 @@ def finish_digest(
     empty: bool | None = None,
     events: int | None = None,
     error: dict[str, Any] | None = None,
-) -> None:
-    with db.session() as s:
-        s.execute(
-            update(DigestRow)
-            .where(DigestRow.id == digest_id)
-            .values(
-                status=FAILED if error else SUCCEEDED,
-                body=body,
-                empty=empty,
-                events=events,
-                error=error,
-                finished_at=utcnow(),
-            )
-        )
+    owner: str | None = None,
+) -> bool:
+    return queue.finish(
+        db,
+        DigestRow,
+        digest_id,
+        owner,
+        status=FAILED if error else SUCCEEDED,
+        body=body,
+        empty=empty,
+        events=events,
+        error=error,
+    )
 
 
 def set_progress(db: Database, digest_id: str, message: str) -> None:
@@ -93,8 +92,8 @@ def set_progress(db: Database, digest_id: str, message: str) -> None:
         s.execute(update(DigestRow).where(DigestRow.id == digest_id).values(progress=message[:200]))
 
 
-def requeue_running_digests(db: Database) -> int:
-    return queue.requeue_running(db, DigestRow)
+def requeue_abandoned_digests(db: Database, max_attempts: int) -> tuple[int, int]:
+    return queue.requeue_abandoned(db, DigestRow, max_attempts)
 
 
 def previous_digest(db: Database, schedule_id: str, before: DigestRow) -> DigestRow | None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from briefing.store import queue
 from briefing.store.db import Database
-from briefing.store.models import JobRow, utcnow
+from briefing.store.models import JobRow
 from briefing.store.queue import FAILED as FAILED
 from briefing.store.queue import QUEUED as QUEUED
 from briefing.store.queue import RUNNING as RUNNING
@@ -71,27 +71,30 @@ def count_queued(db: Database) -> int:
         return int(s.scalar(select(func.count()).where(JobRow.status == QUEUED)) or 0)
 
 
-def claim_next(db: Database) -> JobRow | None:
-    """Move the oldest queued job to running; compare-and-set, so two workers never share one."""
-    return queue.claim_next(db, JobRow)
+def claim_next(db: Database, owner: str = "", lease_s: float = 60.0) -> JobRow | None:
+    """Move the oldest queued job to running, leased to ``owner`` (compare-and-set)."""
+    return queue.claim_next(db, JobRow, owner, lease_s)
 
 
 def finish(
-    db: Database, job_id: str, *, brief_id: str | None = None, error: dict[str, Any] | None = None
-) -> None:
-    with db.session() as s:
-        s.execute(
-            update(JobRow)
-            .where(JobRow.id == job_id)
-            .values(
-                status=FAILED if error else SUCCEEDED,
-                brief_id=brief_id,
-                error=error,
-                finished_at=utcnow(),
-            )
-        )
+    db: Database,
+    job_id: str,
+    *,
+    brief_id: str | None = None,
+    error: dict[str, Any] | None = None,
+    owner: str | None = None,
+) -> bool:
+    return queue.finish(
+        db,
+        JobRow,
+        job_id,
+        owner,
+        status=FAILED if error else SUCCEEDED,
+        brief_id=brief_id,
+        error=error,
+    )
 
 
-def requeue_running(db: Database) -> int:
-    """At start-up: jobs left running by a process that died go back to the queue."""
-    return queue.requeue_running(db, JobRow)
+def requeue_abandoned(db: Database, max_attempts: int) -> tuple[int, int]:
+    """Jobs whose owner died or hung go back to the queue (or fail after max_attempts)."""
+    return queue.requeue_abandoned(db, JobRow, max_attempts)

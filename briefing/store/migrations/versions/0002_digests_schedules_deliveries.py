@@ -47,6 +47,10 @@ def upgrade() -> None:
             )
         seen.add(cache_key)
     with op.batch_alter_table("jobs", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("lease_owner", sa.String(length=100), nullable=True))
+        batch_op.add_column(
+            sa.Column("lease_expires_at", sa.DateTime(timezone=True), nullable=True)
+        )
         batch_op.create_index(
             "ux_jobs_active_cache_key",
             ["cache_key"],
@@ -113,6 +117,8 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("lease_owner", sa.String(length=100), nullable=True),
+        sa.Column("lease_expires_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["schedule_id"], ["digest_schedules.id"], ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id"),
     )
@@ -175,6 +181,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("jobs", schema=None) as batch_op:
         batch_op.drop_index("ux_jobs_active_cache_key")
+        batch_op.drop_column("lease_expires_at")
+        batch_op.drop_column("lease_owner")
     op.drop_table("report_tags")
 
     with op.batch_alter_table("delivery_attempts", schema=None) as batch_op:
