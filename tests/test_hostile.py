@@ -412,3 +412,47 @@ def test_a_second_process_never_reruns_a_live_processs_job(tmp_path: Path) -> No
             assert time.monotonic() < deadline
             time.sleep(0.1)
         assert job_store.get_job(service_a.db, job_id).status == "succeeded"  # type: ignore[union-attr]
+
+
+def test_concurrent_idempotent_posts_make_one_job_and_a_replay_shows_its_current_state(
+    tmp_path: Path,
+) -> None:
+    import threading
+
+    from briefing.store import jobs as job_store
+
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'i.db'}", scheduler_enabled=False)
+    with running_service(settings) as (client, service, *_):
+        service.runner.stop()  # the job stays queued until we say
+        rid = client.post(
+            "/v1/reports", json={"text": "Russia moved troops to the border."}
+        ).json()["id"]
+        headers = {"Idempotency-Key": "one-key", "Cache-Control": "no-cache"}
+        answers: list = []
+
+        def post() -> None:
+            answers.append(client.post("/v1/briefs", json={"report_id": rid}, headers=headers))
+
+        threads = [threading.Thread(target=post) for _ in range(10)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        ids = {a.json()["id"] for a in answers if a.status_code == 202}
+        assert len(ids) == 1  # one job, whatever the interleaving
+        assert {a.status_code for a in answers} <= {202, 409}
+        for a in answers:
+            if a.status_code == 409:
+                assert a.headers["retry-after"] == "1"
+        [job_id] = ids
+        # The job fails later; a replay answers its current state, not the stored 202.
+        job_store.claim_next(service.db, "test", 60)
+        job_store.finish(
+            service.db,
+            job_id,
+            error={"status": 502, "title": "Invalid model output", "detail": "x"},
+            owner="test",
+        )
+        replay = client.post("/v1/briefs", json={"report_id": rid}, headers=headers)
+        assert replay.status_code == 502 and replay.headers["idempotent-replayed"] == "true"
+        assert replay.json()["title"] == "Invalid model output"

@@ -96,7 +96,13 @@ async def create_brief(
             job = await wait_for_job(lambda: service.job(job.id), wait)
         return await _job_answer(service, job)
 
-    return await idempotent(request, caller, handle)
+    async def current(location: str) -> Response | None:
+        if not location.startswith("/v1/jobs/"):
+            return None
+        job = await run_in_threadpool(service.job, location.removeprefix("/v1/jobs/"))
+        return await _job_answer(service, job)
+
+    return await idempotent(request, caller, handle, current)
 
 
 async def _job_answer(service: Any, job: JobRow) -> Response:

@@ -146,7 +146,13 @@ async def create_digest(
             row = await wait_for_job(lambda: service.digest_row(row.id), wait)
         return _digest_answer(row)
 
-    return await idempotent(request, caller, handle)
+    async def current(location: str) -> Response | None:
+        if not location.startswith("/v1/digests/"):
+            return None
+        row = await run_in_threadpool(service.digest_row, location.removeprefix("/v1/digests/"))
+        return _digest_answer(row)
+
+    return await idempotent(request, caller, handle, current)
 
 
 @router.get(

@@ -48,6 +48,28 @@ def idempotency_get(db: Database, api_key_id: str, key: str) -> IdempotencyRow |
         return s.get(IdempotencyRow, (api_key_id, key))
 
 
+PENDING = 0  # status_code of a key whose first request is still being answered
+
+
+def idempotency_claim(db: Database, api_key_id: str, key: str, request_hash: str) -> bool:
+    """Claim a key for a first request (True), or find it claimed or answered already."""
+    try:
+        with db.session() as s:
+            s.add(
+                IdempotencyRow(
+                    api_key_id=api_key_id,
+                    key=key,
+                    request_hash=request_hash,
+                    status_code=PENDING,
+                    body="",
+                    headers={},
+                )
+            )
+        return True
+    except IntegrityError:
+        return False
+
+
 def idempotency_put(
     db: Database,
     api_key_id: str,
@@ -57,17 +79,16 @@ def idempotency_put(
     body: str,
     headers: dict[str, Any],
 ) -> None:
-    try:
-        with db.session() as s:
-            s.add(
-                IdempotencyRow(
-                    api_key_id=api_key_id,
-                    key=key,
-                    request_hash=request_hash,
-                    status_code=status_code,
-                    body=body,
-                    headers=headers,
-                )
-            )
-    except IntegrityError:
-        pass  # a concurrent request with the same key stored first; its answer stands
+    """Store the answer of a claimed key."""
+    with db.session() as s:
+        row = s.get(IdempotencyRow, (api_key_id, key))
+        if row is not None and row.request_hash == request_hash:
+            row.status_code, row.body, row.headers = status_code, body, headers
+
+
+def idempotency_release(db: Database, api_key_id: str, key: str) -> None:
+    """Forget a claim whose request failed (5xx): a retry with the key may run."""
+    with db.session() as s:
+        row = s.get(IdempotencyRow, (api_key_id, key))
+        if row is not None and row.status_code == PENDING:
+            s.delete(row)
