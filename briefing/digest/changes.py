@@ -4,7 +4,7 @@ An event of this digest is the same as one of the previous digest when they shar
 when most of their actors and places are the same (a story carried on by new reports). It then
 keeps the previous event's id and first-seen time, and its phase says whether anything is new:
 new reports or developments make it *developing*; nothing new makes it *continuing*, and it is
-not repeated as news. Events of the previous digest that nothing matches are *fading*.
+not repeated as news. Events of the previous digest that nothing matches are listed as faded.
 Judgments that moved (a claim's credibility, an uncertainty's likelihood) and uncertainties
 that a new development or confirmation settles are listed as changes.
 """

@@ -38,7 +38,6 @@ class Phase(StrEnum):
     NEW = "new"  # not in the previous digest
     DEVELOPING = "developing"  # in the previous digest, with new reports or developments
     CONTINUING = "continuing"  # in the previous digest, nothing new: not repeated as news
-    FADING = "fading"  # in the previous digest, absent from this window
 
 
 class Window(_Model):
