@@ -21,9 +21,11 @@ class Caller:
     key_id: str
     name: str
     rate_limit_per_minute: int
+    scopes: frozenset[str] = frozenset({"read", "write", "admin"})
 
 
 ANONYMOUS = Caller(key_id="anonymous", name="anonymous", rate_limit_per_minute=0)
+_READ_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 class KeyVerifier:
@@ -45,7 +47,12 @@ class KeyVerifier:
         db = request.app.state.service.db
         row = await run_in_threadpool(key_store.verify_key, db, plaintext)
         caller = (
-            Caller(row.id, row.name, row.rate_limit_per_minute or self.default_rate)
+            Caller(
+                row.id,
+                row.name,
+                row.rate_limit_per_minute or self.default_rate,
+                frozenset(row.scopes.split()),
+            )
             if row
             else None
         )
@@ -147,4 +154,17 @@ async def _caller(request: Request, token: str) -> Caller:
             headers={"WWW-Authenticate": "Bearer"},
         )
     state.limiter.check(caller.key_id, caller.rate_limit_per_minute)
+    needed = "read" if request.method in _READ_METHODS else "write"
+    require_scope(caller, needed)
     return caller
+
+
+def require_scope(caller: Caller, scope: str) -> None:
+    """403 problem unless the key carries ``scope`` (read: GET; write: POST, PATCH, DELETE;
+    admin: operations such as /metrics)."""
+    if scope not in caller.scopes:
+        raise ApiProblem(
+            403,
+            "Forbidden",
+            f"this API key lacks the {scope!r} scope (it has: {', '.join(sorted(caller.scopes))})",
+        )

@@ -147,28 +147,79 @@ def keys_create(
         int | None,
         typer.Option(help="Requests a minute (default: BRIEFING_RATE_LIMIT_PER_MINUTE)."),
     ] = None,
+    scope: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--scope",
+            help="read (GET), write (POST, PATCH, DELETE), admin (/metrics); repeat for several. "
+            "Default: read and write.",
+        ),
+    ] = None,
+    expires_in_days: Annotated[
+        float | None, typer.Option(help="The key stops working after this many days.")
+    ] = None,
 ) -> None:
     """Create a key and print it once (only its hash is stored)."""
-    from briefing.store.keys import create_key
+    from briefing.store.keys import DEFAULT_SCOPES, create_key
 
+    expires = (
+        dt.datetime.now(dt.UTC) + dt.timedelta(days=expires_in_days) if expires_in_days else None
+    )
     try:
-        row, plaintext = create_key(_db(), name, rate_limit)
+        row, plaintext = create_key(
+            _db(), name, rate_limit, scopes=tuple(scope or DEFAULT_SCOPES), expires_at=expires
+        )
     except BriefingError as exc:
         raise _fail(exc) from None
-    err.print(f"created key {row.id} ({row.prefix}…) for {name}; it is shown only now:")
+    err.print(
+        f"created key {row.id} ({row.prefix}…) for {name}, scopes {row.scopes}; "
+        "it is shown only now:"
+    )
     sys.stdout.write(plaintext + "\n")
 
 
 @keys_app.command("list")
 def keys_list() -> None:
-    """List keys (id, prefix, name, created, revoked)."""
+    """List keys (id, prefix, name, scopes, created, state)."""
     from briefing.store.keys import list_keys
 
+    now = dt.datetime.now(dt.UTC)
     for row in list_keys(_db()):
-        revoked = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "active"
+        if row.revoked_at:
+            state = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}"
+        elif row.expires_at and row.expires_at <= now:
+            state = f"expired {row.expires_at:%Y-%m-%d %H:%M}"
+        elif row.expires_at:
+            state = f"active until {row.expires_at:%Y-%m-%d %H:%M}"
+        else:
+            state = "active"
         sys.stdout.write(
-            f"{row.id}\t{row.prefix}…\t{row.name}\t{row.created_at:%Y-%m-%d}\t{revoked}\n"
+            f"{row.id}\t{row.prefix}…\t{row.name}\t{row.scopes}\t"
+            f"{row.created_at:%Y-%m-%d}\t{state}\n"
         )
+
+
+@keys_app.command("rotate")
+def keys_rotate(
+    key: Annotated[str, typer.Argument(help="Key id or prefix.")],
+    grace_hours: Annotated[
+        float, typer.Option(help="Hours the old key keeps working while users switch.")
+    ] = 24.0,
+) -> None:
+    """Make a new key like KEY (name, scopes, rate limit) and expire KEY after a grace period;
+    prints the new key once."""
+    from briefing.store.keys import rotate_key
+
+    rotated = rotate_key(_db(), key, dt.timedelta(hours=grace_hours))
+    if rotated is None:
+        err.print(f"[bold red]error:[/] no active key {key}", markup=True)
+        raise typer.Exit(code=2)
+    row, plaintext = rotated
+    err.print(
+        f"new key {row.id} ({row.prefix}…); {key} stops working in {grace_hours:g} hours. "
+        "The new key is shown only now:"
+    )
+    sys.stdout.write(plaintext + "\n")
 
 
 @keys_app.command("revoke")

@@ -53,7 +53,7 @@ def running_service(
     backend = Backend(chat=model, model="scripted", label="scripted", mode=StructuredMode.PLAIN)
     service = Service(settings, backend=backend)
     app = create_app(settings, service=service)
-    _, key = create_key(service.db, "tests")
+    _, key = create_key(service.db, "tests", scopes=("read", "write", "admin"))
     with TestClient(app, raise_server_exceptions=False) as client:
         client.headers["Authorization"] = f"Bearer {key}"
         yield client, service, key, model

@@ -141,3 +141,28 @@ def test_eval_prints_the_untuned_part_without_a_model(tmp_path: Path) -> None:
     assert (tmp_path / "eval-wikievents-dev.json").is_file()
     bad = run_cli("eval", "eval/data/wikievents-dev", "--no-model", "--part", "all")
     assert bad.returncode == 2 and b"--part must be" in bad.stderr
+
+
+def test_keys_with_scopes_expiry_and_rotation(tmp_path: Path) -> None:
+    env = {"BRIEFING_DATABASE_URL": f"sqlite:///{tmp_path / 'keys.db'}"}
+    made = run_cli(
+        "keys",
+        "create",
+        "--name",
+        "feed-reader",
+        "--scope",
+        "read",
+        "--expires-in-days",
+        "30",
+        env=env,
+    )
+    assert made.returncode == 0, made.stderr.decode()
+    key = made.stdout.decode().strip()
+    assert key.startswith("brf_") and b"scopes read" in made.stderr
+    listed = run_cli("keys", "list", env=env).stdout.decode()
+    assert "\tread\t" in listed and "active until" in listed
+    rotated = run_cli("keys", "rotate", key[:10], "--grace-hours", "2", env=env)
+    assert rotated.returncode == 0 and rotated.stdout.decode().strip().startswith("brf_")
+    assert rotated.stdout.decode().strip() != key
+    bad = run_cli("keys", "create", "--name", "x", "--scope", "root", env=env)
+    assert bad.returncode == 2 and b"scopes must be some of read, write, admin" in bad.stderr

@@ -456,3 +456,59 @@ def test_concurrent_idempotent_posts_make_one_job_and_a_replay_shows_its_current
         replay = client.post("/v1/briefs", json={"report_id": rid}, headers=headers)
         assert replay.status_code == 502 and replay.headers["idempotent-replayed"] == "true"
         assert replay.json()["title"] == "Invalid model output"
+
+
+def test_key_scopes_expiry_and_rotation(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from sqlalchemy import update
+
+    from briefing.store.keys import create_key, rotate_key
+    from briefing.store.models import ApiKeyRow, utcnow
+
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'k.db'}", scheduler_enabled=False)
+    with running_service(settings) as (client, service, *_):
+        client.headers.pop("Authorization")
+        _, reader = create_key(service.db, "reader", scopes=("read",))
+        _, writer = create_key(service.db, "writer")  # read and write by default
+
+        def auth(key: str) -> dict[str, str]:
+            return {"Authorization": f"Bearer {key}"}
+
+        assert client.get("/v1/reports", headers=auth(reader)).status_code == 200
+        denied = client.post(
+            "/v1/reports", json={"text": "Russia moved troops."}, headers=auth(reader)
+        )
+        assert denied.status_code == 403 and "'write' scope" in denied.json()["detail"]
+        assert (
+            client.post(
+                "/v1/reports", json={"text": "Russia moved troops."}, headers=auth(writer)
+            ).status_code
+            == 201
+        )
+        assert client.get("/metrics", headers=auth(writer)).status_code == 403  # admin only
+        # Expiry.
+        row, expiring = create_key(service.db, "soon", expires_at=utcnow() + dt.timedelta(hours=1))
+        assert client.get("/v1/reports", headers=auth(expiring)).status_code == 200
+        with service.db.session() as s:
+            s.execute(
+                update(ApiKeyRow)
+                .where(ApiKeyRow.id == row.id)
+                .values(expires_at=utcnow() - dt.timedelta(seconds=1))
+            )
+        client.app.state.verifier._seen.clear()  # the 10-second memory of verified keys
+        assert client.get("/v1/reports", headers=auth(expiring)).status_code == 401
+        # Rotation: the old key works during the grace period, then stops; the new one works.
+        rotated = rotate_key(service.db, writer[:10], dt.timedelta(hours=1))
+        assert rotated is not None
+        new_row, new_key = rotated
+        assert new_row.scopes == "read write" and new_row.name == "writer"
+        client.app.state.verifier._seen.clear()
+        assert client.get("/v1/reports", headers=auth(writer)).status_code == 200
+        with service.db.session() as s:
+            s.execute(
+                update(ApiKeyRow).where(ApiKeyRow.prefix == writer[:10]).values(expires_at=utcnow())
+            )
+        client.app.state.verifier._seen.clear()
+        assert client.get("/v1/reports", headers=auth(writer)).status_code == 401
+        assert client.get("/v1/reports", headers=auth(new_key)).status_code == 200

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Response
 from fastapi.concurrency import run_in_threadpool
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from api.auth import require_scope
 from api.deps import CallerDep, ServiceDep
 from api.problems import Problem, problem
 from api.schemas import Health
@@ -85,4 +86,5 @@ async def readyz(service: ServiceDep) -> Response:
     responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}},
 )
 async def metrics(caller: CallerDep) -> Response:
+    require_scope(caller, "admin")
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -115,6 +115,9 @@ class ApiKeyRow(Base):
     prefix: Mapped[str] = mapped_column(String(16), index=True)
     hash: Mapped[str] = mapped_column(String(64), unique=True)
     rate_limit_per_minute: Mapped[int | None] = mapped_column(Integer)
+    # Space-separated: read (GET), write (POST, PATCH, DELETE), admin (/metrics).
+    scopes: Mapped[str] = mapped_column(String(100), default="read write")
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 

@@ -15,6 +15,14 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # Key scopes and expiry; keys made before scopes keep every right they had.
+    with op.batch_alter_table("api_keys", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "scopes", sa.String(length=100), nullable=False, server_default="read write admin"
+            )
+        )
+        batch_op.add_column(sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True))
     # One queued or running brief job per cache key: identical work in flight is joined.
     # Duplicates queued before this rule are closed first (the oldest of each stays).
     bind = op.get_bind()
@@ -179,6 +187,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("api_keys", schema=None) as batch_op:
+        batch_op.drop_column("expires_at")
+        batch_op.drop_column("scopes")
     with op.batch_alter_table("jobs", schema=None) as batch_op:
         batch_op.drop_index("ux_jobs_active_cache_key")
         batch_op.drop_column("lease_expires_at")
