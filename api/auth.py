@@ -153,6 +153,7 @@ async def _caller(request: Request, token: str) -> Caller:
             "the API key is unknown or revoked",
             headers={"WWW-Authenticate": "Bearer"},
         )
+    request.state.key_id = caller.key_id  # for the audit log of key use
     state.limiter.check(caller.key_id, caller.rate_limit_per_minute)
     needed = "read" if request.method in _READ_METHODS else "write"
     require_scope(caller, needed)

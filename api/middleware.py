@@ -171,3 +171,7 @@ class Metrics:
             method = scope["method"] if scope["method"] in _METHODS else "other"
             REQUESTS.labels(method, route, str(status["code"])).inc()
             LATENCY.labels(method, route).observe(time.perf_counter() - started)
+            key_id = (scope.get("state") or {}).get("key_id")
+            service = getattr(scope["app"].state, "service", None) if "app" in scope else None
+            if key_id and service is not None:  # who used which route, with what outcome
+                service.audit.record(key_id, method, route, int(status["code"]))

@@ -199,6 +199,21 @@ def keys_list() -> None:
         )
 
 
+@keys_app.command("audit")
+def keys_audit(
+    key: Annotated[str | None, typer.Option(help="Only this key id.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=10_000, help="Newest entries shown.")] = 100,
+) -> None:
+    """The audit log of key use, newest first: time, key id, method, route, status (never the
+    key or what was sent)."""
+    from briefing.store.audit import recent_uses
+
+    for row in recent_uses(_db(), key, limit):
+        sys.stdout.write(
+            f"{row.at:%Y-%m-%dT%H:%M:%SZ}\t{row.key_id}\t{row.method}\t{row.route}\t{row.status}\n"
+        )
+
+
 @keys_app.command("rotate")
 def keys_rotate(
     key: Annotated[str, typer.Argument(help="Key id or prefix.")],

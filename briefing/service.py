@@ -30,6 +30,7 @@ from briefing.store import deliveries as delivery_store
 from briefing.store import digests as digest_store
 from briefing.store import jobs as job_store
 from briefing.store import schedules as schedule_store
+from briefing.store.audit import AuditLog
 from briefing.store.models import (
     DeliveryAttemptRow,
     DeliveryRow,
@@ -64,6 +65,7 @@ class Service:
         )
         self.chain = BriefChain(settings, backend=backend, llm_cache=self.llm_cache)
         self.runner = JobRunner(self, workers=settings.job_workers)
+        self.audit = AuditLog(self.db)
         self.digest_runner = DigestRunner(self)
         self.delivery_runner = DeliveryRunner(self)
         self.scheduler: Scheduler | None = (
@@ -82,6 +84,7 @@ class Service:
         self._keys: LRUCache[tuple[str, tuple[tuple[str, str], ...]], str] = LRUCache(maxsize=4096)
 
     def start(self) -> None:
+        self.audit.start()
         self.runner.start()
         self.digest_runner.start()
         self.delivery_runner.start()
@@ -94,6 +97,7 @@ class Service:
         self.delivery_runner.stop()
         self.digest_runner.stop()
         self.runner.stop()
+        self.audit.stop()
         self.db.dispose()
 
     # -- reports ------------------------------------------------------------------------

@@ -512,3 +512,24 @@ def test_key_scopes_expiry_and_rotation(tmp_path: Path) -> None:
         client.app.state.verifier._seen.clear()
         assert client.get("/v1/reports", headers=auth(writer)).status_code == 401
         assert client.get("/v1/reports", headers=auth(new_key)).status_code == 200
+
+
+def test_key_use_is_audited_without_the_key_or_the_text(tmp_path: Path) -> None:
+    from briefing.store.audit import recent_uses
+
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'audit.db'}", scheduler_enabled=False)
+    marker = "AUDIT-MARKER-9c1e"
+    with running_service(settings) as (client, service, key, _):
+        rid = client.post("/v1/reports", json={"text": f"Russia moved troops {marker}."}).json()[
+            "id"
+        ]
+        client.get(f"/v1/reports/{rid}")
+        client.get("/v1/reports/nope")
+        service.audit.flush()
+        uses = recent_uses(service.db)
+    routes = [(u.method, u.route, u.status) for u in reversed(uses)]
+    assert ("POST", "/v1/reports", 201) in routes
+    assert ("GET", "/v1/reports/{report_id}", 200) in routes
+    assert ("GET", "/v1/reports/{report_id}", 404) in routes
+    stored = " ".join(f"{u.key_id} {u.method} {u.route} {u.status}" for u in uses)
+    assert key not in stored and marker not in stored and rid not in stored

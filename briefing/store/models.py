@@ -122,6 +122,21 @@ class ApiKeyRow(Base):
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
+class KeyAuditRow(Base):
+    """One use of an API key: which key, which route (its template), the status. Never the key
+    itself, the body or the report text."""
+
+    __tablename__ = "key_audit"
+    __table_args__ = (Index("ix_key_audit_key_at", "key_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key_id: Mapped[str] = mapped_column(String(32))
+    method: Mapped[str] = mapped_column(String(10))
+    route: Mapped[str] = mapped_column(String(200))
+    status: Mapped[int] = mapped_column(Integer)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class IdempotencyRow(Base):
     __tablename__ = "idempotency_keys"
 

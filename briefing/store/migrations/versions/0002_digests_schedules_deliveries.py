@@ -15,6 +15,18 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        "key_audit",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("key_id", sa.String(length=32), nullable=False),
+        sa.Column("method", sa.String(length=10), nullable=False),
+        sa.Column("route", sa.String(length=200), nullable=False),
+        sa.Column("status", sa.Integer(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("key_audit", schema=None) as batch_op:
+        batch_op.create_index("ix_key_audit_key_at", ["key_id", "at"], unique=False)
     # Key scopes and expiry; keys made before scopes keep every right they had.
     with op.batch_alter_table("api_keys", schema=None) as batch_op:
         batch_op.add_column(
@@ -187,6 +199,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("key_audit")
     with op.batch_alter_table("api_keys", schema=None) as batch_op:
         batch_op.drop_column("expires_at")
         batch_op.drop_column("scopes")
