@@ -123,8 +123,17 @@ def serve(
     """Serve the HTTP API (OpenAPI docs at /docs) on the configured model."""
     import uvicorn
 
-    # By import string: the api package depends on briefing, never the reverse.
-    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, log_level="info")
+    # By import string: the api package depends on briefing, never the reverse. The protocol
+    # is uvicorn's h11 one with header and body read deadlines (slow clients are cut off).
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        log_level="info",
+        http="api.server:GuardedH11Protocol",
+        timeout_keep_alive=5,
+    )
 
 
 keys_app = typer.Typer(help="Manage API keys for the HTTP API.", no_args_is_help=True)

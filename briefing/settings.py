@@ -152,6 +152,12 @@ class Settings(BaseSettings):
         description="Failed authentications a minute from one client address before 429s.",
     )
     max_body_bytes: int = Field(default=5 * 1024 * 1024, ge=1024, description="Request body cap.")
+    header_timeout_s: float = Field(
+        default=10.0, gt=0, description="A request's headers must arrive within this (slowloris)."
+    )
+    body_timeout_s: float = Field(
+        default=60.0, gt=0, description="A request's body must arrive within this of its headers."
+    )
     require_auth: bool = Field(default=True, description="Require API keys on the HTTP API.")
     cors_origins: list[str] = Field(
         default_factory=list,

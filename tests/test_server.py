@@ -1,0 +1,85 @@
+"""The real server (`briefing serve`): slow clients are cut off, normal ones are served."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BRIEFING_")}
+    tmp = tmp_path_factory.mktemp("serve")
+    env.update(
+        BRIEFING_DATABASE_URL=f"sqlite:///{tmp / 'serve.db'}",
+        BRIEFING_HEADER_TIMEOUT_S="1",
+        BRIEFING_BODY_TIMEOUT_S="2",
+        BRIEFING_SCHEDULER_ENABLED="false",
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "briefing.cli", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.2)
+    yield port
+    proc.terminate()
+    proc.wait(10)
+
+
+def _closed_within(sock: socket.socket, seconds: float) -> bool:
+    sock.settimeout(seconds)
+    try:
+        return sock.recv(1024) == b""
+    except TimeoutError:
+        return False
+    except ConnectionResetError:
+        return True
+
+
+def test_slow_headers_and_slow_bodies_are_cut_off(server: int) -> None:
+    slow_headers = socket.create_connection(("127.0.0.1", server))
+    slow_headers.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")  # never finished
+    silent = socket.create_connection(("127.0.0.1", server))  # sends nothing at all
+    slow_body = socket.create_connection(("127.0.0.1", server))
+    slow_body.sendall(
+        b"POST /v1/reports HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+        b"Content-Length: 1000\r\n\r\nRussia"
+    )
+    started = time.monotonic()
+    assert _closed_within(slow_headers, 5) and _closed_within(silent, 5)
+    assert time.monotonic() - started < 4
+    assert _closed_within(slow_body, 5)
+    for s in (slow_headers, silent, slow_body):
+        s.close()
+
+
+def test_normal_and_keep_alive_requests_are_served(server: int) -> None:
+    with httpx.Client(base_url=f"http://127.0.0.1:{server}") as client:
+        for _ in range(3):  # one connection, several requests, pauses shorter than the limits
+            assert client.get("/healthz").status_code == 200
+            time.sleep(0.5)
+        head = client.head("/healthz")
+        assert head.status_code == 200
