@@ -10,9 +10,11 @@ the connection for ever. Here a request's headers must arrive within
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import h11
+from h11._connection import DEFAULT_MAX_INCOMPLETE_EVENT_SIZE
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from briefing.settings import get_settings
@@ -42,6 +44,37 @@ class GuardedH11Protocol(H11Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
         super().connection_lost(exc)
+
+    def send_400_response(self, msg: str) -> None:
+        """Malformed HTTP (no Host, bad or twice-given Content-Length, headers over the 16 KiB
+        h11 buffer...) gets a problem+json like every other error, not uvicorn's plain text."""
+        # uvicorn passes a fixed message; what h11 still holds tells an oversized head apart.
+        pending = len(self.conn.trailing_data[0])
+        limit = self.config.h11_max_incomplete_event_size or DEFAULT_MAX_INCOMPLETE_EVENT_SIZE
+        too_large = pending >= limit
+        status = 431 if too_large else 400
+        title = "Request header fields too large" if too_large else "Malformed HTTP request"
+        detail = (
+            "the request line and headers are over 16 KiB"
+            if too_large
+            else "the request is not "
+            "valid HTTP/1.1 (a missing Host header, a bad or repeated Content-Length...)"
+        )
+        body = json.dumps(
+            {"type": "about:blank", "title": title, "status": status, "detail": detail}
+        ).encode()
+        headers = [
+            (b"content-type", b"application/problem+json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"connection", b"close"),
+        ]
+        try:
+            self.transport.write(self.conn.send(h11.Response(status_code=status, headers=headers)))
+            self.transport.write(self.conn.send(h11.Data(data=body)))
+            self.transport.write(self.conn.send(h11.EndOfMessage()))
+        except h11.LocalProtocolError:  # h11 cannot answer in this state: just close
+            pass
+        self.transport.close()
 
     def _watch(self) -> None:
         state: object = self.conn.their_state

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import socket
 import subprocess
@@ -83,3 +85,33 @@ def test_normal_and_keep_alive_requests_are_served(server: int) -> None:
             time.sleep(0.5)
         head = client.head("/healthz")
         assert head.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("raw", "status"),
+    [
+        (b"GET /healthz HTTP/1.1\r\n\r\n", 400),  # no Host
+        (
+            b"POST /v1/reports HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\nabcde",
+            400,
+        ),
+        (b"POST /v1/reports HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n", 400),
+        (b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 1_000_000 + b"\r\n\r\n", 431),
+    ],
+)
+def test_malformed_http_gets_a_problem(server: int, raw: bytes, status: int) -> None:
+    with socket.create_connection(("127.0.0.1", server)) as sock:
+        # The server may answer and close before the whole header is sent.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            sock.sendall(raw)
+        sock.settimeout(5)
+        answer = b""
+        try:
+            while chunk := sock.recv(65536):
+                answer += chunk
+        except (ConnectionResetError, TimeoutError):
+            pass
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(f"HTTP/1.1 {status}".encode()), head[:100]
+    assert b"content-type: application/problem+json" in head.lower()
+    assert json.loads(body)["status"] == status
