@@ -102,7 +102,8 @@ def test_digest_cli_formats_window_and_folder_output(tmp_path: Path) -> None:
 @pytest.mark.embedded
 def test_digest_on_the_embedded_model(tmp_path: Path) -> None:
     shutil.rmtree(tmp_path, ignore_errors=True)
-    real_reports(tmp_path, ["8_3ecbplus.txt", "8_8ecbplus.txt"])
+    # Three short real reports of one supermarket fire, from three outlets.
+    real_reports(tmp_path, ["14_10ecbplus.txt", "14_4ecbplus.txt", "14_11ecbplus.txt"])
     result = run_cli("digest", str(tmp_path), "--quiet")
     assert result.returncode == 0, result.stderr.decode()
     digest = json.loads(result.stdout)
@@ -114,7 +115,7 @@ def test_digest_on_the_embedded_model(tmp_path: Path) -> None:
     # One model call per event for the digest itself (briefs are counted on their own).
     assert provenance["usage"]["llm_calls"] >= len(digest["events"]) == 1
     event = digest["events"][0]
-    assert event["headline"] and event["bluf"]
+    assert event["headline"] and event["bluf"] and len(event["families"]) == 3
     texts = {p.name: p.read_text().split("---\n\n", 1)[1] for p in tmp_path.iterdir()}
     for ref in event["bluf_evidence"]:
         assert texts[ref["report_id"]][ref["start"] : ref["end"]] == ref["text"]
