@@ -80,6 +80,7 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     for code, text in {
         400: "Malformed request (for example, a body that is not valid JSON).",
         401: "Missing or invalid API key.",
+        403: "The API key lacks the scope this route needs (read, write or admin).",
         413: "Request body or report too large.",
         422: "Invalid request; `errors` names each field.",
         429: "Rate limit exceeded; see Retry-After.",

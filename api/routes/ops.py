@@ -11,7 +11,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from api.auth import require_scope
 from api.deps import CallerDep, ServiceDep
-from api.problems import Problem, problem
+from api.problems import PROBLEM_RESPONSES, Problem, problem
 from api.schemas import Health
 from briefing.service import Service
 
@@ -83,7 +83,8 @@ async def readyz(service: ServiceDep) -> Response:
     "/metrics",
     summary="Prometheus metrics",
     response_class=Response,
-    responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}},
+    description="Needs an API key with the admin scope.",
+    responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}, **PROBLEM_RESPONSES},
 )
 async def metrics(caller: CallerDep) -> Response:
     require_scope(caller, "admin")
