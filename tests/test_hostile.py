@@ -533,3 +533,23 @@ def test_key_use_is_audited_without_the_key_or_the_text(tmp_path: Path) -> None:
     assert ("GET", "/v1/reports/{report_id}", 404) in routes
     stored = " ".join(f"{u.key_id} {u.method} {u.route} {u.status}" for u in uses)
     assert key not in stored and marker not in stored and rid not in stored
+
+
+def test_cursors_are_signed(tmp_path: Path) -> None:
+    import base64
+    import json as json_
+
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'cur.db'}", scheduler_enabled=False)
+    with running_service(settings) as (client, *_):
+        for i in range(3):
+            client.post("/v1/reports", json={"text": f"Report {i} on troops."})
+        page = client.get("/v1/reports?limit=1").json()
+        cursor = page["next_cursor"]
+        assert client.get(f"/v1/reports?limit=1&cursor={cursor}").status_code == 200
+        body, signature = cursor.split(".")
+        created, _ = json_.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+        forged_body = (
+            base64.urlsafe_b64encode(json_.dumps([created, "zzzz"]).encode()).decode().rstrip("=")
+        )
+        forged = client.get(f"/v1/reports?cursor={forged_body}.{signature}")
+        assert forged.status_code == 422 and forged.json()["detail"].startswith("cursor")

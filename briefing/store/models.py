@@ -137,6 +137,17 @@ class KeyAuditRow(Base):
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class SecretRow(Base):
+    """Secrets the service makes for itself (the key that signs cursors), shared by every
+    process on the database."""
+
+    __tablename__ = "service_secrets"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class IdempotencyRow(Base):
     __tablename__ = "idempotency_keys"
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 
@@ -14,6 +16,7 @@ from briefing.errors import InputError
 from briefing.schemas.report import Report, ReportFormat
 from briefing.store.db import Database
 from briefing.store.models import BriefRow, ReportRow, ReportTagRow
+from briefing.store.secrets import service_secret
 
 
 def report_of(row: ReportRow) -> Report:
@@ -70,21 +73,32 @@ class ReportFilter:
     tag: str | None = None
 
 
-def encode_cursor(row: ReportRow) -> str:
+def encode_cursor(db: Database, row: ReportRow) -> str:
+    """An opaque cursor: the row's position, signed with the service's own key."""
     raw = json.dumps([row.created_at.isoformat(), row.id]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    body = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return f"{body}.{_signature(db, body)}"
 
 
-def _decode_cursor(cursor: str) -> tuple[dt.datetime, str]:
+def _signature(db: Database, body: str) -> str:
+    mac = hmac.new(service_secret(db, "cursors").encode(), body.encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(mac.digest()[:16]).decode().rstrip("=")
+
+
+def _decode_cursor(db: Database, cursor: str) -> tuple[dt.datetime, str]:
+    refused = InputError("cursor is not one this service issued", field="cursor")
+    body, _, signature = cursor.partition(".")
+    if not signature or not hmac.compare_digest(signature, _signature(db, body)):
+        raise refused
     try:
-        padded = cursor + "=" * (-len(cursor) % 4)
+        padded = body + "=" * (-len(body) % 4)
         created, row_id = json.loads(base64.urlsafe_b64decode(padded))
         when = dt.datetime.fromisoformat(created)
         if when.tzinfo is None or not isinstance(row_id, str) or len(row_id) > 64:
             raise ValueError("not a cursor this service writes")
         return when, row_id
     except Exception:
-        raise InputError("cursor is not one this service issued", field="cursor") from None
+        raise refused from None
 
 
 def list_reports(
@@ -101,7 +115,7 @@ def list_reports(
     if flt.tag:
         query = query.where(ReportRow.id.in_(tagged([flt.tag])))
     if cursor:
-        created, row_id = _decode_cursor(cursor)
+        created, row_id = _decode_cursor(db, cursor)
         query = query.where(
             (ReportRow.created_at < created)
             | ((ReportRow.created_at == created) & (ReportRow.id < row_id))
@@ -110,7 +124,7 @@ def list_reports(
         rows = list(s.scalars(query.limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
-    return rows, encode_cursor(rows[-1]) if more and rows else None
+    return rows, encode_cursor(db, rows[-1]) if more and rows else None
 
 
 def tagged(tags: list[str]) -> Select[str]:

@@ -16,6 +16,13 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_table(
+        "service_secrets",
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("value", sa.String(length=200), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("name"),
+    )
+    op.create_table(
         "key_audit",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("key_id", sa.String(length=32), nullable=False),
@@ -199,6 +206,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("service_secrets")
     op.drop_table("key_audit")
     with op.batch_alter_table("api_keys", schema=None) as batch_op:
         batch_op.drop_column("expires_at")
