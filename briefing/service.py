@@ -299,13 +299,22 @@ class Service:
             hit = self.cached(key)
             if hit is not None:
                 return Brief.model_validate_json(hit.body), hit.brief_id, True
-            made = self.chain.run(report)
-            body = made.model_dump_json()
-            saved = save_brief(self.db, row.id, key, body)
-            if not made.quality.degraded:
-                self.remember(key, saved.id, body)
-            return made, saved.id, False
+            made, brief_id = self.make_brief(row.id, report, key)
+            return made, brief_id, False
         return self.chain.run(report, use_model=False), None, False
+
+    def make_brief(
+        self, report_id: str, report: Report, cache_key: str, *, use_llm_cache: bool = True
+    ) -> tuple[Brief, str]:
+        """Brief a stored report now, store the brief and cache it (a degraded brief is stored
+        but not cached: a timed-out model may answer next time). Brief jobs and digests both
+        make briefs this way. Returns (brief, brief id)."""
+        made = self.chain.run(report, use_llm_cache=use_llm_cache)
+        body = made.model_dump_json()
+        saved = save_brief(self.db, report_id, cache_key, body)
+        if not made.quality.degraded:
+            self.remember(cache_key, saved.id, body)
+        return made, saved.id
 
     def build_digest(self, row: DigestRow) -> Digest:
         """The work of one digest job."""

@@ -19,7 +19,7 @@ from briefing.metrics import BRIEF_SECONDS, JOBS
 from briefing.store import jobs as job_store
 from briefing.store import queue
 from briefing.store.models import JobRow
-from briefing.store.reports import get_report, report_of, save_brief
+from briefing.store.reports import get_report, report_of
 
 if TYPE_CHECKING:
     from briefing.service import Service
@@ -110,12 +110,10 @@ class JobRunner:
             row = get_report(db, report_id)
             if row is None:
                 raise BriefingError(f"report {report_id} disappeared")
-            brief = self.service.chain.run(report_of(row), use_llm_cache=use_cache)
-            body = brief.model_dump_json()
-            saved = save_brief(db, report_id, cache_key, body)
-            if not brief.quality.degraded:  # a timed-out model may answer next time
-                self.service.remember(cache_key, saved.id, body)
-            job_store.finish(db, job_id, brief_id=saved.id, owner=self.owner)
+            _, brief_id = self.service.make_brief(
+                report_id, report_of(row), cache_key, use_llm_cache=use_cache
+            )
+            job_store.finish(db, job_id, brief_id=brief_id, owner=self.owner)
             JOBS.labels("succeeded").inc()
             log.info("job %s succeeded in %.1fs", job_id, time.perf_counter() - started)
         except BriefingError as exc:

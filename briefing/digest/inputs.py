@@ -63,9 +63,6 @@ class EvidenceChecker:
                 self.dropped += 1
         return out
 
-    def text(self, report_id: str) -> str:
-        return self._texts[report_id]
-
 
 def in_window(
     published: dt.date | None, received: dt.datetime, since: dt.datetime, until: dt.datetime

@@ -261,11 +261,11 @@ def merge_claims(
     ):
         attributions = []
         keys: dict[str, str] = {}
-        for item, claim in group:
+        origins = [originator_key(item, claim, family_of) for item, claim in group]
+        for (item, claim), (key, label) in zip(group, origins, strict=True):
             refs = checker.refs(item.id, claim.evidence[:EVIDENCE_PER_REPORT])
             if not refs:
                 continue
-            key, label = originator_key(item, claim, family_of)
             keys.setdefault(key, label)
             attributions.append(
                 Attribution(
@@ -284,8 +284,8 @@ def merge_claims(
         # An unnamed source counts only for a publisher that names nobody else for the claim.
         named_by = {
             family_of(item)
-            for item, claim in group
-            if not originator_key(item, claim, family_of)[0].startswith("unnamed via ")
+            for (item, _), (key, _) in zip(group, origins, strict=True)
+            if not key.startswith("unnamed via ")
         }
         for family in named_by:
             keys.pop(f"unnamed via {family}", None)
