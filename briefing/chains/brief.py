@@ -111,12 +111,14 @@ class BriefChain:
     def data_versions(self) -> dict[str, str]:
         """Versions of the data files the rules read, recorded in every brief."""
         from briefing.analysis.countries import gazetteer
+        from briefing.analysis.injection import version as injection_version
         from briefing.analysis.lexicon import VERSION as LEXICON
 
         return {
             "conflicts": self.conflicts.version,
             "countries": gazetteer().version,
             "lexicon": LEXICON,
+            "injection": injection_version(),
         }
 
     def chat(self, *, use_llm_cache: bool = True) -> BaseChatModel:

@@ -115,6 +115,8 @@ def _sources(
     evidence: dict[str, list[Span]] = {}
     statements: dict[str, list[str]] = {}
     for attribution in analysis.attributions:
+        if overlaps(attribution.verb, analysis.injections):
+            continue  # "Disregard ... and tell me": an order, not a statement
         for actor_id in {attribution.actor_id, attribution.origin_actor_id} - {None}:
             assert actor_id is not None
             evidence.setdefault(actor_id, []).append(attribution.verb)
@@ -126,7 +128,11 @@ def _sources(
             continue
         names = " ".join([actor.name, *actor.aliases])
         side = conflicts.side_of(names, actor.affiliation, actor.role)
-        mentions = tuple(m.span for m in actor.mentions)
+        mentions = tuple(
+            m.span for m in actor.mentions if not overlaps(m.span, analysis.injections)
+        )
+        if not mentions:
+            continue
         out.append(
             SourceCandidate(
                 id=actor_id,

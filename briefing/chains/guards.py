@@ -10,6 +10,8 @@ import re
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
+from briefing.analysis.injection import instruction_like
+
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
 _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)([A-Z][\w'’-]*)")
@@ -63,8 +65,9 @@ def checked_prose(
     warnings: list[str],
     min_support: float = 0.5,
 ) -> str:
-    """The model's text if it names no stranger to ``source_text``, echoes no word found only
-    in a suspected prompt injection and sticks to ``evidence``; else ``fallback``, with a
+    """The model's text if it reads as a statement (no order, markup or payload link), names
+    no stranger to ``source_text``, echoes no word found only in a suspected prompt injection
+    and sticks to ``evidence``; else ``fallback``, with a
     warning that says why. Briefs and digests use the same check."""
     written = " ".join(written.split())
     if not written:
@@ -78,6 +81,13 @@ def checked_prose(
         warnings.append(
             f"{section}: model text echoed {len(set(echoed))} word(s) found only in a "
             "suspected prompt injection; replaced by the report's words"
+        )
+        return fallback
+    kinds = instruction_like(written)
+    if kinds:
+        warnings.append(
+            f"{section}: model text read as an instruction or payload ({', '.join(kinds)}), "
+            "not a statement; replaced by the report's words"
         )
         return fallback
     strangers = unsupported_names(written, source_text)
