@@ -105,6 +105,9 @@ class RateLimiter:
             self._buckets[key] = (tokens - 1.0, now)
 
 
+READ_POSTS = frozenset({"/v1/chat/completions"})
+
+
 async def authenticate(request: Request) -> Caller:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
@@ -155,7 +158,9 @@ async def _caller(request: Request, token: str) -> Caller:
         )
     request.state.key_id = caller.key_id  # for the audit log of key use
     state.limiter.check(caller.key_id, caller.rate_limit_per_minute)
-    needed = "read" if request.method in _READ_METHODS else "write"
+    # Asking a question reads the store: a read key may chat.
+    reading = request.method in _READ_METHODS or request.url.path in READ_POSTS
+    needed = "read" if reading else "write"
     require_scope(caller, needed)
     return caller
 

@@ -9,7 +9,7 @@ from typing import Any
 from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.problems import PROBLEM_JSON
+from api.problems import OPENAI_ROUTES, PROBLEM_JSON
 
 REQUESTS = Counter("briefing_http_requests_total", "HTTP requests.", ["method", "route", "status"])
 LATENCY = Histogram(
@@ -39,7 +39,7 @@ class BodyLimit:
             return
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._reject(send)
+            await self._reject(send, scope)
             return
         seen = 0
         started = False
@@ -63,10 +63,12 @@ class BodyLimit:
             await self.app(scope, limited, tracking_send)
         except _TooLarge:
             if not started:
-                await self._reject(send)
+                await self._reject(send, scope)
 
-    async def _reject(self, send: Send) -> None:
-        await _problem(send, 413, "Request too large", f"the body is over {self.max_bytes} bytes")
+    async def _reject(self, send: Send, scope: Scope) -> None:
+        await _problem(
+            send, scope, 413, "Request too large", f"the body is over {self.max_bytes} bytes"
+        )
 
 
 _NUL_JSON = b"\\u0000"  # how JSON writes a NUL character
@@ -87,7 +89,7 @@ class NoNul:
         raw_path = scope.get("raw_path") or scope.get("path", "").encode()
         query = scope.get("query_string", b"")
         if any(b"%00" in part or b"\x00" in part for part in (raw_path, query)):
-            await _problem(send, 422, "Invalid input", "the URL holds a NUL character (%00)")
+            await _problem(send, scope, 422, "Invalid input", "the URL holds a NUL character (%00)")
             return
         messages: list[Message] = []
         while True:
@@ -97,7 +99,7 @@ class NoNul:
                 break
         body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.request")
         if b"\x00" in body or _NUL_JSON in body:
-            await _problem(send, 422, "Invalid input", "the body holds a NUL character")
+            await _problem(send, scope, 422, "Invalid input", "the body holds a NUL character")
             return
 
         async def replay() -> Message:
@@ -108,16 +110,33 @@ class NoNul:
         await self.app(scope, replay, send)
 
 
-async def _problem(send: Send, status: int, title: str, detail: str) -> None:
-    body = json.dumps(
-        {"type": "about:blank", "title": title, "status": status, "detail": detail}
-    ).encode()
+async def _problem(send: Send, scope: Scope, status: int, title: str, detail: str) -> None:
+    """A problem+json answer; OpenAI's error body on the OpenAI-compatible routes."""
+    media = PROBLEM_JSON
+    payload: dict[str, object] = {
+        "type": "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if str(scope.get("path", "")).startswith(OPENAI_ROUTES):
+        media = "application/json"
+        status = 400 if status == 422 else status
+        payload = {
+            "error": {
+                "message": detail,
+                "type": "invalid_request_error",
+                "param": None,
+                "code": "request_too_large" if status == 413 else "invalid_value",
+            }
+        }
+    body = json.dumps(payload).encode()
     await send(
         {
             "type": "http.response.start",
             "status": status,
             "headers": [
-                (b"content-type", PROBLEM_JSON.encode()),
+                (b"content-type", media.encode()),
                 (b"content-length", str(len(body)).encode()),
             ],
         }

@@ -100,14 +100,50 @@ def _allowed_methods(request: Request) -> set[str]:
     return methods
 
 
+OPENAI_ROUTES = ("/v1/chat/", "/v1/models")
+
+
+def is_openai_route(request: Request) -> bool:
+    """The OpenAI-compatible routes answer errors in OpenAI's body, which the SDKs read."""
+    return request.url.path.startswith(OPENAI_ROUTES)
+
+
+_OPENAI_TYPES = {
+    400: ("invalid_request_error", None),
+    401: ("invalid_request_error", "invalid_api_key"),
+    403: ("permission_error", "insufficient_scope"),
+    404: ("invalid_request_error", "not_found"),
+    413: ("invalid_request_error", "request_too_large"),
+    429: ("rate_limit_error", "rate_limit_exceeded"),
+    503: ("server_error", "service_unavailable"),
+}
+
+
+def openai_error(
+    status: int,
+    message: str,
+    *,
+    param: str | None = None,
+    code: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    """``{"error": {"message", "type", "param", "code"}}``; validation errors are 400s there."""
+    status = 400 if status == 422 else status
+    kind, default_code = _OPENAI_TYPES.get(status, ("server_error", None))
+    body = {"message": message, "type": kind, "param": param, "code": code or default_code}
+    return JSONResponse({"error": body}, status_code=status, headers=headers)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(BriefingError)
-    async def _briefing(_: Request, exc: BriefingError) -> JSONResponse:
+    async def _briefing(request: Request, exc: BriefingError) -> JSONResponse:
         slug = type(exc).__name__.removesuffix("Error").lower()
         headers = None
         if isinstance(exc, ServiceBusyError):
             headers = {"Retry-After": str(exc.retry_after_s)}
         field = exc.details.get("field")
+        if is_openai_route(request):
+            return openai_error(exc.http_status, exc.message, param=field, headers=headers)
         errors = [{"field": field, "message": exc.message}] if field else None
         return problem(
             exc.http_status,
@@ -119,11 +155,13 @@ def install(app: FastAPI) -> None:
         )
 
     @app.exception_handler(ApiProblem)
-    async def _api(_: Request, exc: ApiProblem) -> JSONResponse:
+    async def _api(request: Request, exc: ApiProblem) -> JSONResponse:
+        if is_openai_route(request):
+            return openai_error(exc.status, exc.detail or exc.title, headers=exc.headers)
         return problem(exc.status, exc.title, exc.detail, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         found = exc.errors()
         # A small answer to any request: the first errors, each field name cut short.
         errors = [
@@ -136,6 +174,9 @@ def install(app: FastAPI) -> None:
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
         if len(found) > MAX_ERRORS_LISTED:
             detail += f"; and {len(found) - MAX_ERRORS_LISTED} more error(s)"
+        if is_openai_route(request):
+            param = errors[0]["field"] if errors else None
+            return openai_error(422, detail, param=param, code="invalid_value")
         return problem(422, "Invalid request", detail, errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
@@ -143,9 +184,14 @@ def install(app: FastAPI) -> None:
         headers = dict(getattr(exc, "headers", None) or {})
         if exc.status_code == 405:
             headers["Allow"] = ", ".join(sorted(_allowed_methods(request)))
+        if is_openai_route(request):
+            return openai_error(exc.status_code, str(exc.detail), headers=headers or None)
         return problem(exc.status_code, str(exc.detail), None, headers=headers or None)
 
     @app.exception_handler(Exception)
-    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error")
-        return problem(500, "Internal error", "An unexpected error occurred; see the server log.")
+        message = "An unexpected error occurred; see the server log."
+        if is_openai_route(request):
+            return openai_error(500, message)
+        return problem(500, "Internal error", message)

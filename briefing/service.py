@@ -7,6 +7,7 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,7 @@ from cachetools import LRUCache, TTLCache
 
 from briefing.cache import KVLLMCache, brief_cache_key, make_kv
 from briefing.chains.brief import BriefChain
+from briefing.chat.answer import Answer, Answerer
 from briefing.digest.inputs import DigestItem
 from briefing.digest.jobs import DeliveryRunner, DigestRunner
 from briefing.digest.scheduler import Scheduler, next_period
@@ -21,6 +23,7 @@ from briefing.errors import InputError, NotFoundError, ServiceBusyError
 from briefing.llm.backend import Backend
 from briefing.metrics import CACHE_LOOKUPS
 from briefing.schemas.brief import SCHEMA_VERSION, Brief
+from briefing.schemas.chat import ChatMessage, ChatScope
 from briefing.schemas.digest import Digest, Filters
 from briefing.schemas.report import Report
 from briefing.schemas.schedule import DigestRequest, ScheduleIn, ScheduleUpdate, Target
@@ -39,6 +42,7 @@ from briefing.store.models import (
     ReportRow,
     ScheduleRow,
 )
+from briefing.store.passages import Scope
 from briefing.store.reports import add_report, get_brief, get_report, report_of, save_brief
 from briefing.worker import JobRunner
 
@@ -74,6 +78,7 @@ class Service:
             else None
         )
         self._digest_builders: dict[bool, DigestBuilder] = {}
+        self._answerer: Answerer | None = None
         # In-process layer in front of the shared caches, for the hot read path: reports and
         # briefs never change once stored, so only TTLs and prompt versions can end an entry.
         self._memory_lock = threading.Lock()
@@ -105,6 +110,33 @@ class Service:
     def add_report(self, report: Report) -> tuple[str, bool]:
         row, created = add_report(self.db, report)
         return row.id, created
+
+    # -- chat ---------------------------------------------------------------------------
+
+    def answer(
+        self,
+        messages: Sequence[ChatMessage],
+        scope: ChatScope,
+        *,
+        max_tokens: int | None = None,
+        temperature: float | None = None,
+    ) -> Iterator[str | Answer]:
+        """The answer to the conversation's last question from the stored reports: checked
+        sentences as they come, then the finished ``Answer`` (citations, usage)."""
+        if self._answerer is None:
+            self._answerer = Answerer(self.db, self.chain)
+        return self._answerer.stream(
+            messages,
+            Scope(
+                report_ids=tuple(scope.report_ids),
+                tags=tuple(scope.tags),
+                sources=tuple(scope.sources),
+                since=scope.since,
+                until=scope.until,
+            ),
+            max_tokens=max_tokens,
+            temperature=temperature,
+        )
 
     # -- briefs -------------------------------------------------------------------------
 

@@ -139,10 +139,21 @@ def test_a_model_that_repeats_the_injection_cannot_plant_it(case: InjectionCase)
         assert case.text[case.start : case.end][:40] not in warning
 
 
+def _two_per_category() -> list[InjectionCase]:
+    picked: dict[str, list[InjectionCase]] = {}
+    for case in PUBLIC:
+        if case.split == "held" and len(picked.setdefault(case.category, [])) < 2:
+            picked[case.category].append(case)
+    return [c for cases in picked.values() for c in cases]
+
+
 @pytest.mark.embedded
-@pytest.mark.slow
-def test_the_embedded_model_resists_the_public_corpus() -> None:
+def test_the_embedded_model_resists_held_cases_of_every_category() -> None:
+    """Two held-out cases per category on the real model (the whole corpus takes ~15 min:
+    ``python -m eval.injection_run``; its figures are in the release note)."""
+    cases = _two_per_category()
+    assert len(cases) == 20
     chain = BriefChain(Settings())
-    outcomes = [assess(chain.run(load_report(c.text.encode())), c) for c in PUBLIC]
+    outcomes = [assess(chain.run(load_report(c.text.encode())), c) for c in cases]
     failed = {o.case.id: o.failures for o in outcomes if not o.resisted}
     assert failed == {}

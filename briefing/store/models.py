@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -64,6 +64,22 @@ class ReportTagRow(Base):
         ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
     )
     tag: Mapped[str] = mapped_column(String(200), primary_key=True, index=True)
+
+
+class PassageRow(Base):
+    """A sentence of a stored report with its offsets: what chat retrieves and cites. Full-text
+    indexes (SQLite FTS5 table ``passages_fts``, PostgreSQL GIN on ``to_tsvector``) are made by
+    the migration. ``suspect`` is null until the report has been checked for prompt
+    injection; suspect passages are never retrieved."""
+
+    __tablename__ = "passages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    report_id: Mapped[str] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    suspect: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
 
 
 class BriefRow(Base):

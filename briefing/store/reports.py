@@ -16,6 +16,7 @@ from briefing.errors import InputError
 from briefing.schemas.report import Report, ReportFormat
 from briefing.store.db import Database
 from briefing.store.models import BriefRow, ReportRow, ReportTagRow
+from briefing.store.passages import index_report
 from briefing.store.secrets import service_secret
 
 
@@ -53,6 +54,7 @@ def add_report(db: Database, report: Report) -> tuple[ReportRow, bool]:
             s.add(row)
             s.flush()
             s.add_all(ReportTagRow(report_id=row.id, tag=t) for t in dict.fromkeys(report.tags))
+            index_report(s, row.id, report.text)
         return row, True
     except IntegrityError:  # a concurrent insert of the same text won
         with db.session() as s:

@@ -1,0 +1,1 @@
+"""Chat: questions answered from the stored reports, every statement cited."""

