@@ -79,6 +79,7 @@ class Service:
         )
         self._digest_builders: dict[bool, DigestBuilder] = {}
         self._answerer: Answerer | None = None
+        self._code_briefs: LRUCache[str, Brief] = LRUCache(maxsize=256)
         # In-process layer in front of the shared caches, for the hot read path: reports and
         # briefs never change once stored, so only TTLs and prompt versions can end an entry.
         self._memory_lock = threading.Lock()
@@ -124,7 +125,7 @@ class Service:
         """The answer to the conversation's last question from the stored reports: checked
         sentences as they come, then the finished ``Answer`` (citations, usage)."""
         if self._answerer is None:
-            self._answerer = Answerer(self.db, self.chain)
+            self._answerer = Answerer(self.db, self.chain, brief_of=self._brief_of)
         return self._answerer.stream(
             messages,
             Scope(
@@ -137,6 +138,24 @@ class Service:
             max_tokens=max_tokens,
             temperature=temperature,
         )
+
+    def _brief_of(self, report_id: str) -> Brief | None:
+        """A stored report's brief for chat's attributions: the cached brief (the model's),
+        else the code-only brief (the analysis pass and rule grades, made in milliseconds and
+        kept in memory)."""
+        hot = self.cached_for_report(report_id)
+        if hot is not None:
+            return Brief.model_validate_json(hot.body)
+        with self._memory_lock:
+            made = self._code_briefs.get(report_id)
+        if made is None:
+            row = get_report(self.db, report_id)
+            if row is None:
+                return None
+            made = self.chain.run(report_of(row), use_model=False)
+            with self._memory_lock:
+                self._code_briefs[report_id] = made
+        return made
 
     # -- briefs -------------------------------------------------------------------------
 

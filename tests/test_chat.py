@@ -21,7 +21,7 @@ import httpx
 import pytest
 from conftest import EXAMPLE
 from scripted import ScriptedChatModel
-from service_fixtures import running_service
+from service_fixtures import database_url, running_service
 
 from briefing.settings import Settings
 from briefing.store.keys import create_key
@@ -37,10 +37,14 @@ INJECTED = (
 )
 
 
-@pytest.fixture
-def chat(tmp_path: Path) -> Iterator[tuple[Any, ScriptedChatModel, str]]:
+@pytest.fixture(params=["sqlite", "postgres"])
+def chat(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[Any, ScriptedChatModel, str]]:
+    """A service on each store (SQLite FTS5, PostgreSQL tsvector) with the example stored."""
     model = ScriptedChatModel(default="General Alexander Chayko took command [1].")
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'chat.db'}", scheduler_enabled=False)
+    url = database_url(request.param, tmp_path)
+    settings = Settings(database_url=url, scheduler_enabled=False)
     with running_service(settings, model=model) as (client, _service, _key, _):
         stored = client.post(
             "/v1/reports",
@@ -340,3 +344,20 @@ def test_langchain_chatopenai_works_unchanged(served) -> None:  # type: ignore[n
     assert "Chayko" in streamed
     refused = llm.invoke([("user", UNANSWERABLE)])
     assert refused.content == "The reports do not say."
+
+
+def test_citations_say_who_says_so_with_grades(chat) -> None:  # type: ignore[no-untyped-def]
+    """A cited span that holds a claim carries its attribution chain, verb and grades (from
+    the report's brief), in the answer's provenance and in the footnote."""
+    client, model, _ = chat
+    model.default = "Peskov speculated that the advances are an encroachment [1]."
+    answer = ask(client, "What did Peskov say about the opposition's advances?").json()
+    said = [a for c in answer["briefing"]["citations"] for a in c["attributions"]]
+    peskov = [a for a in said if "Peskov" in a["chain"]]
+    assert peskov, said
+    assert peskov[0]["reporting_verb"] == "speculated"
+    assert 1 <= peskov[0]["credibility"] <= 6 and peskov[0]["source_reliability"] in "ABCDEF"
+    content = answer["choices"][0]["message"]["content"]
+    footnotes = content.split("\n\n", 1)[1]
+    assert "speculated" in footnotes and f"credibility {peskov[0]['credibility']}" in footnotes
+    assert_citations_hold(client, answer)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,9 +26,11 @@ from briefing.chains.guards import support, unsupported_names
 from briefing.errors import BriefingError, InputError
 from briefing.llm.tokens import count_message_tokens, count_tokens
 from briefing.prompts import PromptTemplate, load_prompt
+from briefing.schemas.brief import Brief
 from briefing.schemas.chat import (
     Annotation,
     AnswerProvenance,
+    Attribution,
     ChatMessage,
     ChatUsage,
     Citation,
@@ -80,10 +82,19 @@ class Answerer:
     """Retrieval, the model's answer and the checks. ``chain`` supplies the backend (the
     same model, caps and timeouts as briefs); ``use_model=False`` answers by quoting."""
 
-    def __init__(self, db: Database, chain: BriefChain, *, use_model: bool = True) -> None:
+    def __init__(
+        self,
+        db: Database,
+        chain: BriefChain,
+        *,
+        use_model: bool = True,
+        brief_of: Callable[[str], Brief | None] | None = None,
+    ) -> None:
         self.db = db
         self.chain = chain
         self.use_model = use_model
+        # A stored report's brief (for who says what a citation says); none: no attributions.
+        self.brief_of = brief_of
         self.prompt: PromptTemplate = load_prompt(chain.settings.prompts_dir, "chat_answer")
 
     @property
@@ -280,6 +291,7 @@ class Answerer:
         body = state.text
         footnotes = "\n".join(
             f'[{c.marker}] {_label(c)}, characters {c.start}-{c.end}: "{_short(c.text)}"'
+            + "".join(f" ({_said(a)})" for a in c.attributions)
             for c in citations
         )
         content = f"{body}\n\n{footnotes}" if footnotes else body
@@ -332,7 +344,29 @@ class Answerer:
             title=hit.title,
             source=hit.source,
             published=hit.published,
+            attributions=self._attributions(hit),
         )
+
+    def _attributions(self, hit: Hit) -> list[Attribution]:
+        """The brief's claims whose evidence lies in the cited span, with their grades."""
+        brief = self.brief_of(hit.report_id) if self.brief_of else None
+        if brief is None:
+            return []
+        grades = {s.name: s.reliability for s in brief.sources}
+        found = []
+        for claim in brief.claims:
+            if any(hit.start <= e.start < hit.end for e in claim.evidence):
+                found.append(
+                    Attribution(
+                        chain=claim.chain,
+                        originator=claim.originator,
+                        reporting_verb=claim.reporting_verb,
+                        source_reliability=grades.get(claim.source),
+                        credibility=claim.credibility,
+                        corroborated_by=claim.corroborated_by,
+                    )
+                )
+        return found
 
 
 def _matched(hits: Sequence[Hit], terms: Sequence[str]) -> set[str]:
@@ -427,6 +461,12 @@ def _initial_stranger(claim: str, evidence: str) -> list[str]:
 def _describe(hit: Hit) -> str:
     parts = [p for p in (hit.source, hit.published and hit.published.isoformat()) if p]
     return ", ".join(parts) if parts else "report"
+
+
+def _said(a: Attribution) -> str:
+    """'ISW, citing HUR, says; source B, credibility 3'"""
+    grade = f"source {a.source_reliability.value}, " if a.source_reliability else ""
+    return f"{a.chain} {a.reporting_verb}; {grade}credibility {a.credibility}"
 
 
 def _label(c: Citation) -> str:

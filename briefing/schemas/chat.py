@@ -14,6 +14,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from briefing.schemas.scales import Reliability
+
 CHAT_MODELS = {
     "briefing": "Answers from the stored reports, every statement cited.",
 }
@@ -159,6 +161,20 @@ class ChatUsage(_Strict):
     total_tokens: int
 
 
+class Attribution(_Strict):
+    """Who says what a cited span says, from the report's brief (the cached one, else the
+    code-only brief): the attribution chain and its grades."""
+
+    chain: str = Field(description="e.g. 'ISW, citing HUR'.")
+    originator: str
+    reporting_verb: str
+    source_reliability: Reliability | None = Field(
+        default=None, description="Admiralty reliability of the attributed source, A-F."
+    )
+    credibility: int = Field(ge=1, le=6, description="Information credibility, 1-6.")
+    corroborated_by: list[str] = Field(default_factory=list)
+
+
 class Citation(_Strict):
     """briefing's own record of a citation: the stored span behind an ``[n]`` marker."""
 
@@ -170,6 +186,7 @@ class Citation(_Strict):
     title: str | None = None
     source: str | None = None
     published: dt.date | None = None
+    attributions: list[Attribution] = Field(default_factory=list)
 
 
 class AnswerProvenance(_Strict):
