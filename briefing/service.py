@@ -23,18 +23,21 @@ from briefing.errors import InputError, NotFoundError, ServiceBusyError
 from briefing.llm.backend import Backend
 from briefing.metrics import CACHE_LOOKUPS
 from briefing.schemas.brief import SCHEMA_VERSION, Brief
-from briefing.schemas.chat import ChatMessage, ChatScope
+from briefing.schemas.chat import ChatMessage, ChatScope, ChatSessionIn
 from briefing.schemas.digest import Digest, Filters
 from briefing.schemas.report import Report
 from briefing.schemas.schedule import DigestRequest, ScheduleIn, ScheduleUpdate, Target
 from briefing.settings import Settings
 from briefing.store import Database
+from briefing.store import chats as chat_store
 from briefing.store import deliveries as delivery_store
 from briefing.store import digests as digest_store
 from briefing.store import jobs as job_store
 from briefing.store import schedules as schedule_store
 from briefing.store.audit import AuditLog
 from briefing.store.models import (
+    ChatSessionRow,
+    ChatTurnRow,
     DeliveryAttemptRow,
     DeliveryRow,
     DigestRow,
@@ -137,6 +140,36 @@ class Service:
             ),
             max_tokens=max_tokens,
             temperature=temperature,
+        )
+
+    def create_chat_session(self, spec: ChatSessionIn, api_key_id: str | None) -> ChatSessionRow:
+        scope = spec.briefing.model_dump(mode="json", exclude={"session_id"})
+        return chat_store.create_session(self.db, spec.title, scope, api_key_id)
+
+    def chat_session(self, session_id: str, api_key_id: str | None) -> ChatSessionRow:
+        row = chat_store.get_session(self.db, session_id, api_key_id)
+        if row is None:
+            raise NotFoundError(f"no chat session with id {session_id}", field="session_id")
+        return row
+
+    def chat_sessions(
+        self, api_key_id: str | None, *, limit: int, offset: int
+    ) -> list[ChatSessionRow]:
+        return chat_store.list_sessions(self.db, api_key_id, limit=limit, offset=offset)
+
+    def chat_turns(self, session_id: str) -> list[ChatTurnRow]:
+        return chat_store.turns(self.db, session_id)
+
+    def delete_chat_session(self, session_id: str, api_key_id: str | None) -> None:
+        self.chat_session(session_id, api_key_id)
+        chat_store.delete_session(self.db, session_id)
+
+    def record_chat(self, session_id: str, question: str, answer: Answer) -> None:
+        cites = [c.model_dump(mode="json") for c in answer.provenance.citations]
+        chat_store.add_turns(
+            self.db,
+            session_id,
+            [("user", question, []), ("assistant", answer.content, cites)],
         )
 
     def _brief_of(self, report_id: str) -> Brief | None:

@@ -361,3 +361,35 @@ def test_citations_say_who_says_so_with_grades(chat) -> None:  # type: ignore[no
     footnotes = content.split("\n\n", 1)[1]
     assert "speculated" in footnotes and f"credibility {peskov[0]['credibility']}" in footnotes
     assert_citations_hold(client, answer)
+
+
+def test_a_server_side_session_keeps_the_conversation(chat) -> None:  # type: ignore[no-untyped-def]
+    client, model, report_id = chat
+    created = client.post(
+        "/v1/chat/sessions", json={"title": "Syria", "briefing": {"report_ids": [report_id]}}
+    )
+    assert created.status_code == 201, created.text
+    session = created.json()["id"]
+    first = ask(client, QUESTION, briefing={"session_id": session}).json()
+    assert "Chayko" in first["choices"][0]["message"]["content"]
+    model.default = "Peskov speculated about the advances [1]."
+    ask(client, "What did Peskov say?", briefing={"session_id": session})
+    # The second call sent the stored turns to the model before the new question.
+    history = [m.content for m in model.calls[-1]["messages"][1:-1]]
+    assert history[0] == QUESTION and "Chayko" in history[1]
+    stored = client.get(f"/v1/chat/sessions/{session}").json()
+    assert [m["role"] for m in stored["messages"]] == ["user", "assistant"] * 2
+    assert stored["messages"][1]["citations"][0]["report_id"] == report_id
+    assert stored["briefing"]["report_ids"] == [report_id]
+    listed = client.get("/v1/chat/sessions").json()["data"]
+    assert [s["id"] for s in listed] == [session]
+    # Another key sees no such session; a deleted one is gone.
+    service = client.app.state.service
+    _, other = create_key(service.db, "other", scopes=("read", "write"))
+    hidden = client.get(
+        f"/v1/chat/sessions/{session}", headers={"Authorization": f"Bearer {other}"}
+    )
+    assert hidden.status_code == 404 and hidden.json()["error"]["code"] == "not_found"
+    assert client.delete(f"/v1/chat/sessions/{session}").status_code == 204
+    gone = ask(client, QUESTION, briefing={"session_id": session})
+    assert gone.status_code == 404 and gone.json()["error"]["param"] == "session_id"

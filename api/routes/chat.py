@@ -11,9 +11,9 @@ import json
 import time
 import uuid
 from collections.abc import Iterator
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
 
@@ -26,14 +26,23 @@ from briefing.schemas.chat import (
     AnswerMessage,
     ChatCompletion,
     ChatCompletionChunk,
+    ChatMessage,
     ChatRequest,
+    ChatScope,
+    ChatSessionIn,
+    ChatSessionList,
+    ChatSessionOut,
     Choice,
     ChunkChoice,
+    Citation,
     Delta,
     ModelCard,
     ModelList,
     OpenAIError,
+    SessionTurn,
 )
+from briefing.service import Service
+from briefing.store.models import ChatSessionRow
 
 router = APIRouter(tags=["chat"])
 STARTED = int(time.time())
@@ -65,7 +74,7 @@ async def list_models(_caller: CallerDep) -> ModelList:
     | {200: {"content": {"text/event-stream": {}}, "description": "The answer, or its stream."}},
 )
 async def chat_completions(
-    request: ChatRequest, service: ServiceDep, _caller: CallerDep
+    request: ChatRequest, service: ServiceDep, caller: CallerDep
 ) -> JSONResponse | StreamingResponse:
     """Answer the conversation's last user message from the stored reports.
 
@@ -80,11 +89,20 @@ async def chat_completions(
     completion_id = f"chatcmpl-{uuid.uuid4().hex}"
     created = int(time.time())
     max_tokens = request.max_completion_tokens or request.max_tokens
-    events = service.answer(
-        request.messages,
-        request.briefing,
-        max_tokens=max_tokens,
-        temperature=request.temperature,
+    messages, scope = list(request.messages), request.briefing
+    session_id = request.briefing.session_id
+    if session_id:
+        session = await run_in_threadpool(service.chat_session, session_id, caller.key_id)
+        stored = await run_in_threadpool(service.chat_turns, session_id)
+        messages = [ChatMessage(role=t.role, content=t.content) for t in stored] + messages
+        if not scope.narrows():
+            scope = ChatScope.model_validate(session.scope)
+    question = [m.text for m in request.messages if m.role == "user"][-1]
+    events = _recorded(
+        service.answer(messages, scope, max_tokens=max_tokens, temperature=request.temperature),
+        service,
+        session_id,
+        question,
     )
     if request.stream:
         include_usage = bool(request.stream_options and request.stream_options.include_usage)
@@ -119,6 +137,16 @@ def _check(request: ChatRequest) -> None:
         raise InputError(f"{name} {why} by briefing's chat endpoint", field=name)
     if not any(m.role == "user" and m.text.strip() for m in request.messages):
         raise InputError("messages: the conversation needs a user message", field="messages")
+
+
+def _recorded(
+    events: Iterator[str | Answer], service: Service, session_id: str | None, question: str
+) -> Iterator[str | Answer]:
+    """The answer's events; once finished, the question and answer join the session."""
+    for event in events:
+        if isinstance(event, Answer) and session_id:
+            service.record_chat(session_id, question, event)
+        yield event
 
 
 def _next(events: Iterator[str | Answer]) -> str | Answer | None:
@@ -193,3 +221,68 @@ def _event(chunk: ChatCompletionChunk) -> str:
 def _chain(first: list[str | Answer], rest: Iterator[str | Answer]) -> Iterator[str | Answer]:
     yield from first
     yield from rest
+
+
+# -- server-side sessions -------------------------------------------------------------
+
+
+def _session_out(service: Service, row: ChatSessionRow, *, turns: bool) -> ChatSessionOut:
+    return ChatSessionOut(
+        id=row.id,
+        title=row.title,
+        briefing=ChatScope.model_validate(row.scope),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        messages=[
+            SessionTurn(
+                role=t.role,
+                content=t.content,
+                citations=[Citation.model_validate(c) for c in t.citations],
+                created_at=t.created_at,
+            )
+            for t in (service.chat_turns(row.id) if turns else [])
+        ],
+    )
+
+
+@router.post("/v1/chat/sessions", status_code=201, response_model=ChatSessionOut, responses=_ERRORS)
+async def create_session(
+    spec: ChatSessionIn, service: ServiceDep, caller: CallerDep
+) -> ChatSessionOut:
+    """Start a conversation the service keeps: pass its id as ``briefing.session_id`` to
+    ``/v1/chat/completions`` and send only the new message each time."""
+    row = await run_in_threadpool(service.create_chat_session, spec, caller.key_id)
+    return _session_out(service, row, turns=False)
+
+
+@router.get("/v1/chat/sessions", response_model=ChatSessionList, responses=_ERRORS)
+async def list_sessions(
+    service: ServiceDep,
+    caller: CallerDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+) -> ChatSessionList:
+    """This key's sessions, most recently used first (without their messages)."""
+    rows = await run_in_threadpool(service.chat_sessions, caller.key_id, limit=limit, offset=offset)
+    return ChatSessionList(data=[_session_out(service, r, turns=False) for r in rows])
+
+
+@router.get(
+    "/v1/chat/sessions/{session_id}",
+    response_model=ChatSessionOut,
+    responses=_ERRORS | {404: {"model": OpenAIError, "description": "No such session."}},
+)
+async def get_session(session_id: str, service: ServiceDep, caller: CallerDep) -> ChatSessionOut:
+    """A session with its messages and their citations."""
+    row = await run_in_threadpool(service.chat_session, session_id, caller.key_id)
+    return await run_in_threadpool(_session_out, service, row, turns=True)
+
+
+@router.delete(
+    "/v1/chat/sessions/{session_id}",
+    status_code=204,
+    responses=_ERRORS | {404: {"model": OpenAIError, "description": "No such session."}},
+)
+async def delete_session(session_id: str, service: ServiceDep, caller: CallerDep) -> Response:
+    await run_in_threadpool(service.delete_chat_session, session_id, caller.key_id)
+    return Response(status_code=204)

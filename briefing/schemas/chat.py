@@ -95,6 +95,16 @@ class ChatScope(_Strict):
     until: dt.datetime | None = Field(
         default=None, description="Reports published (else received) before this day."
     )
+    session_id: str | None = Field(
+        default=None,
+        max_length=32,
+        description="A server-side session (POST /v1/chat/sessions): its earlier turns come "
+        "before the request's messages, its scope applies unless this request sets one, and "
+        "the question and answer are added to it.",
+    )
+
+    def narrows(self) -> bool:
+        return bool(self.report_ids or self.tags or self.sources or self.since or self.until)
 
     @field_validator("since", "until")
     @classmethod
@@ -262,3 +272,33 @@ class OpenAIError(_Strict):
 
 def dump(model: BaseModel) -> dict[str, Any]:
     return model.model_dump(mode="json", exclude_none=False)
+
+
+class ChatSessionIn(_Strict):
+    """``POST /v1/chat/sessions``: a conversation kept by the service."""
+
+    title: str | None = Field(default=None, max_length=200)
+    briefing: ChatScope = Field(
+        default_factory=ChatScope, description="The reports the session covers by default."
+    )
+
+
+class SessionTurn(_Strict):
+    role: Literal["user", "assistant"]
+    content: str
+    citations: list[Citation] = Field(default_factory=list)
+    created_at: dt.datetime
+
+
+class ChatSessionOut(_Strict):
+    id: str
+    title: str | None
+    briefing: ChatScope
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    messages: list[SessionTurn] = Field(default_factory=list)
+
+
+class ChatSessionList(_Strict):
+    object: Literal["list"] = "list"
+    data: list[ChatSessionOut]
