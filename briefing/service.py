@@ -15,6 +15,7 @@ from cachetools import LRUCache, TTLCache
 
 from briefing.cache import KVLLMCache, brief_cache_key, make_kv
 from briefing.chains.brief import BriefChain
+from briefing.chat.actions import ActionRunner
 from briefing.chat.answer import Answer, Answerer
 from briefing.digest.inputs import DigestItem
 from briefing.digest.jobs import DeliveryRunner, DigestRunner
@@ -45,7 +46,8 @@ from briefing.store.models import (
     ReportRow,
     ScheduleRow,
 )
-from briefing.store.passages import Scope
+from briefing.store.passages import Scope, query_terms
+from briefing.store.passages import search as search_passages
 from briefing.store.reports import add_report, get_brief, get_report, report_of, save_brief
 from briefing.worker import JobRunner
 
@@ -128,7 +130,13 @@ class Service:
         """The answer to the conversation's last question from the stored reports: checked
         sentences as they come, then the finished ``Answer`` (citations, usage)."""
         if self._answerer is None:
-            self._answerer = Answerer(self.db, self.chain, brief_of=self._brief_of)
+            actions = ActionRunner(
+                report=self._report_words,
+                brief_of=self._brief_of,
+                reports_naming=self._reports_naming,
+                digest_of=self._topic_digest,
+            )
+            self._answerer = Answerer(self.db, self.chain, brief_of=self._brief_of, actions=actions)
         return self._answerer.stream(
             messages,
             Scope(
@@ -171,6 +179,32 @@ class Service:
             session_id,
             [("user", question, []), ("assistant", answer.content, cites)],
         )
+
+    def _report_words(
+        self, report_id: str
+    ) -> tuple[str, str | None, str | None, dt.date | None] | None:
+        row = get_report(self.db, report_id)
+        return None if row is None else (row.text, row.title, row.source, row.published)
+
+    def _reports_naming(self, words: Sequence[str]) -> list[str]:
+        """Stored reports whose passages carry these words, best match first."""
+        hits = search_passages(self.db, query_terms(" ".join(words)), Scope(), limit=100)
+        return list(dict.fromkeys(h.report_id for h in hits))
+
+    def _topic_digest(self, topic: str, since: dt.datetime) -> Digest:
+        """A code-only digest of the reports about ``topic`` from ``since`` to now."""
+        until = dt.datetime.now(dt.UTC)
+        filters = Filters(query=topic)
+        items = [
+            DigestItem(
+                id=row.id,
+                report=report_of(row),
+                brief=self.brief_for(row, use_model=False)[0],
+                received=row.created_at,
+            )
+            for row in digest_store.reports_in_window(self.db, since, until, filters)
+        ]
+        return self._builder(False).build(items, since=since, until=until, filters=filters)
 
     def _brief_of(self, report_id: str) -> Brief | None:
         """A stored report's brief for chat's attributions: the cached brief (the model's),

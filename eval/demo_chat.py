@@ -44,8 +44,10 @@ def main() -> None:
         history.append({"role": "assistant", "content": message.content or ""})
         print(f">>> {question}\n{message.content}")
         for a in message.annotations or []:
-            print(f"    annotation {a.url_citation.start_index}-{a.url_citation.end_index}: "
-                  f"{a.url_citation.url}")
+            print(
+                f"    annotation {a.url_citation.start_index}-{a.url_citation.end_index}: "
+                f"{a.url_citation.url}"
+            )
         print(f"    usage: {answer.usage.total_tokens if answer.usage else 0} tokens\n")
 
 

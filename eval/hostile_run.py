@@ -25,6 +25,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 
 def fixed_requests() -> list[tuple[str, str, dict]]:  # type: ignore[type-arg]
+    user = {"role": "user", "content": "Who took command?"}
+    md_json = {"content-type": "application/json"}
     bomb = (
         '---\na: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
         "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\ntitle: *c\n---\nx\n"
@@ -114,6 +116,43 @@ def fixed_requests() -> list[tuple[str, str, dict]]:  # type: ignore[type-arg]
         ("GET", "/v1/digests?date=yesterday", {}),
         ("GET", "/v1/briefs/nope", {"headers": {"Accept": "text/html;q=nan"}}),
         ("DELETE", "/v1/reports", {}),
+        # Chat: OpenAI-compatible routes answer with OpenAI's error body.
+        ("POST", "/v1/chat/completions", {"json": {"model": "briefing", "messages": []}}),
+        ("POST", "/v1/chat/completions", {"json": {"model": "gpt-4", "messages": [user]}}),
+        (
+            "POST",
+            "/v1/chat/completions",
+            {"json": {"model": "briefing", "messages": [user], "tools": [{"type": "x"}]}},
+        ),
+        (
+            "POST",
+            "/v1/chat/completions",
+            {"json": {"model": "briefing", "messages": [{"role": "user", "content": "a\u0000"}]}},
+        ),
+        (
+            "POST",
+            "/v1/chat/completions",
+            {"json": {"model": "briefing", "messages": [{"role": "wizard", "content": "x"}]}},
+        ),
+        (
+            "POST",
+            "/v1/chat/completions",
+            {"json": {"model": "briefing", "messages": [user], "briefing": {"since": 0}}},
+        ),
+        (
+            "POST",
+            "/v1/chat/completions",
+            {"json": {"model": "briefing", "messages": [user] * 201}},
+        ),
+        (
+            "POST",
+            "/v1/chat/completions",
+            {"json": {"model": "briefing", "messages": [user], "briefing": {"session_id": "x"}}},
+        ),
+        ("POST", "/v1/chat/completions", {"content": b"{not json", "headers": md_json}),
+        ("GET", "/v1/chat/sessions/nope", {}),
+        ("DELETE", "/v1/chat/sessions/nope", {}),
+        ("POST", "/v1/chat/sessions", {"json": {"title": "t" * 500}}),
     ]
     out += [(f"JUNK{i}", f"/nowhere/{i}", {}) for i in range(50)]
     return out
@@ -175,7 +214,14 @@ def run(store: str, n_random: int) -> Counter[str]:
     with running_service(settings) as (client, _service, key, _model):
         requests = fixed_requests()
         rng = random.Random(11)
-        routes = ["/v1/reports", "/v1/briefs", "/v1/digests", "/v1/digest-schedules"]
+        routes = [
+            "/v1/reports",
+            "/v1/briefs",
+            "/v1/digests",
+            "/v1/digest-schedules",
+            "/v1/chat/completions",
+            "/v1/chat/sessions",
+        ]
         for _ in range(n_random):
             requests.append(
                 (

