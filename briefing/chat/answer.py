@@ -16,7 +16,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from cachetools import LRUCache
@@ -117,13 +117,24 @@ class Answerer:
         if not questions:
             raise InputError("messages: the conversation needs a user message")
         terms = query_terms(questions[-1])
-        hits = search(self.db, terms, scope, limit=30)
+        hits = self._search(questions[-1], terms, scope)
         if len(questions) > 1 and len(_matched(hits[:1], terms)) < 2:
             # A follow-up ("and who replaced him?") leans on the question before it.
             earlier = [t for t in query_terms(questions[-2]) if t not in terms]
-            hits = search(self.db, terms + earlier, scope, limit=30)
+            hits = self._search(questions[-1], terms + earlier, scope)
         relevant = _relevant(hits, questions[-1], terms)
         return relevant[:MAX_PASSAGES], (time.perf_counter() - started) * 1000
+
+    def _search(self, question: str, terms: list[str], scope: Scope) -> list[Hit]:
+        """Full-text search; a question that names someone searches the reports naming
+        them first (else common words of other reports crowd their passages out)."""
+        names = _names_in(question) & set(terms)
+        if names:
+            naming = search(self.db, sorted(names), scope, limit=50)
+            ids = tuple(dict.fromkeys(h.report_id for h in naming))
+            if ids:
+                return search(self.db, terms, replace(scope, report_ids=ids), limit=30)
+        return search(self.db, terms, scope, limit=30)
 
     # -- answering ----------------------------------------------------------------------
 
@@ -420,11 +431,7 @@ def _relevant(hits: list[Hit], question: str, terms: Sequence[str]) -> list[Hit]
     passage. Ranking: terms matched, then the search's own score; among the first
     ``_TYPED`` of those, a passage that holds what the question asks for (a person for
     "who", a date for "when"... not one the question already names) goes first."""
-    names = {
-        w.strip("?!.,;:\"'’").lower().removesuffix("'s").removesuffix("’s")
-        for w in question.split()[1:]
-        if _NAME.match(w)
-    } & set(terms)
+    names = _names_in(question) & set(terms)
     matched_of = {
         h.passage_id: {t for t in terms if re.search(rf"\b{re.escape(t)}", h.text.lower())}
         for h in hits
@@ -450,6 +457,15 @@ def _relevant(hits: list[Hit], question: str, terms: Sequence[str]) -> list[Hit]
     fit = {h.passage_id: _fit(labels[h.passage_id], wanted) for h in head}
     head.sort(key=lambda h: -fit[h.passage_id])  # stable: ties keep their order
     return head + ranked[_TYPED:]
+
+
+def _names_in(question: str) -> set[str]:
+    """Capitalised words past the first, lower-cased: the names a question asks about."""
+    return {
+        w.strip("?!.,;:\"'’").lower().removesuffix("'s").removesuffix("’s")
+        for w in question.split()[1:]
+        if _NAME.match(w)
+    }
 
 
 _TYPED = 8  # passages whose entities are looked at (spaCy's NER, ~3 ms each)
