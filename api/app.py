@@ -52,6 +52,9 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
         summary="Grounded, structured briefs from reports.",
         description=DESCRIPTION,
         lifespan=lifespan,
+        # "/v1/reports/" is no report: a 404, not a redirect to the list (an empty id
+        # must never answer with another resource).
+        redirect_slashes=False,
     )
     app.state.settings = settings
     if service is not None:
