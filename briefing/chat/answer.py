@@ -40,7 +40,7 @@ from briefing.schemas.chat import (
     UrlCitation,
 )
 from briefing.store.db import Database
-from briefing.store.passages import Hit, Scope, query_terms, search
+from briefing.store.passages import Hit, Scope, drop_suspect, query_terms, search
 
 log = logging.getLogger(__name__)
 
@@ -123,18 +123,26 @@ class Answerer:
             earlier = [t for t in query_terms(questions[-2]) if t not in terms]
             hits = self._search(questions[-1], terms + earlier, scope)
         relevant = _relevant(hits, questions[-1], terms)
-        return relevant[:MAX_PASSAGES], (time.perf_counter() - started) * 1000
+        # Reports never checked for prompt injection are checked now, only as far down the
+        # ranking as the answer needs; suspect passages are dropped.
+        clean: list[Hit] = []
+        for at in range(0, len(relevant), MAX_PASSAGES):
+            clean += drop_suspect(self.db, relevant[at : at + MAX_PASSAGES])
+            if len(clean) >= MAX_PASSAGES:
+                break
+        return clean[:MAX_PASSAGES], (time.perf_counter() - started) * 1000
 
     def _search(self, question: str, terms: list[str], scope: Scope) -> list[Hit]:
         """Full-text search; a question that names someone searches the reports naming
         them first (else common words of other reports crowd their passages out)."""
         names = _names_in(question) & set(terms)
         if names:
-            naming = search(self.db, sorted(names), scope, limit=50)
+            naming = search(self.db, sorted(names), scope, limit=50, check=False)
             ids = tuple(dict.fromkeys(h.report_id for h in naming))
             if ids:
-                return search(self.db, terms, replace(scope, report_ids=ids), limit=30)
-        return search(self.db, terms, scope, limit=30)
+                narrowed = replace(scope, report_ids=ids)
+                return search(self.db, terms, narrowed, limit=30, check=False)
+        return search(self.db, terms, scope, limit=30, check=False)
 
     # -- answering ----------------------------------------------------------------------
 

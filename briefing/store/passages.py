@@ -106,6 +106,7 @@ class Hit:
     title: str | None
     source: str | None
     published: dt.date | None
+    checked: bool = True  # False: its report is not yet checked for prompt injection
 
 
 def query_terms(question: str) -> list[str]:
@@ -121,8 +122,12 @@ def query_terms(question: str) -> list[str]:
     return list(seen)
 
 
-def search(db: Database, terms: Sequence[str], scope: Scope, limit: int = 8) -> list[Hit]:
-    """Passages matching any of ``terms`` (the more and rarer, the better), best first."""
+def search(
+    db: Database, terms: Sequence[str], scope: Scope, limit: int = 8, *, check: bool = True
+) -> list[Hit]:
+    """Passages matching any of ``terms`` (the more and rarer, the better), best first.
+    ``check=False`` leaves reports never checked for injection unchecked (``Hit.checked``):
+    the caller checks only those it keeps, with ``drop_suspect``."""
     terms = [t for t in terms if _TERM.fullmatch(t)][:32]
     if not terms:
         return []
@@ -157,7 +162,7 @@ def search(db: Database, terms: Sequence[str], scope: Scope, limit: int = 8) -> 
             statement = statement.bindparams(bindparam("sources", expanding=True))
         rows = s.execute(statement, params).all()
         unchecked = {r.report_id for r in rows if r.suspect is None}
-        suspect = _check_reports(s, unchecked) if unchecked else set()
+        suspect = _check_reports(s, unchecked) if unchecked and check else set()
         reports = {
             r.id: r
             for r in s.execute(
@@ -177,11 +182,22 @@ def search(db: Database, terms: Sequence[str], scope: Scope, limit: int = 8) -> 
             title=reports[r.report_id].title,
             source=reports[r.report_id].source,
             published=reports[r.report_id].published,
+            checked=check or r.suspect is not None,
         )
         for r in rows
         if r.id not in suspect
     ]
     return hits[:limit]
+
+
+def drop_suspect(db: Database, hits: Sequence[Hit]) -> list[Hit]:
+    """``hits`` without passages that a check of their (unchecked) reports finds suspect."""
+    unchecked = {h.report_id for h in hits if not h.checked}
+    if not unchecked:
+        return list(hits)
+    with db.session() as s:
+        suspect = _check_reports(s, unchecked)
+    return [h for h in hits if h.passage_id not in suspect]
 
 
 def _filters(scope: Scope) -> str:
