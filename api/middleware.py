@@ -9,7 +9,7 @@ from typing import Any
 from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.problems import OPENAI_ROUTES, PROBLEM_JSON
+from api.problems import OPENAI_ROUTES, PROBLEM_JSON, openai_error_body
 
 REQUESTS = Counter("briefing_http_requests_total", "HTTP requests.", ["method", "route", "status"])
 LATENCY = Histogram(
@@ -121,15 +121,8 @@ async def _problem(send: Send, scope: Scope, status: int, title: str, detail: st
     }
     if str(scope.get("path", "")).startswith(OPENAI_ROUTES):
         media = "application/json"
-        status = 400 if status == 422 else status
-        payload = {
-            "error": {
-                "message": detail,
-                "type": "invalid_request_error",
-                "param": None,
-                "code": "request_too_large" if status == 413 else "invalid_value",
-            }
-        }
+        code = "request_too_large" if status == 413 else "invalid_value"
+        status, payload = openai_error_body(status, detail, code=code)
     body = json.dumps(payload).encode()
     await send(
         {

@@ -128,10 +128,18 @@ def openai_error(
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     """``{"error": {"message", "type", "param", "code"}}``; validation errors are 400s there."""
+    status, body = openai_error_body(status, message, param=param, code=code)
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def openai_error_body(
+    status: int, message: str, *, param: str | None = None, code: str | None = None
+) -> tuple[int, dict[str, Any]]:
+    """The status and body of an OpenAI-style error (also for the ASGI middleware)."""
     status = 400 if status == 422 else status
     kind, default_code = _OPENAI_TYPES.get(status, ("server_error", None))
     body = {"message": message, "type": kind, "param": param, "code": code or default_code}
-    return JSONResponse({"error": body}, status_code=status, headers=headers)
+    return status, {"error": body}
 
 
 def install(app: FastAPI) -> None:

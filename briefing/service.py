@@ -188,7 +188,9 @@ class Service:
 
     def _reports_naming(self, words: Sequence[str]) -> list[str]:
         """Stored reports whose passages carry these words, best match first."""
-        hits = search_passages(self.db, query_terms(" ".join(words)), Scope(), limit=100)
+        # Only report ids are used (their briefs keep injections out): no injection check.
+        terms = query_terms(" ".join(words))
+        hits = search_passages(self.db, terms, Scope(), limit=100, check=False)
         return list(dict.fromkeys(h.report_id for h in hits))
 
     def _topic_digest(self, topic: str, since: dt.datetime) -> Digest:
@@ -196,12 +198,7 @@ class Service:
         until = dt.datetime.now(dt.UTC)
         filters = Filters(query=topic)
         items = [
-            DigestItem(
-                id=row.id,
-                report=report_of(row),
-                brief=self.brief_for(row, use_model=False)[0],
-                received=row.created_at,
-            )
+            self._digest_item(row, use_model=False)
             for row in digest_store.reports_in_window(self.db, since, until, filters)
         ]
         return self._builder(False).build(items, since=since, until=until, filters=filters)
@@ -408,6 +405,17 @@ class Service:
             self._digest_builders[use_model] = digest_builder(self.chain, use_model=use_model)
         return self._digest_builders[use_model]
 
+    def _digest_item(self, row: ReportRow, *, use_model: bool) -> DigestItem:
+        made, brief_id, reused = self.brief_for(row, use_model=use_model)
+        return DigestItem(
+            id=row.id,
+            report=report_of(row),
+            brief=made,
+            received=row.created_at,
+            brief_id=brief_id,
+            reused=reused,
+        )
+
     def brief_for(self, row: ReportRow, *, use_model: bool) -> tuple[Brief, str | None, bool]:
         """A report's brief for a digest: the cached one when there is one (reused, never
         recomputed), else made now and stored like a brief job's. Returns (brief, id, reused)."""
@@ -448,17 +456,7 @@ class Service:
         items: list[DigestItem] = []
         for report_row in digest_store.reports_in_window(self.db, row.since, row.until, filters):
             progress(f"briefing report {len(items) + 1} (cached briefs are reused)")
-            made, brief_id, reused = self.brief_for(report_row, use_model=row.use_model)
-            items.append(
-                DigestItem(
-                    id=report_row.id,
-                    report=report_of(report_row),
-                    brief=made,
-                    received=report_row.created_at,
-                    brief_id=brief_id,
-                    reused=reused,
-                )
-            )
+            items.append(self._digest_item(report_row, use_model=row.use_model))
         previous = None
         if row.schedule_id:
             before = digest_store.previous_digest(self.db, row.schedule_id, row)
