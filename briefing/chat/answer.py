@@ -388,7 +388,20 @@ class Answerer:
         )
 
     def _attributions(self, hit: Hit) -> list[Attribution]:
-        """The brief's claims whose evidence lies in the cited span, with their grades."""
+        """The brief's claims whose evidence lies in the cited span, with their grades: the
+        claim indexed with the passage, else those of the report's brief."""
+        if hit.kind == "claim" and hit.detail:
+            d = hit.detail
+            return [
+                Attribution(
+                    chain=d["chain"],
+                    originator=d["originator"],
+                    reporting_verb=d["reporting_verb"],
+                    source_reliability=d.get("source_reliability"),
+                    credibility=d["credibility"],
+                    corroborated_by=d.get("corroborated_by") or [],
+                )
+            ]
         brief = self.brief_of(hit.report_id) if self.brief_of else None
         if brief is None:
             return []
@@ -412,7 +425,7 @@ class Answerer:
 def _matched(hits: Sequence[Hit], terms: Sequence[str]) -> set[str]:
     found: set[str] = set()
     for hit in hits:
-        lowered = hit.text.lower()
+        lowered = hit.words.lower()
         found |= {t for t in terms if t in lowered}
     return found
 
@@ -441,7 +454,7 @@ def _relevant(hits: list[Hit], question: str, terms: Sequence[str]) -> list[Hit]
     "who", a date for "when"... not one the question already names) goes first."""
     names = _names_in(question) & set(terms)
     matched_of = {
-        h.passage_id: {t for t in terms if re.search(rf"\b{re.escape(t)}", h.text.lower())}
+        h.passage_id: {t for t in terms if re.search(rf"\b{re.escape(t)}", h.words.lower())}
         for h in hits
     }
     named_reports = {h.report_id for h in hits if names & matched_of[h.passage_id]}
@@ -485,12 +498,17 @@ def _entity_labels(hits: Sequence[Hit], question: str) -> dict[int, frozenset[st
     """Labels of the entities each passage names that the question does not name."""
     from briefing.analysis.spacy_pass import get_nlp
 
-    asked = frozenset(re.findall(r"\w+", question.lower()))
+    asked = frozenset(_words(question))
     key = " ".join(sorted(asked))
     out: dict[int, frozenset[str]] = {}
     todo = []
     with _LABELS_LOCK:
         for h in hits:
+            if h.entities is not None:  # found when the report was stored
+                out[h.passage_id] = frozenset(
+                    label for label, name in h.entities if not asked & set(_words(name))
+                )
+                continue
             found = _LABELS.get((h.passage_id, key))
             if found is None:
                 todo.append(h)
@@ -501,13 +519,15 @@ def _entity_labels(hits: Sequence[Hit], question: str) -> dict[int, frozenset[st
         with nlp.select_pipes(enable=["ner"]):
             docs = list(nlp.pipe([h.text for h in todo]))
         for h, doc in zip(todo, docs, strict=True):
-            labels = frozenset(
-                e.label_ for e in doc.ents if not asked & set(re.findall(r"\w+", e.text.lower()))
-            )
+            labels = frozenset(e.label_ for e in doc.ents if not asked & set(_words(e.text)))
             out[h.passage_id] = labels
             with _LABELS_LOCK:
                 _LABELS[(h.passage_id, key)] = labels
     return out
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())
 
 
 def _fit(labels: frozenset[str], wanted: tuple[set[str], ...]) -> int:
@@ -539,8 +559,20 @@ def _initial_stranger(claim: str, evidence: str) -> list[str]:
 
 
 def _describe(hit: Hit) -> str:
+    """How a passage is introduced to the model: its report, and the brief item it carries
+    (who says it and how far they are trusted; when it happened)."""
     parts = [p for p in (hit.source, hit.published and hit.published.isoformat()) if p]
-    return ", ".join(parts) if parts else "report"
+    said = ", ".join(parts) if parts else "report"
+    d = hit.detail or {}
+    if hit.kind == "claim" and d.get("chain"):
+        grade = f"source {d['source_reliability']}, " if d.get("source_reliability") else ""
+        credibility = f"credibility {d['credibility']}"
+        said += f"; claim: {d['chain']} {d['reporting_verb']} ({grade}{credibility})"
+    elif hit.kind == "development" and d.get("when"):
+        said += f"; development dated {d['when']}"
+    elif hit.kind == "uncertainty":
+        said += "; uncertain"
+    return said
 
 
 def _said(a: Attribution) -> str:

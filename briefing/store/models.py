@@ -67,10 +67,12 @@ class ReportTagRow(Base):
 
 
 class PassageRow(Base):
-    """A sentence of a stored report with its offsets: what chat retrieves and cites. Full-text
-    indexes (SQLite FTS5 table ``passages_fts``, PostgreSQL GIN on ``to_tsvector``) are made by
-    the migration. ``suspect`` is null until the report has been checked for prompt
-    injection; suspect passages are never retrieved."""
+    """What chat retrieves and cites: a sentence of a stored report (``kind`` "sentence"), or
+    an item of the report's brief (a claim, development or uncertainty) whose ``text`` is its
+    evidence span. Both carry offsets into the report. Full-text indexes over ``text`` and
+    ``extra`` (SQLite FTS5 table ``passages_fts``, PostgreSQL GIN on ``to_tsvector``) are made
+    by the migrations. ``suspect`` is null until the report has been checked for prompt
+    injection (done when it is stored); suspect passages are never retrieved."""
 
     __tablename__ = "passages"
 
@@ -80,6 +82,15 @@ class PassageRow(Base):
     end: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
     suspect: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    kind: Mapped[str] = mapped_column(String(16), default="sentence", server_default="sentence")
+    # Searchable words beyond the span: a claim's statement and attribution chain, a
+    # development's date. Null for sentences.
+    extra: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Named entities in the span, [[label, text], ...] (spaCy); null: not yet computed.
+    entities: Mapped[list[list[str]] | None] = mapped_column(JSON, nullable=True)
+    # A brief item's attribution and grades (claims), date (developments), likelihood
+    # (uncertainties), and the brief it came from.
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class BriefRow(Base):

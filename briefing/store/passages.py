@@ -1,23 +1,34 @@
-"""Passages: the sentences of stored reports, indexed for full-text search.
+"""Passages: the sentences of stored reports and the items of their briefs, indexed for
+full-text search.
 
 SQLite searches an FTS5 table (``passages_fts``, kept in step by triggers; ranked by BM25);
-PostgreSQL a GIN index on ``to_tsvector('english', text)`` (ranked by ``ts_rank_cd``). Both
-are made by migration 0003, which also indexes the reports stored before it.
+PostgreSQL a GIN index on ``to_tsvector('english', text || ' ' || extra)`` (ranked by
+``ts_rank_cd``). Both are made by the migrations, which also index the reports stored before.
 
-A report's passages are checked for prompt injection the first time a search finds them
-(``suspect``), with the same detector as briefs; suspect passages are never returned.
+When a report is stored, its sentences are checked for prompt injection (``suspect``; the
+same detector as briefs) and their named entities found (``entities``, what "who" and "when"
+questions look for), so that a search does no analysis. When a report is briefed, the brief's
+claims (with their attribution chains and grades), developments (with dates) and
+uncertainties are added (``kind``), each cited by its evidence span. Suspect passages are
+never returned; passages stored before these checks existed are checked the first time a
+search finds them.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, select, text
+from sqlalchemy import Connection, bindparam, select, text
 from sqlalchemy.orm import Session
 
+from briefing.schemas.brief import Brief
+from briefing.schemas.span import Span
 from briefing.store.db import Database
 from briefing.store.models import PassageRow, ReportRow
 
@@ -55,22 +66,139 @@ def _cut(text_: str, start: int, end: int) -> Iterable[tuple[int, int]]:
 
 
 def index_report(session: Session, report_id: str, report_text: str) -> int:
-    """Store a report's passages (once); returns how many."""
+    """Store a report's sentences (once), checked for injection, with their entities;
+    returns how many."""
+    from briefing.analysis.injection import find_injections
+
     exists = session.scalar(select(PassageRow.id).where(PassageRow.report_id == report_id))
     if exists is not None:
         return 0
+    spans = split_passages(report_text)
+    injections = find_injections(report_text)
+    entities = entities_of(report_text, spans)
     rows = [
-        PassageRow(report_id=report_id, start=s, end=e, text=report_text[s:e])
-        for s, e in split_passages(report_text)
+        PassageRow(
+            report_id=report_id,
+            start=s,
+            end=e,
+            text=report_text[s:e],
+            suspect=any(s < i.span.end and i.span.start < e for i in injections),
+            entities=found,
+        )
+        for (s, e), found in zip(spans, entities, strict=True)
     ]
     session.add_all(rows)
     return len(rows)
 
 
+def entities_of(report_text: str, spans: Sequence[tuple[int, int]]) -> list[list[list[str]]]:
+    """The named entities (``[label, text]``) of each span, from one pass of spaCy's entity
+    recognizer over the whole report."""
+    from briefing.analysis.spacy_pass import entities
+
+    found: list[list[list[str]]] = [[] for _ in spans]
+    starts = [s for s, _ in spans]
+    for label, start, end in entities(report_text):
+        at = bisect.bisect_right(starts, start) - 1
+        if at >= 0 and end <= spans[at][1]:
+            found[at].append([label, report_text[start:end]])
+    return found
+
+
+def index_brief(session: Session, report_id: str, brief_id: str, brief: Brief) -> int:
+    """Index a brief's claims, developments and uncertainties as passages of its report (the
+    report's latest brief replaces earlier ones); returns how many. An item whose evidence
+    does not match the stored text, or lies in a suspect sentence, is left out."""
+    from sqlalchemy import delete
+
+    report_text = session.scalar(select(ReportRow.text).where(ReportRow.id == report_id))
+    if report_text is None:
+        return 0
+    session.execute(
+        delete(PassageRow).where(PassageRow.report_id == report_id, PassageRow.kind != "sentence")
+    )
+    suspect = [
+        (p.start, p.end)
+        for p in session.scalars(
+            select(PassageRow).where(
+                PassageRow.report_id == report_id, PassageRow.suspect.is_(True)
+            )
+        )
+    ]
+    grades = {s.name: s.reliability.value for s in brief.sources}
+    rows = []
+    for kind, extra, detail, evidence in _items(brief, grades):
+        span = evidence[0] if evidence else None
+        if span is None or report_text[span.start : span.end] != span.text:
+            continue
+        if any(span.start < e and s < span.end for s, e in suspect):
+            continue
+        rows.append(
+            PassageRow(
+                report_id=report_id,
+                start=span.start,
+                end=span.end,
+                text=span.text,
+                suspect=False,
+                kind=kind,
+                extra=extra,
+                detail={"brief_id": brief_id, **detail},
+            )
+        )
+    session.add_all(rows)
+    return len(rows)
+
+
+def _items(
+    brief: Brief, grades: dict[str, str]
+) -> Iterable[tuple[str, str, dict[str, object], Sequence[Span]]]:
+    for c in brief.claims:
+        said = c.said_on.isoformat() if c.said_on else None
+        yield (
+            "claim",
+            " ".join(p for p in (c.statement, c.chain, c.originator, c.source, said) if p),
+            {
+                "chain": c.chain,
+                "originator": c.originator,
+                "reporting_verb": c.reporting_verb,
+                "source": c.source,
+                "source_reliability": grades.get(c.source),
+                "credibility": c.credibility,
+                "corroborated_by": list(c.corroborated_by),
+                "said_on": said,
+            },
+            c.evidence,
+        )
+    for d in brief.developments:
+        when = d.when.isoformat() if d.when else None
+        # The date as ISO and, where the report's wording names more than years, in words.
+        spelled = d.when and re.search(r"[A-Za-z]", d.when_text or "") and d.when.strftime("%B %Y")
+        words = [d.what, when, spelled or None, d.when_text, d.where]
+        yield (
+            "development",
+            " ".join(p for p in words if p),
+            {"when": when, "when_text": d.when_text, "where": d.where},
+            d.evidence,
+        )
+    for u in brief.uncertainties:
+        yield (
+            "uncertainty",
+            " ".join(p for p in (u.what, u.hedge) if p),  # not `why`: a stock rationale
+            {
+                "likelihood": u.likelihood.value if u.likelihood else None,
+                "confidence": u.confidence.value,
+            },
+            u.evidence,
+        )
+
+
 def index_rows(connection: Connection, reports: Iterable[tuple[str, str]]) -> None:
-    """Passages of reports stored before the passages table (used by the migration)."""
-    table = PassageRow.__table__
-    assert isinstance(table, Table)
+    """Passages of reports stored before the passages table (used by migration 0003, so
+    only the columns that migration makes: not the model's, which later ones extend)."""
+    from sqlalchemy import column
+    from sqlalchemy import table as table_of
+
+    table = table_of("passages", *(column(c) for c in ("report_id", "start", "end", "text")))
     batch: list[dict[str, object]] = []
     for report_id, report_text in reports:
         batch += [
@@ -107,6 +235,15 @@ class Hit:
     source: str | None
     published: dt.date | None
     checked: bool = True  # False: its report is not yet checked for prompt injection
+    kind: str = "sentence"  # or the brief item it carries: claim, development, uncertainty
+    extra: str | None = None  # an item's searchable words beyond the span
+    entities: tuple[tuple[str, str], ...] | None = field(default=None, compare=False)
+    detail: dict[str, Any] | None = field(default=None, compare=False)
+
+    @property
+    def words(self) -> str:
+        """What the search matched: the span's text and an item's words."""
+        return f"{self.text} {self.extra}" if self.extra else self.text
 
 
 def query_terms(question: str) -> list[str]:
@@ -136,7 +273,7 @@ def search(
             match = " OR ".join(f'"{t}"' for t in terms)
             sql = (
                 'SELECT p.id, p.report_id, p.start, p."end", p.text, -bm25(passages_fts) AS score,'
-                " p.suspect FROM passages_fts JOIN passages p ON p.id = passages_fts.rowid"
+                f" {_COLUMNS} FROM passages_fts JOIN passages p ON p.id = passages_fts.rowid"
                 " JOIN reports r ON r.id = p.report_id"
                 " WHERE passages_fts MATCH :match AND (p.suspect IS NULL OR NOT p.suspect)"
                 f"{_filters(scope)} ORDER BY score DESC LIMIT :limit"
@@ -145,10 +282,10 @@ def search(
             match = " | ".join(terms)
             sql = (
                 'SELECT p.id, p.report_id, p.start, p."end", p.text,'
-                " ts_rank_cd(to_tsvector('english', p.text), q) AS score, p.suspect"
+                f" ts_rank_cd({_TSV}, q) AS score, {_COLUMNS}"
                 " FROM passages p JOIN reports r ON r.id = p.report_id,"
                 " to_tsquery('english', :match) q"
-                " WHERE to_tsvector('english', p.text) @@ q"
+                f" WHERE {_TSV} @@ q"
                 " AND (p.suspect IS NULL OR NOT p.suspect)"
                 f"{_filters(scope)} ORDER BY score DESC LIMIT :limit"
             )
@@ -183,11 +320,72 @@ def search(
             source=reports[r.report_id].source,
             published=reports[r.report_id].published,
             checked=check or r.suspect is not None,
+            kind=r.kind,
+            extra=r.extra,
+            entities=_entities(r.entities),
+            detail=_json(r.detail),
         )
         for r in rows
         if r.id not in suspect
     ]
-    return hits[:limit]
+    return _merge_items(hits)[:limit]
+
+
+_COLUMNS = "p.suspect, p.kind, p.extra, p.entities, p.detail"
+# PostgreSQL: the expression of the GIN index (migration 0005), so that the index serves.
+_TSV = "to_tsvector('english', p.text || ' ' || coalesce(p.extra, ''))"
+
+
+def _json(value: Any) -> Any:
+    """A JSON column read by raw SQL: text on SQLite, decoded already on PostgreSQL."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _entities(value: Any) -> tuple[tuple[str, str], ...] | None:
+    found = _json(value)
+    return None if found is None else tuple((str(a), str(b)) for a, b in found)
+
+
+def _merge_items(hits: list[Hit]) -> list[Hit]:
+    """A brief item found beside the sentence that holds its evidence is one hit: the
+    sentence (the citable context) carrying the item, at the better rank of the two. (A
+    non-claim item's citation still gets the claims of its span from the report's brief.)"""
+    sentences = [h for h in hits if h.kind == "sentence"]
+    out: dict[int, Hit] = {}
+    order: list[tuple[float, int]] = []
+    for hit in hits:
+        if hit.kind == "sentence":
+            continue
+        host = next(
+            (s for s in sentences if s.report_id == hit.report_id and s.start <= hit.start < s.end),
+            None,
+        )
+        if host is None:
+            out[hit.passage_id] = hit
+            order.append((hit.score, hit.passage_id))
+            continue
+        merged = out.get(host.passage_id, host)
+        # One item per sentence: a claim (who says so) before a development or uncertainty.
+        if merged.kind == "sentence" or (hit.kind == "claim" and merged.kind != "claim"):
+            merged = replace(
+                merged,
+                kind=hit.kind,
+                extra=hit.extra,
+                detail=hit.detail,
+                score=max(merged.score, hit.score),
+            )
+        out[host.passage_id] = merged
+    for s in sentences:
+        if s.passage_id not in out:
+            out[s.passage_id] = s
+        order.append((out[s.passage_id].score, s.passage_id))
+    seen: set[int] = set()
+    ranked = []
+    for _score, pid in sorted(order, key=lambda o: -o[0]):
+        if pid not in seen:
+            seen.add(pid)
+            ranked.append(out[pid])
+    return ranked
 
 
 def drop_suspect(db: Database, hits: Sequence[Hit]) -> list[Hit]:

@@ -13,10 +13,11 @@ from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 
 from briefing.errors import InputError
+from briefing.schemas.brief import Brief
 from briefing.schemas.report import Report, ReportFormat
 from briefing.store.db import Database
 from briefing.store.models import BriefRow, ReportRow, ReportTagRow
-from briefing.store.passages import index_report
+from briefing.store.passages import index_brief, index_report
 from briefing.store.secrets import service_secret
 
 
@@ -135,9 +136,13 @@ def tagged(tags: list[str]) -> Select[str]:
 
 
 def save_brief(db: Database, report_id: str, cache_key: str, body: str) -> BriefRow:
+    """Store a brief of a stored report, and index its items for chat (``index_brief``)."""
+    brief = Brief.model_validate_json(body)
     with db.session() as s:
         row = BriefRow(report_id=report_id, cache_key=cache_key, body=body)
         s.add(row)
+        s.flush()
+        index_brief(s, report_id, row.id, brief)
     return row
 
 
