@@ -16,6 +16,14 @@ if [ ! -x .venv/bin/python ]; then
   echo "setup: creating .venv with $("$PYTHON" --version)" >&2
   "$PYTHON" -m venv .venv
 fi
+# llama.cpp compiles for the CPU it is built on unless told otherwise; a native build of
+# llama-cpp-python 0.3.36 crashed (general protection fault in ggml-cpu) on an AVX-512/AMX
+# Xeon. Build for AVX2, which any x86-64 server of the last decade has. Set CMAKE_ARGS
+# yourself to build otherwise (pip caches the wheel: `pip cache remove llama_cpp_python`
+# first to rebuild it).
+if [ "$(uname -m)" = x86_64 ] && [ -z "${CMAKE_ARGS:-}" ]; then
+  export CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON"
+fi
 stamp=.venv/.briefing-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "setup: installing briefing[embedded,dev] (first time: llama-cpp-python builds from source, ~5 min)" >&2
