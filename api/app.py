@@ -12,7 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from api import problems
 from api.auth import KeyVerifier, RateLimiter
 from api.middleware import BodyLimit, HeadAsGet, Metrics, NoNul
-from api.routes import briefs, chat, digests, ops, reports
+from api.routes import briefs, chat, digests, feeds, ops, reports
 from briefing.service import Service
 from briefing.settings import Settings, get_settings
 
@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
     app.include_router(briefs.router)
     app.include_router(digests.router)
     app.include_router(digests.schedules)
+    app.include_router(feeds.router)
     app.include_router(chat.router)
     if settings.cors_origins:  # off by default: an allow-list, never "*" with credentials
         app.add_middleware(

@@ -36,10 +36,20 @@ class ReportIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_REPORT_EXAMPLE]})
 
-    text: str = Field(min_length=1, max_length=10_000_000, description="The report text.")
+    text: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=10_000_000,
+        description="The report text. Absent: `url` is fetched and its main text stored "
+        "(`POST /v1/reports` only; the feeds' safety limits apply).",
+    )
     title: str | None = Field(default=None, max_length=1000)
     source: str | None = Field(default=None, max_length=200, description="Publisher or feed.")
-    url: str | None = Field(default=None, max_length=2000)
+    url: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="Where the report comes from; alone, the page to fetch.",
+    )
     published_at: IsoDate | None = Field(default=None, description="The report's date (ISO).")
     tags: list[str] = Field(default_factory=list, max_length=50)
     format: Literal["text", "markdown", "html"] = Field(

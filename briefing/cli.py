@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from briefing.errors import BriefingError, InputError
+from briefing.errors import BriefingError, InputError, NotFoundError
 
 if TYPE_CHECKING:
     from briefing.store import Database
@@ -255,6 +255,94 @@ def keys_revoke(key: Annotated[str, typer.Argument(help="Key id or prefix.")]) -
         err.print(f"[bold red]error:[/] no active key {key}", markup=True)
         raise typer.Exit(code=2)
     err.print(f"revoked {key}")
+
+
+feeds_app = typer.Typer(
+    help="RSS and Atom feeds whose items become reports (polled by `briefing serve`).",
+    no_args_is_help=True,
+)
+app.add_typer(feeds_app, name="feeds")
+
+
+@feeds_app.command("add")
+def feeds_add(
+    url: Annotated[str, typer.Argument(help="The feed's http(s) URL.")],
+    name: Annotated[
+        str | None, typer.Option(help="Source name for its reports (default: the site's).")
+    ] = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag", help="Tag its reports; repeat.")] = None,
+    interval: Annotated[int, typer.Option(help="Seconds between polls.")] = 900,
+    reliability: Annotated[
+        str | None, typer.Option(help="The publisher's Admiralty reliability, A-F.")
+    ] = None,
+) -> None:
+    """Subscribe to a feed; prints its id."""
+    from pydantic import ValidationError
+
+    from briefing.feeds.fetch import check_url
+    from briefing.feeds.poll import check_interval
+    from briefing.schemas.feed import FeedIn
+    from briefing.settings import get_settings
+    from briefing.store.feeds import create_feed
+
+    try:
+        spec = FeedIn.model_validate(
+            {
+                "url": url,
+                "name": name,
+                "tags": tag or [],
+                "interval_s": interval,
+                "reliability": reliability,
+            }
+        )
+        check_interval(spec.interval_s, get_settings())
+        check_url(spec.url, get_settings(), unresolved_ok=True)
+        row = create_feed(_db(), spec, None)
+    except ValidationError as exc:
+        raise _fail(InputError(str(exc.errors()[0]["msg"]))) from None
+    except BriefingError as exc:
+        raise _fail(exc) from None
+    err.print(f"subscribed to {url} every {interval} s")
+    sys.stdout.write(row.id + "\n")
+
+
+@feeds_app.command("list")
+def feeds_list() -> None:
+    """List feeds (id, URL, name, interval, last poll, failures in a row)."""
+    from briefing.store.feeds import list_feeds
+
+    for row in list_feeds(_db()):
+        polled = f"{row.last_polled_at:%Y-%m-%d %H:%M}" if row.last_polled_at else "never"
+        state = "" if row.enabled else "\tdisabled"
+        sys.stdout.write(
+            f"{row.id}\t{row.url}\t{row.name or '-'}\t{row.interval_s}s\t"
+            f"polled {polled}\tfailures {row.failures}{state}\n"
+        )
+
+
+@feeds_app.command("poll")
+def feeds_poll(
+    feed_id: Annotated[
+        str | None, typer.Argument(help="One feed's id; default: every enabled feed.")
+    ] = None,
+) -> None:
+    """Poll feeds now and print what each poll did (JSON lines)."""
+    from briefing.feeds.poll import poll_feed
+    from briefing.settings import get_settings
+    from briefing.store.feeds import get_feed, list_feeds
+
+    db = _db()
+    if feed_id:
+        row = get_feed(db, feed_id)
+        if row is None:
+            raise _fail(NotFoundError(f"no feed with id {feed_id}"))
+        rows = [row]
+    else:
+        rows = [r for r in list_feeds(db) if r.enabled]
+    for row in rows:
+        err.print(f"polling {row.url}")
+        result = poll_feed(db, get_settings(), row)
+        sys.stdout.write(result.model_dump_json() + "\n")
 
 
 @app.command("eval")

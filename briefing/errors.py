@@ -100,3 +100,19 @@ class ModelOutputError(BriefingError):
         self.attempts = attempts
         self.usage = usage
         self.last_error = last_error
+
+
+class FetchRefusedError(InputError):
+    """A URL that feeds or URL ingestion must not fetch: not http(s), or a loopback,
+    private or link-local address not in BRIEFING_FETCH_ALLOW."""
+
+    title = "URL refused"
+
+
+class FetchError(BriefingError):
+    """A feed or page could not be fetched (unreachable, timed out, too large, an error
+    status): the remote side's failure, worth retrying later."""
+
+    exit_code = 5
+    http_status = 502
+    title = "Fetch failed"

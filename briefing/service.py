@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cachetools import LRUCache, TTLCache
 
@@ -26,6 +26,7 @@ from briefing.metrics import CACHE_LOOKUPS
 from briefing.schemas.brief import SCHEMA_VERSION, Brief
 from briefing.schemas.chat import ChatMessage, ChatScope, ChatSessionIn
 from briefing.schemas.digest import Digest, Filters
+from briefing.schemas.feed import FeedIn, FeedUpdate, PollResult
 from briefing.schemas.report import Report
 from briefing.schemas.schedule import DigestRequest, ScheduleIn, ScheduleUpdate, Target
 from briefing.settings import Settings
@@ -33,6 +34,7 @@ from briefing.store import Database
 from briefing.store import chats as chat_store
 from briefing.store import deliveries as delivery_store
 from briefing.store import digests as digest_store
+from briefing.store import feeds as feed_store
 from briefing.store import jobs as job_store
 from briefing.store import schedules as schedule_store
 from briefing.store.audit import AuditLog
@@ -42,6 +44,9 @@ from briefing.store.models import (
     DeliveryAttemptRow,
     DeliveryRow,
     DigestRow,
+    FeedErrorRow,
+    FeedItemRow,
+    FeedRow,
     JobRow,
     ReportRow,
     ScheduleRow,
@@ -485,6 +490,62 @@ class Service:
             return
         delivery_store.create_deliveries(self.db, row.id, schedule.id, list(schedule.targets))
         self.delivery_runner.wake()
+
+    # -- feeds --------------------------------------------------------------------------
+
+    def create_feed(self, spec: FeedIn, api_key_id: str | None = None) -> FeedRow:
+        from briefing.feeds.fetch import check_url
+        from briefing.feeds.poll import check_interval
+
+        check_interval(spec.interval_s, self.settings)
+        check_url(spec.url, self.settings, unresolved_ok=True)
+        return feed_store.create_feed(self.db, spec, api_key_id)
+
+    def feed(self, feed_id: str) -> FeedRow:
+        row = feed_store.get_feed(self.db, feed_id)
+        if row is None:
+            raise NotFoundError(f"no feed with id {feed_id}")
+        return row
+
+    def feeds(self) -> list[FeedRow]:
+        return feed_store.list_feeds(self.db)
+
+    def update_feed(self, feed_id: str, change: FeedUpdate) -> FeedRow:
+        from briefing.feeds.fetch import check_url
+        from briefing.feeds.poll import check_interval
+
+        if change.interval_s is not None:
+            check_interval(change.interval_s, self.settings)
+        if change.url is not None:
+            check_url(change.url, self.settings, unresolved_ok=True)
+        row = feed_store.update_feed(self.db, feed_id, change)
+        if row is None:
+            raise NotFoundError(f"no feed with id {feed_id}")
+        return row
+
+    def delete_feed(self, feed_id: str) -> None:
+        if not feed_store.delete_feed(self.db, feed_id):
+            raise NotFoundError(f"no feed with id {feed_id}")
+
+    def poll_feed(self, feed_id: str) -> PollResult:
+        """Poll a feed now, whatever its schedule (the scheduler polls due feeds itself)."""
+        from briefing.feeds.poll import poll_feed
+
+        return poll_feed(self.db, self.settings, self.feed(feed_id))
+
+    def feed_items(self, feed_id: str, limit: int = 100, offset: int = 0) -> list[FeedItemRow]:
+        self.feed(feed_id)
+        return feed_store.items(self.db, feed_id, limit, offset)
+
+    def feed_errors(self, feed_id: str, limit: int = 50) -> list[FeedErrorRow]:
+        self.feed(feed_id)
+        return feed_store.errors(self.db, feed_id, limit)
+
+    def report_from_url(self, url: str, **meta: Any) -> Report:
+        """A web page fetched (with the feeds' safety limits) and extracted as a report."""
+        from briefing.feeds.poll import fetch_page
+
+        return fetch_page(url, self.settings, **meta).report
 
     # -- schedules ----------------------------------------------------------------------
 

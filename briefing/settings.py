@@ -199,6 +199,22 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = False
 
+    fetch_allow: list[str] = Field(
+        default_factory=list,
+        description="Hosts or networks (CIDR) that feeds and URL ingestion may reach although "
+        'they are loopback, private or link-local, e.g. ["127.0.0.1", "10.1.0.0/16"]; '
+        "empty: only public addresses.",
+    )
+    fetch_timeout_s: float = Field(
+        default=20.0, gt=0, description="Longest a feed or page fetch may take, all in."
+    )
+    fetch_max_bytes: int = Field(
+        default=5_000_000, ge=1024, description="Largest feed or page body read."
+    )
+    feed_min_interval_s: int = Field(
+        default=300, ge=1, description="Shortest poll interval a feed may ask for."
+    )
+
     @field_validator("llm_base_url", "redis_url")
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:

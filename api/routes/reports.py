@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
@@ -64,6 +65,8 @@ def summary_of(row: ReportRow) -> dict[str, Any]:
 
 def report_from_json(data: ReportIn, max_bytes: int) -> Report:
     """A Report from the JSON form of a report (``POST /v1/reports`` and inline briefs)."""
+    if data.text is None:
+        raise InputError("a report needs `text` (or, to POST /v1/reports, a `url`)", field="text")
     return load_report(
         data.text,
         content_type=f"text/{'plain' if data.format == 'text' else data.format}",
@@ -76,14 +79,30 @@ def report_from_json(data: ReportIn, max_bytes: int) -> Report:
     )
 
 
-async def parse_report(request: Request, meta: dict[str, Any], max_bytes: int) -> Report:
-    """A Report from any of the accepted request bodies."""
+async def parse_report(
+    request: Request,
+    meta: dict[str, Any],
+    max_bytes: int,
+    fetch_page: Callable[..., Report] | None = None,
+) -> Report:
+    """A Report from any of the accepted request bodies; JSON with a `url` and no `text` is
+    fetched with ``fetch_page`` when given."""
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype == "application/json":
         try:
             data = ReportIn.model_validate_json(await request.body())
         except ValidationError as exc:
             raise InputError(_validation_detail(exc), field=_first_field(exc)) from None
+        if data.text is None and data.url and fetch_page is not None:
+            return await run_in_threadpool(
+                lambda: fetch_page(
+                    data.url,
+                    title=data.title,
+                    source=data.source,
+                    published=data.published_at,
+                    tags=data.tags,
+                )
+            )
         return report_from_json(data, max_bytes)
     if ctype in _TEXT_TYPES:
         return load_report(await request.body(), content_type=ctype, max_bytes=max_bytes, **meta)
@@ -122,7 +141,10 @@ def _validation_detail(exc: ValidationError) -> str:
     "",
     summary="Hand in a report",
     description="Stores the report before anything else happens. Reports are deduplicated by "
-    "the sha256 of their text: a new one answers 201, one already stored 200, both with its id.",
+    "the sha256 of their text: a new one answers 201, one already stored 200, both with its id. "
+    'JSON `{"url": ...}` without `text` fetches the page and stores its main text (title, site '
+    "name and date from the page unless given); loopback, private and link-local addresses "
+    "are refused unless BRIEFING_FETCH_ALLOW names them.",
     status_code=201,
     response_model=ReportCreated,
     responses={
@@ -150,7 +172,9 @@ async def create_report(
             "published": published_at,
             "tags": tags,
         }
-        report = await parse_report(request, meta, service.settings.max_input_bytes)
+        report = await parse_report(
+            request, meta, service.settings.max_input_bytes, service.report_from_url
+        )
         report_id, created = await run_in_threadpool(service.add_report, report)
         body = ReportCreated(id=report_id, sha256=report.sha256, created=created)
         return Response(

@@ -1,4 +1,6 @@
-"""The digest scheduler: turns each due period of each schedule into one digest job.
+"""The scheduler: turns each due period of each digest schedule into one digest job, and
+polls the feeds that are due (``poll_feeds``; a poll is claimed the same way, see
+``briefing.store.feeds``).
 
 Periods come from the schedule's cron expression read in its IANA timezone (croniter), so
 07:00 Europe/Berlin stays 07:00 across daylight-saving changes. Every process may run a
@@ -26,7 +28,9 @@ from zoneinfo import ZoneInfo
 from croniter import croniter
 
 from briefing.schemas.digest import Filters
+from briefing.schemas.feed import PollResult
 from briefing.store import digests as digest_store
+from briefing.store import feeds as feed_store
 from briefing.store import schedules as schedule_store
 from briefing.store.models import ScheduleRow
 
@@ -94,9 +98,24 @@ class Scheduler:
         while not self._stop.is_set():
             try:
                 self.tick()
+                self.poll_feeds()
             except Exception:  # a database hiccup must not end the scheduler
                 log.exception("scheduler tick failed; trying again")
             self._stop.wait(self.poll_s)
+
+    def poll_feeds(self, now: dt.datetime | None = None) -> list[PollResult]:
+        """Poll every feed that is due and whose poll this process wins (one poll per feed
+        and interval across processes); returns what each poll did."""
+        from briefing.feeds.poll import poll_feed
+
+        now = now or self.clock()
+        done = []
+        for row in feed_store.due_feeds(self.service.db, now):
+            if self._stop.is_set():
+                break
+            if feed_store.claim_poll(self.service.db, row, now):
+                done.append(poll_feed(self.service.db, self.service.settings, row, now))
+        return done
 
     def tick(self, now: dt.datetime | None = None) -> list[str]:
         """Queue a digest for every schedule with a due period this process wins; returns

@@ -326,3 +326,60 @@ class ChatTurnRow(Base):
     content: Mapped[str] = mapped_column(Text)
     citations: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class FeedRow(Base):
+    """An RSS or Atom feed polled on an interval; its items become reports."""
+
+    __tablename__ = "feeds"
+    __table_args__ = (Index("ix_feeds_enabled_next", "enabled", "next_poll_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    url: Mapped[str] = mapped_column(Text)
+    name: Mapped[str | None] = mapped_column(String(200))  # the source of its reports
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    interval_s: Mapped[int] = mapped_column(Integer)
+    reliability: Mapped[str | None] = mapped_column(String(1))  # default Admiralty grade
+    enabled: Mapped[bool] = mapped_column(default=True)
+    etag: Mapped[str | None] = mapped_column(String(500))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    next_poll_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_polled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    failures: Mapped[int] = mapped_column(Integer, default=0)  # in a row; backs off
+    api_key_id: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class FeedItemRow(Base):
+    """One entry of a feed, once: the report it became, or the report it duplicates."""
+
+    __tablename__ = "feed_items"
+    __table_args__ = (Index("ux_feed_items_feed_guid", "feed_id", "guid", unique=True),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    feed_id: Mapped[str] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"))
+    guid: Mapped[str] = mapped_column(String(500))
+    url: Mapped[str | None] = mapped_column(Text)
+    canonical_url: Mapped[str | None] = mapped_column(String(2000), index=True)
+    # stored: a new report; duplicate: the same text or URL as a stored one; near-duplicate:
+    # stored, but the same story as `duplicate_of`; summary: the page failed, the feed's
+    # summary was stored; failed: nothing could be stored (see the feed's errors).
+    status: Mapped[str] = mapped_column(String(16))
+    report_id: Mapped[str | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"))
+    duplicate_of: Mapped[str | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class FeedErrorRow(Base):
+    """A feed's failure, kept for its error log (the latest are shown)."""
+
+    __tablename__ = "feed_errors"
+    __table_args__ = (Index("ix_feed_errors_feed_at", "feed_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    feed_id: Mapped[str] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    stage: Mapped[str] = mapped_column(String(16))  # feed, page, store
+    url: Mapped[str | None] = mapped_column(Text)
+    message: Mapped[str] = mapped_column(Text)

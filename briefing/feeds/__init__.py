@@ -1,0 +1,1 @@
+"""Feeds: RSS and Atom subscriptions whose items become reports (fetch, parse, poll)."""
