@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
 from scripted import ScriptedChatModel
@@ -57,3 +58,15 @@ def running_service(
     with TestClient(app, raise_server_exceptions=False) as client:
         client.headers["Authorization"] = f"Bearer {key}"
         yield client, service, key, model
+
+
+def alembic_config(url: str) -> Any:
+    """An Alembic configuration for the service's migrations on ``url`` (migration tests)."""
+    from alembic.config import Config
+
+    from briefing.store.db import MIGRATIONS
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", url)
+    return cfg

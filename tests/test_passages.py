@@ -129,14 +129,10 @@ def test_migration_0005_keeps_and_reindexes_older_passages(tmp_path: Path) -> No
     (their checks are made the first time a search finds them), and 0005 downgrades."""
     import sqlalchemy as sa
     from alembic import command
-    from alembic.config import Config
-
-    from briefing.store.db import MIGRATIONS
+    from service_fixtures import alembic_config
 
     url = f"sqlite:///{tmp_path / 'old.db'}"
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.set_main_option("sqlalchemy.url", url)
+    cfg = alembic_config(url)
     command.upgrade(cfg, "0004")
     engine = sa.create_engine(url)
     with engine.begin() as c:

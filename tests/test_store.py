@@ -156,14 +156,10 @@ def test_keys_cli_create_list_revoke(tmp_path: Path) -> None:
 def test_migration_copies_the_tags_of_reports_stored_before_the_tag_table(tmp_path) -> None:  # type: ignore[no-untyped-def]
     import sqlalchemy as sa
     from alembic import command
-    from alembic.config import Config
-
-    from briefing.store.db import MIGRATIONS
+    from service_fixtures import alembic_config
 
     url = f"sqlite:///{tmp_path / 'old.db'}"
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.set_main_option("sqlalchemy.url", url)
+    cfg = alembic_config(url)
     command.upgrade(cfg, "0001")
     engine = sa.create_engine(url)
     with engine.begin() as c:

@@ -82,30 +82,13 @@ def poll_feed(
         )
         if got.not_modified:
             feed_store.finish_poll(db, feed.id, now, ok=True)
-            return PollResult(
-                feed_id=feed.id,
-                not_modified=True,
-                entries=0,
-                new=0,
-                stored=0,
-                duplicates=0,
-                failed=0,
-            )
+            return PollResult(feed_id=feed.id, not_modified=True)
         title, found = entries(got.body)
     except BriefingError as exc:
         feed_store.log_error(db, feed.id, "feed", exc.message, feed.url)
         feed_store.finish_poll(db, feed.id, now, ok=False)
         log.warning("feed %s: %s", feed.id, exc.message)
-        return PollResult(
-            feed_id=feed.id,
-            not_modified=False,
-            entries=0,
-            new=0,
-            stored=0,
-            duplicates=0,
-            failed=0,
-            error=exc.message,
-        )
+        return PollResult(feed_id=feed.id, error=exc.message)
     found = found[:MAX_ENTRIES]
     seen = feed_store.seen_guids(db, feed.id, [e.guid for e in found])
     fresh = [e for e in found if e.guid not in seen]

@@ -114,10 +114,14 @@ class FeedErrorOut(BaseModel):
 
 class PollResult(BaseModel):
     feed_id: str
-    not_modified: bool = Field(description="The feed answered 304 to the conditional GET.")
-    entries: int = Field(description="Entries in the feed.")
-    new: int = Field(description="Entries not seen before.")
-    stored: int = Field(description="New reports stored (near-duplicates and summaries too).")
-    duplicates: int
-    failed: int
+    not_modified: bool = Field(
+        default=False, description="The feed answered 304 to the conditional GET."
+    )
+    entries: int = Field(default=0, description="Entries in the feed.")
+    new: int = Field(default=0, description="Entries not seen before.")
+    stored: int = Field(
+        default=0, description="New reports stored (near-duplicates and summaries too)."
+    )
+    duplicates: int = 0
+    failed: int = 0
     error: str | None = Field(default=None, description="Why the poll failed, if it did.")
