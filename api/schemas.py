@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from api.problems import Problem
+from briefing.schemas.scales import Reliability
 
 
 def _iso_only(value: Any) -> Any:
@@ -52,6 +53,11 @@ class ReportIn(BaseModel):
     )
     published_at: IsoDate | None = Field(default=None, description="The report's date (ISO).")
     tags: list[str] = Field(default_factory=list, max_length=50)
+    source_reliability: Reliability | None = Field(
+        default=None,
+        description="The publisher's Admiralty reliability (A-F), if you grade it: the brief "
+        "gives it to the source named like `source`.",
+    )
     format: Literal["text", "markdown", "html"] = Field(
         default="text", description="How to read `text`."
     )
@@ -68,6 +74,9 @@ class ReportSummary(BaseModel):
     sha256: str
     title: str | None
     source: str | None
+    source_reliability: Reliability | None = Field(
+        default=None, description="The publisher's grade (its feed's, or given with it)."
+    )
     url: str | None
     published_at: dt.date | None
     tags: list[str]

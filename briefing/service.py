@@ -242,6 +242,12 @@ class Service:
                 "max_output_tokens": s.llm_max_output_tokens,
                 "published": report.published.isoformat() if report.published else None,
                 "data": self.chain.data_versions,
+                # Only when given, so that the keys of other briefs stay as they were.
+                **(
+                    {"publisher_grade": report.source_reliability.value}
+                    if report.source_reliability
+                    else {}
+                ),
             },
         )
 

@@ -85,10 +85,13 @@ class Site:
         self.base = ""
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.etag = '"v1"'
+        self.extra: dict[str, bytes] = {}  # more pages a test adds
 
     def route(self, path: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
         self.requests.append((path, headers))
         base = self.base
+        if path in self.extra:
+            return 200, {"Content-Type": "text/html"}, self.extra[path]
         if path == "/rss.xml":
             if headers.get("If-None-Match") == self.etag:
                 return 304, {"ETag": self.etag}, b""
@@ -318,3 +321,70 @@ def test_the_scheduler_polls_due_feeds_and_backs_off_after_failures(
     assert failing.next_poll_at - later_at >= dt.timedelta(seconds=240)  # 60 s x 2^2
     errors = client.get(broken.json()["errors_url"]).json()
     assert len(errors) == 2 and errors[0]["stage"] == "feed" and "500" in errors[0]["message"]
+
+
+def test_the_publishers_grade_from_its_feed_reaches_the_brief(served: Any, site: Site) -> None:
+    """A feed's default reliability is its publisher's grade: stored with each report, and
+    given in the brief to the source named like the publisher (instead of its kind's)."""
+    from conftest import EXAMPLE
+
+    from briefing.store.reports import get_report
+
+    client, service = served
+    example = EXAMPLE.read_text(encoding="utf-8").split("\n", 1)[1]
+    site.extra["/isw.html"] = (
+        "<html><head><title>Russian command changes in Syria</title></head><body><article>"
+        + "".join(f"<p>{html.escape(p)}</p>" for p in example.splitlines() if p.strip())
+        + "</article></body></html>"
+    ).encode()
+    site.extra["/isw.xml"] = _rss(site.base, [("Syria update", f"{site.base}/isw.html", "x")])
+    feed = client.post(
+        "/v1/feeds", json={"url": f"{site.base}/isw.xml", "name": "ISW", "reliability": "A"}
+    ).json()
+    assert client.post(f"/v1/feeds/{feed['id']}/poll").json()["stored"] == 1
+    item = client.get(feed["items_url"]).json()[0]
+    stored = _report(client, item["report_id"])
+    assert stored["source"] == "ISW" and stored["source_reliability"] == "A"
+
+    brief, _, _ = service.brief_for(get_report(service.db, item["report_id"]), use_model=False)
+    grades = {s.name: s for s in brief.sources}
+    assert grades["ISW"].reliability.value == "A", grades
+    assert "publisher" in grades["ISW"].rationale
+    assert grades["HUR"].reliability.value == "C"  # other sources keep their kind's grade
+
+
+def test_the_command_line_subscribes_lists_and_polls(tmp_path: Path, site: Site) -> None:
+    """`briefing feeds add/list/poll` on a database of its own: a refused address is one
+    clear line and exit code 2; an allowed feed is polled into reports (JSON lines)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BRIEFING_")}
+    env["BRIEFING_DATABASE_URL"] = f"sqlite:///{tmp_path / 'cli.db'}"
+
+    def cli(*args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "briefing.cli", "feeds", *args],
+            capture_output=True,
+            text=True,
+            env=env | extra,
+            timeout=120,
+            check=False,
+        )
+
+    refused = cli("add", f"{site.base}/rss.xml")
+    assert refused.returncode == 2, refused.stderr
+    assert "BRIEFING_FETCH_ALLOW" in refused.stderr and "Traceback" not in refused.stderr
+    allow = {"BRIEFING_FETCH_ALLOW": '["127.0.0.1"]'}
+    added = cli("add", f"{site.base}/rss.xml", "--tag", "world", "--interval", "600", **allow)
+    assert added.returncode == 0, added.stderr
+    feed_id = added.stdout.strip()
+    listed = cli("list")
+    assert listed.stdout.startswith(feed_id) and "polled never" in listed.stdout
+    polled = cli("poll", **allow)
+    assert polled.returncode == 0, polled.stderr
+    result = json.loads(polled.stdout.splitlines()[0])
+    assert result["feed_id"] == feed_id and result["new"] == 3 and result["stored"] == 3
+    assert "polled never" not in cli("list").stdout

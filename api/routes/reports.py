@@ -54,6 +54,7 @@ def summary_of(row: ReportRow) -> dict[str, Any]:
         "sha256": row.sha256,
         "title": row.title,
         "source": row.source,
+        "source_reliability": row.source_reliability,
         "url": row.url,
         "published_at": row.published,
         "tags": list(row.tags or []),
@@ -67,7 +68,7 @@ def report_from_json(data: ReportIn, max_bytes: int) -> Report:
     """A Report from the JSON form of a report (``POST /v1/reports`` and inline briefs)."""
     if data.text is None:
         raise InputError("a report needs `text` (or, to POST /v1/reports, a `url`)", field="text")
-    return load_report(
+    report = load_report(
         data.text,
         content_type=f"text/{'plain' if data.format == 'text' else data.format}",
         max_bytes=max_bytes,
@@ -77,6 +78,7 @@ def report_from_json(data: ReportIn, max_bytes: int) -> Report:
         published=data.published_at,
         tags=data.tags,
     )
+    return report.model_copy(update={"source_reliability": data.source_reliability})
 
 
 async def parse_report(
@@ -94,7 +96,7 @@ async def parse_report(
         except ValidationError as exc:
             raise InputError(_validation_detail(exc), field=_first_field(exc)) from None
         if data.text is None and data.url and fetch_page is not None:
-            return await run_in_threadpool(
+            page = await run_in_threadpool(
                 lambda: fetch_page(
                     data.url,
                     title=data.title,
@@ -103,6 +105,7 @@ async def parse_report(
                     tags=data.tags,
                 )
             )
+            return page.model_copy(update={"source_reliability": data.source_reliability})
         return report_from_json(data, max_bytes)
     if ctype in _TEXT_TYPES:
         return load_report(await request.body(), content_type=ctype, max_bytes=max_bytes, **meta)

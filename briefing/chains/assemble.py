@@ -19,7 +19,12 @@ from briefing.analysis.actors import (
 from briefing.analysis.injection import injected_only_words, overlaps
 from briefing.analysis.result import ActorCandidate, Sentence
 from briefing.chains.candidates import Candidates, SourceCandidate
-from briefing.chains.grading import claim_credibility, grade_source, stake_statement
+from briefing.chains.grading import (
+    SourceGrade,
+    claim_credibility,
+    grade_source,
+    stake_statement,
+)
 from briefing.chains.guards import checked_prose, support, unsupported_names
 from briefing.grounding import GroundingReport
 from briefing.schemas.brief import (
@@ -36,7 +41,7 @@ from briefing.schemas.brief import (
 )
 from briefing.schemas.draft import BriefDraft
 from briefing.schemas.report import Report
-from briefing.schemas.scales import Confidence, Likelihood
+from briefing.schemas.scales import Confidence, Likelihood, Reliability
 from briefing.schemas.span import Span
 
 MIN_SUPPORT = 0.5  # share of a written sentence's content words found in its evidence
@@ -225,7 +230,7 @@ class Assembly:
         items = []
         for i, (att, origin_id, originator, speaker, relays) in enumerate(rows):
             source = sources.get(origin_id or "")
-            grade = grade_source(source.kind, source.side, source.stake) if source else None
+            grade = self._grade(source) if source else None
             cred = claim_credibility(
                 statement=att.content.text,
                 originator=originator,
@@ -294,10 +299,27 @@ class Assembly:
             "uncertainties", items, self.text, summary_of=lambda u: u.what
         )
 
+    def _grade(self, cand: SourceCandidate) -> SourceGrade:
+        """The source's grade by its kind; the publisher's own grade (its feed's, or given
+        with the report) where the source is the report's publisher."""
+        by_kind = grade_source(cand.kind, cand.side, cand.stake)
+        given = self.report.source_reliability and Reliability(self.report.source_reliability)
+        publisher = normalize_name(self.report.source or "")
+        names = {normalize_name(n) for n in (cand.actor.name, *cand.actor.aliases)}
+        if given is None or not publisher or publisher not in names:
+            return by_kind
+        rationale = (
+            f"{given.value} ({given.label.lower()}): the grade given to {self.report.source}, "
+            "the report's publisher, with the report (its feed's default)."
+        )
+        if cand.stake:
+            rationale += f" Stake: {cand.stake}."
+        return SourceGrade(given, rationale)
+
     def sources(self) -> list[Source]:
         items = []
         for cand in self.source_of.values():
-            grade = grade_source(cand.kind, cand.side, cand.stake)
+            grade = self._grade(cand)
             proposed = cand.id in self.side_rationale
             basis = SideBasis.MODEL if proposed else SideBasis.DATA if cand.side else None
             items.append(

@@ -21,6 +21,7 @@ from briefing.feeds.parse import Entry, article, canonical_url, entries
 from briefing.ingest import load_report
 from briefing.schemas.feed import PollResult
 from briefing.schemas.report import Report
+from briefing.schemas.scales import Reliability
 from briefing.settings import Settings
 from briefing.store import feeds as feed_store
 from briefing.store.db import Database
@@ -155,6 +156,8 @@ def _ingest(
         status = "summary"
     if report.source is None and feed_title:
         report = report.model_copy(update={"source": feed_title})
+    if feed.reliability:
+        report = report.model_copy(update={"source_reliability": Reliability(feed.reliability)})
     row, created = add_report(db, report)
     if not created:
         feed_store.add_item(db, feed.id, status="duplicate", duplicate_of=row.id, **item)

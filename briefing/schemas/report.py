@@ -8,6 +8,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from briefing.schemas.scales import Reliability
+
 
 class ReportFormat(StrEnum):
     TEXT = "text"
@@ -28,6 +30,11 @@ class Report(BaseModel):
     url: str | None = None
     published: dt.date | None = None
     tags: list[str] = Field(default_factory=list)
+    source_reliability: Reliability | None = Field(
+        default=None,
+        description="The publisher's default Admiralty reliability (from its feed, or given "
+        "with the report): the grade of the source named like `source` in the brief.",
+    )
 
     @property
     def sha256(self) -> str:

@@ -52,6 +52,8 @@ class ReportRow(Base):
     url: Mapped[str | None] = mapped_column(Text)
     published: Mapped[dt.date | None] = mapped_column(Date, index=True)
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The publisher's default Admiralty grade (its feed's, or given with the report).
+    source_reliability: Mapped[str | None] = mapped_column(String(1), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
 

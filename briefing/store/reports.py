@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from briefing.errors import InputError
 from briefing.schemas.brief import Brief
 from briefing.schemas.report import Report, ReportFormat
+from briefing.schemas.scales import Reliability
 from briefing.store.db import Database
 from briefing.store.models import BriefRow, ReportRow, ReportTagRow
 from briefing.store.passages import index_brief, index_report
@@ -30,6 +31,7 @@ def report_of(row: ReportRow) -> Report:
         url=row.url,
         published=row.published,
         tags=list(row.tags or []),
+        source_reliability=Reliability(row.source_reliability) if row.source_reliability else None,
     )
 
 
@@ -51,6 +53,9 @@ def add_report(db: Database, report: Report) -> tuple[ReportRow, bool]:
                 url=report.url,
                 published=report.published,
                 tags=report.tags,
+                source_reliability=(
+                    report.source_reliability.value if report.source_reliability else None
+                ),
             )
             s.add(row)
             s.flush()

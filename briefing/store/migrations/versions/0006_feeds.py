@@ -1,4 +1,4 @@
-"""feeds: RSS and Atom feeds, their items and their error log
+"""feeds: RSS and Atom feeds, their items and their error log; a report's publisher grade
 
 Revision ID: 0006
 Revises: 0005
@@ -15,6 +15,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("reports", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("source_reliability", sa.String(length=1), nullable=True))
     op.create_table(
         "feeds",
         sa.Column("id", sa.String(length=32), nullable=False),
@@ -88,3 +90,5 @@ def downgrade() -> None:
         batch_op.drop_index("ix_feeds_enabled_next")
 
     op.drop_table("feeds")
+    with op.batch_alter_table("reports", schema=None) as batch_op:
+        batch_op.drop_column("source_reliability")
