@@ -388,3 +388,19 @@ def test_the_command_line_subscribes_lists_and_polls(tmp_path: Path, site: Site)
     result = json.loads(polled.stdout.splitlines()[0])
     assert result["feed_id"] == feed_id and result["new"] == 3 and result["stored"] == 3
     assert "polled never" not in cli("list").stdout
+
+
+def test_an_entry_recorded_by_a_concurrent_poll_is_not_an_error(tmp_path: Path) -> None:
+    """A manual poll beside the scheduler's may meet the same new entry: the second record
+    of it is skipped, not a 500."""
+    from briefing.schemas.feed import FeedIn
+    from briefing.store.db import Database
+
+    db = Database(f"sqlite:///{tmp_path / 'race.db'}")
+    db.migrate()
+    feed = feed_store.create_feed(db, FeedIn(url="https://news.example/rss.xml"), None)
+    first = feed_store.add_item(db, feed.id, guid="g1", url=None, status="failed")
+    second = feed_store.add_item(db, feed.id, guid="g1", url=None, status="failed")
+    assert first is not None and second is None
+    assert [i.guid for i in feed_store.items(db, feed.id)] == ["g1"]
+    db.engine.dispose()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 
 from briefing.schemas.feed import FeedIn, FeedUpdate
 from briefing.store.db import Database
@@ -132,11 +133,16 @@ def report_at(db: Database, canonical_url: str) -> str | None:
         return s.scalar(query)
 
 
-def add_item(db: Database, feed_id: str, **fields: object) -> FeedItemRow:
-    with db.session() as s:
-        row = FeedItemRow(feed_id=feed_id, **fields)
-        s.add(row)
-    return row
+def add_item(db: Database, feed_id: str, **fields: object) -> FeedItemRow | None:
+    """Record an entry of a feed; None when another poll of the same feed (a manual one
+    beside the scheduler's) recorded it first."""
+    try:
+        with db.session() as s:
+            row = FeedItemRow(feed_id=feed_id, **fields)
+            s.add(row)
+        return row
+    except IntegrityError:
+        return None
 
 
 def items(db: Database, feed_id: str, limit: int = 100, offset: int = 0) -> list[FeedItemRow]:
