@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 
 from api import problems
 from api.auth import KeyVerifier, RateLimiter
@@ -46,7 +47,8 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
         finally:
             svc.stop()
 
-    app = FastAPI(
+    # FastAPIOffline: FastAPI with Swagger UI and ReDoc served from the package, not a CDN.
+    app = FastAPIOffline(
         title="briefing",
         version="0.1.0",
         summary="Grounded, structured briefs from reports.",

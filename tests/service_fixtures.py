@@ -70,3 +70,51 @@ def alembic_config(url: str) -> Any:
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", url)
     return cfg
+
+
+@contextmanager
+def briefing_serve(tmp: Path, **settings: str) -> Iterator[tuple[str, dict[str, str]]]:
+    """`briefing serve` as users start it, on a free port with its own SQLite database and
+    no scheduler (``settings``: more BRIEFING_ variables); yields its base URL and the
+    environment (for CLI calls against the same database)."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BRIEFING_")}
+    env.update(
+        BRIEFING_DATABASE_URL=f"sqlite:///{tmp / 'serve.db'}",
+        BRIEFING_SCHEDULER_ENABLED="false",
+        **{f"BRIEFING_{k.upper()}": v for k, v in settings.items()},
+    )
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "briefing.cli", "serve", "--port", str(port)],
+        cwd=root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert proc.poll() is None, "briefing serve exited"
+            assert time.monotonic() < deadline, "briefing serve did not start"
+            time.sleep(0.2)
+        yield base, env
+    finally:
+        proc.terminate()
+        proc.wait(20)

@@ -8,11 +8,8 @@ and LangChain's `ChatOpenAI`, plain and streaming.
 from __future__ import annotations
 
 import json
-import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +18,7 @@ import httpx
 import pytest
 from conftest import EXAMPLE
 from scripted import ScriptedChatModel
-from service_fixtures import database_url, running_service
+from service_fixtures import briefing_serve, database_url, running_service
 
 from briefing.settings import Settings
 from briefing.store.keys import create_key
@@ -232,49 +229,21 @@ def test_models_are_listed_and_a_read_key_may_chat(chat) -> None:  # type: ignor
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, str]]:
     """``briefing serve`` on a free port (embedded model), the example stored, a key."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     tmp = tmp_path_factory.mktemp("chat-serve")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BRIEFING_")}
-    env.update(
-        BRIEFING_DATABASE_URL=f"sqlite:///{tmp / 'serve.db'}",
-        BRIEFING_SCHEDULER_ENABLED="false",
-    )
-    created = subprocess.run(
-        [sys.executable, "-m", "briefing.cli", "keys", "create", "--name", "sdk"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    key = created.stdout.strip().split()[-1]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "briefing.cli", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.3)
-    headers = {"Authorization": f"Bearer {key}", "content-type": "text/plain"}
-    stored = httpx.post(f"{base}/v1/reports", content=EXAMPLE.read_bytes(), headers=headers)
-    assert stored.status_code in (200, 201)
-    try:
+    with briefing_serve(tmp) as (base, env):
+        created = subprocess.run(
+            [sys.executable, "-m", "briefing.cli", "keys", "create", "--name", "sdk"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        key = created.stdout.strip().split()[-1]
+        headers = {"Authorization": f"Bearer {key}", "content-type": "text/plain"}
+        stored = httpx.post(f"{base}/v1/reports", content=EXAMPLE.read_bytes(), headers=headers)
+        assert stored.status_code in (200, 201)
         yield base, key, stored.json()["id"]
-    finally:
-        proc.terminate()
-        proc.wait(20)
 
 
 def _span_holds(base: str, key: str, url: str, needle: str | None = None) -> bool:

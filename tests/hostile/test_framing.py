@@ -4,51 +4,23 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import socket
-import subprocess
-import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from service_fixtures import briefing_serve
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BRIEFING_")}
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     tmp = tmp_path_factory.mktemp("serve")
-    env.update(
-        BRIEFING_DATABASE_URL=f"sqlite:///{tmp / 'serve.db'}",
-        BRIEFING_HEADER_TIMEOUT_S="1",
-        BRIEFING_BODY_TIMEOUT_S="2",
-        BRIEFING_SCHEDULER_ENABLED="false",
-    )
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "briefing.cli", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.2)
-    yield port
-    proc.terminate()
-    proc.wait(10)
+    with briefing_serve(tmp, header_timeout_s="1", body_timeout_s="2") as (base, _env):
+        yield int(base.rsplit(":", 1)[1])
 
 
 def _closed_within(sock: socket.socket, seconds: float) -> bool:
