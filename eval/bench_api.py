@@ -110,7 +110,7 @@ def main() -> None:
             sys.executable,
             "-m",
             "uvicorn",
-            "api.app:create_app",
+            "briefing_api.app:create_app",
             "--factory",
             "--port",
             str(port),

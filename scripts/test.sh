@@ -13,6 +13,6 @@ if ! command -v chromium >/dev/null 2>&1; then
     echo "test: chromium is missing (apt-get install -y chromium); tests/browser will fail" >&2
   fi
 fi
-.venv/bin/ruff check briefing api tests eval
-.venv/bin/mypy briefing api
+.venv/bin/ruff check briefing briefing_api tests eval
+.venv/bin/mypy briefing briefing_api
 exec .venv/bin/python -m pytest "$@"

@@ -12,11 +12,11 @@ from fastapi.testclient import TestClient
 from scripted import ScriptedChatModel
 from sqlalchemy import create_engine, text
 
-from api.app import create_app
 from briefing.llm.backend import Backend
 from briefing.service import Service
 from briefing.settings import Settings, StructuredMode
 from briefing.store.keys import create_key
+from briefing_api.app import create_app
 
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 REDIS_URL = "redis://127.0.0.1:6379/15"

@@ -10,11 +10,11 @@ from hypothesis import HealthCheck, settings
 from scripted import ScriptedChatModel
 from service_fixtures import DRAFT
 
-from api.app import create_app
 from briefing.llm.backend import Backend
 from briefing.service import Service
 from briefing.settings import Settings, StructuredMode
 from briefing.store.keys import create_key
+from briefing_api.app import create_app
 
 _tmp = Path(tempfile.mkdtemp(prefix="briefing-fuzz-"))
 _settings = Settings(database_url=f"sqlite:///{_tmp / 'fuzz.db'}", rate_limit_per_minute=100_000)

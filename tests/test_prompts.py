@@ -8,7 +8,7 @@ from briefing.prompts import available_versions, load_prompt, load_prompt_file
 from briefing.schemas.report import Report
 from briefing.settings import Settings
 
-PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
+PROMPTS = Path(__file__).resolve().parent.parent / "briefing/prompts"
 ALL_FILES = sorted(PROMPTS.glob("*/v*.yaml"))
 
 

@@ -17,11 +17,11 @@ from scripted import ScriptedChatModel
 from service_fixtures import DRAFT
 from sqlalchemy import create_engine, text
 
-from api.app import create_app
 from briefing.llm.backend import Backend
 from briefing.service import Service
 from briefing.settings import Settings, StructuredMode
 from briefing.store.keys import create_key
+from briefing_api.app import create_app
 
 SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 

@@ -239,7 +239,7 @@ def test_readyz_is_a_problem_when_down_and_never_starts_the_model(tmp_path: Path
     service = Service(settings)  # the embedded backend, not started
     from fastapi.testclient import TestClient
 
-    from api.app import create_app
+    from briefing_api.app import create_app
 
     with TestClient(create_app(settings, service=service)) as client:
         ok = client.get("/readyz")

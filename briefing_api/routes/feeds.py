@@ -8,9 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
-from api.deps import CallerDep, ServiceDep
-from api.idempotency import idempotent
-from api.problems import PROBLEM_RESPONSES
 from briefing.schemas.feed import (
     FeedErrorOut,
     FeedIn,
@@ -21,6 +18,9 @@ from briefing.schemas.feed import (
 )
 from briefing.schemas.scales import Reliability
 from briefing.store.models import FeedRow
+from briefing_api.deps import CallerDep, ServiceDep
+from briefing_api.idempotency import idempotent
+from briefing_api.problems import PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/v1/feeds", tags=["feeds"])
 _NOT_FOUND = PROBLEM_RESPONSES[422] | {"description": "No such id."}

@@ -8,8 +8,6 @@ from collections.abc import Awaitable, Callable
 from fastapi import Request, Response
 from fastapi.concurrency import run_in_threadpool
 
-from api.auth import Caller
-from api.problems import ApiProblem
 from briefing.store.kv import (
     PENDING,
     idempotency_claim,
@@ -17,6 +15,8 @@ from briefing.store.kv import (
     idempotency_put,
     idempotency_release,
 )
+from briefing_api.auth import Caller
+from briefing_api.problems import ApiProblem
 
 _KEPT_HEADERS = ("content-type", "location", "x-cache", "retry-after")
 

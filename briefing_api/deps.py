@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from api.auth import Caller, authenticate
 from briefing.service import Service
+from briefing_api.auth import Caller, authenticate
 
 
 async def get_service(request: Request) -> Service:

@@ -10,18 +10,18 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
-from api.auth import Caller, authenticate_feed
-from api.deps import CallerDep, ServiceDep
-from api.idempotency import idempotent
-from api.negotiate import negotiate
-from api.problems import PROBLEM_RESPONSES, Problem, job_failed
-from api.schemas import IsoDate
-from api.waiting import wait_for_job
 from briefing.render import render_digest_html, render_digest_markdown
 from briefing.schemas.digest import Digest, Filters, digest_json_schema
 from briefing.schemas.schedule import DigestRequest, ScheduleIn, ScheduleOut, ScheduleUpdate
 from briefing.service import Service
 from briefing.store.models import DigestRow, ScheduleRow
+from briefing_api.auth import Caller, authenticate_feed
+from briefing_api.deps import CallerDep, ServiceDep
+from briefing_api.idempotency import idempotent
+from briefing_api.negotiate import negotiate
+from briefing_api.problems import PROBLEM_RESPONSES, Problem, job_failed
+from briefing_api.schemas import IsoDate
+from briefing_api.waiting import wait_for_job
 
 router = APIRouter(tags=["digests"])
 MAX_WAIT_S = 120.0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from api.problems import ApiProblem
+from briefing_api.problems import ApiProblem
 
 OFFERED = ["application/json", "text/markdown", "text/html"]
 BY_FORMAT = {"json": "application/json", "md": "text/markdown", "html": "text/html"}

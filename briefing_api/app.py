@@ -10,12 +10,12 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
-from api import problems
-from api.auth import KeyVerifier, RateLimiter
-from api.middleware import BodyLimit, HeadAsGet, Metrics, NoNul
-from api.routes import briefs, chat, digests, feeds, ops, reports
 from briefing.service import Service
 from briefing.settings import Settings, get_settings
+from briefing_api import problems
+from briefing_api.auth import KeyVerifier, RateLimiter
+from briefing_api.middleware import BodyLimit, HeadAsGet, Metrics, NoNul
+from briefing_api.routes import briefs, chat, digests, feeds, ops, reports
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
 
 
 def __getattr__(name: str) -> FastAPI:
-    """``api.app:app`` for uvicorn, built on first access (never at import time)."""
+    """``briefing_api.app:app`` for uvicorn, built on first access (never at import time)."""
     if name == "app":
         return create_app()
     raise AttributeError(name)

@@ -7,13 +7,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
-from api.deps import CallerDep, ServiceDep
-from api.idempotency import idempotent
-from api.negotiate import negotiate
-from api.problems import PROBLEM_RESPONSES, job_failed
-from api.routes.reports import report_from_json
-from api.schemas import BriefInline, BriefRequest, JobOut
-from api.waiting import wait_for_job
 from briefing.errors import NotFoundError
 from briefing.render import render_html, render_markdown
 from briefing.schemas.brief import Brief, brief_json_schema
@@ -21,6 +14,13 @@ from briefing.service import CachedBrief
 from briefing.store import jobs as job_store
 from briefing.store.models import JobRow
 from briefing.store.reports import get_brief
+from briefing_api.deps import CallerDep, ServiceDep
+from briefing_api.idempotency import idempotent
+from briefing_api.negotiate import negotiate
+from briefing_api.problems import PROBLEM_RESPONSES, job_failed
+from briefing_api.routes.reports import report_from_json
+from briefing_api.schemas import BriefInline, BriefRequest, JobOut
+from briefing_api.waiting import wait_for_job
 
 router = APIRouter(tags=["briefs"])
 MAX_WAIT_S = 60.0

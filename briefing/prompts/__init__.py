@@ -1,4 +1,5 @@
-"""Prompt templates: versioned YAML files under ``prompts/<task>/<version>.yaml``.
+"""Prompt templates: versioned YAML files under ``briefing/prompts/<task>/<version>.yaml``
+(inside the package, so that an installed wheel can brief).
 
 A file is parsed into :class:`PromptTemplate`, which forbids unknown keys and checks that the
 variables it declares are exactly those its text uses. New wording is a new version; every

@@ -10,8 +10,8 @@ from cachetools import LRUCache
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 
-from api.problems import ApiProblem
 from briefing.store import keys as key_store
+from briefing_api.problems import ApiProblem
 
 _VERIFIED_TTL_S = 10.0  # a revoked key stops working within this many seconds
 

@@ -7,8 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from api.problems import Problem
 from briefing.schemas.scales import Reliability
+from briefing_api.problems import Problem
 
 
 def _iso_only(value: Any) -> Any:

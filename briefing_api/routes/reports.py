@@ -9,15 +9,22 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 
-from api.deps import CallerDep, ServiceDep
-from api.idempotency import idempotent
-from api.problems import PROBLEM_RESPONSES, ApiProblem
-from api.schemas import IsoDate, ReportCreated, ReportIn, ReportOut, ReportPage, ReportSummary
 from briefing.errors import InputError, NotFoundError
 from briefing.ingest import load_report
 from briefing.schemas.report import Report
 from briefing.store.models import ReportRow
 from briefing.store.reports import ReportFilter, get_report, list_reports
+from briefing_api.deps import CallerDep, ServiceDep
+from briefing_api.idempotency import idempotent
+from briefing_api.problems import PROBLEM_RESPONSES, ApiProblem
+from briefing_api.schemas import (
+    IsoDate,
+    ReportCreated,
+    ReportIn,
+    ReportOut,
+    ReportPage,
+    ReportSummary,
+)
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
 

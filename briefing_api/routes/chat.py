@@ -17,7 +17,6 @@ from fastapi import APIRouter, Query, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from api.deps import CallerDep, ServiceDep
 from briefing.chat.answer import Answer
 from briefing.errors import InputError
 from briefing.schemas.chat import (
@@ -43,6 +42,7 @@ from briefing.schemas.chat import (
 )
 from briefing.service import Service
 from briefing.store.models import ChatSessionRow
+from briefing_api.deps import CallerDep, ServiceDep
 
 router = APIRouter(tags=["chat"])
 STARTED = int(time.time())

@@ -9,11 +9,11 @@ from fastapi import APIRouter, Response
 from fastapi.concurrency import run_in_threadpool
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from api.auth import require_scope
-from api.deps import CallerDep, ServiceDep
-from api.problems import PROBLEM_RESPONSES, Problem, problem
-from api.schemas import Health
 from briefing.service import Service
+from briefing_api.auth import require_scope
+from briefing_api.deps import CallerDep, ServiceDep
+from briefing_api.problems import PROBLEM_RESPONSES, Problem, problem
+from briefing_api.schemas import Health
 
 router = APIRouter(tags=["ops"])
 

@@ -9,7 +9,7 @@ from typing import Any
 from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.problems import OPENAI_ROUTES, PROBLEM_JSON, openai_error_body
+from briefing_api.problems import OPENAI_ROUTES, PROBLEM_JSON, openai_error_body
 
 REQUESTS = Counter("briefing_http_requests_total", "HTTP requests.", ["method", "route", "status"])
 LATENCY = Histogram(
