@@ -163,3 +163,19 @@ def test_migration_0005_keeps_and_reindexes_older_passages(tmp_path: Path) -> No
         ).fetchall()
     engine.dispose()
     assert len(rows) == 1
+
+
+def test_a_long_report_is_checked_when_first_found(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over EAGER_CHECK_CHARS, storing stays fast: the checks wait for the first search that
+    finds the report, which still never returns the injected sentence."""
+    from briefing.store import passages
+
+    monkeypatch.setattr(passages, "EAGER_CHECK_CHARS", 100)
+    row, _ = add_report(db, load_report(INJECTED.encode()))
+    assert all(r.suspect is None and r.entities is None for r in _passages(db, row.id))
+    found = search(db, ["print", "ships"], Scope(report_ids=(row.id,)))
+    assert found and all("Ignore" not in h.text for h in found)
+    verdicts = {r.text.split()[0]: r.suspect for r in _passages(db, row.id)}
+    assert verdicts["Ignore"] is True and verdicts["Satellite"] is False

@@ -7,7 +7,8 @@ PostgreSQL a GIN index on ``to_tsvector('english', text || ' ' || extra)`` (rank
 
 When a report is stored, its sentences are checked for prompt injection (``suspect``; the
 same detector as briefs) and their named entities found (``entities``, what "who" and "when"
-questions look for), so that a search does no analysis. When a report is briefed, the brief's
+questions look for), so that a search does no analysis (reports over ``EAGER_CHECK_CHARS``
+are checked when first found instead). When a report is briefed, the brief's
 claims (with their attribution chains and grades), developments (with dates) and
 uncertainties are added (``kind``), each cited by its evidence span. Suspect passages are
 never returned; passages stored before these checks existed are checked the first time a
@@ -33,6 +34,10 @@ from briefing.store.db import Database
 from briefing.store.models import PassageRow, ReportRow
 
 MAX_PASSAGE_CHARS = 600
+# Reports up to this long are checked and their entities found when stored (tens of
+# milliseconds); a longer one (a 2 MB dossier would hold its POST for a minute) is checked
+# the first time a search finds it, as reports stored before these checks are.
+EAGER_CHECK_CHARS = 100_000
 # A sentence ends after its stop and any closing quotes or brackets, before a capital.
 _BOUNDARY = re.compile(
     r"(?<=[.!?][\"'”’)\]])\s+(?=[\"'“‘(\[]?[A-Z0-9])|(?<=[.!?])\s+(?=[\"'“‘(\[]?[A-Z0-9])|\n\s*"
@@ -74,6 +79,13 @@ def index_report(session: Session, report_id: str, report_text: str) -> int:
     if exists is not None:
         return 0
     spans = split_passages(report_text)
+    if len(report_text) > EAGER_CHECK_CHARS:  # checked at the first search that finds it
+        rows = [
+            PassageRow(report_id=report_id, start=s, end=e, text=report_text[s:e])
+            for s, e in spans
+        ]
+        session.add_all(rows)
+        return len(rows)
     injections = find_injections(report_text)
     entities = entities_of(report_text, spans)
     rows = [
