@@ -404,3 +404,31 @@ def test_an_entry_recorded_by_a_concurrent_poll_is_not_an_error(tmp_path: Path) 
     assert first is not None and second is None
     assert [i.guid for i in feed_store.items(db, feed.id)] == ["g1"]
     db.engine.dispose()
+
+
+def test_the_connection_goes_to_the_address_that_was_checked(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No second lookup for a DNS rebinding to answer: a name is resolved once, checked, and
+    the request sent to that address with the name in the Host header."""
+    import socket
+
+    real = socket.getaddrinfo
+    lookups: list[str] = []
+    port = int(site.base.rsplit(":", 1)[1])
+
+    def fake(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if host == "rebind.test":
+            lookups.append(host)
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", fake)
+    got = fetch(f"http://rebind.test:{port}/a/1.html", Settings(fetch_allow=["127.0.0.0/8"]))
+    assert got.status == 200 and b"Tara Reid" in got.body
+    assert got.url == f"http://rebind.test:{port}/a/1.html"
+    assert lookups == ["rebind.test"]  # once: the check's; the connection used its answer
+    path, headers = site.requests[-1]
+    assert path == "/a/1.html" and headers["Host"] == f"rebind.test:{port}"
+    with pytest.raises(FetchRefusedError):  # the same name, not allowed, is refused
+        fetch(f"http://rebind.test:{port}/a/1.html", Settings())

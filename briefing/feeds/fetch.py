@@ -8,8 +8,10 @@ at ``BRIEFING_FETCH_MAX_BYTES``; the whole fetch, redirects included, must finis
 ``BRIEFING_FETCH_TIMEOUT_S``. Conditional requests (``ETag``, ``Last-Modified``) are sent when
 the caller knows them. Nothing fetched is executed: bodies are bytes for the parsers.
 
-A name that resolves to a public address when checked and to a private one when connected
-(DNS rebinding) is not caught: the check and the connection resolve separately.
+The connection goes to the address that was checked (the URL's host replaced by it, the
+name kept in the Host header and, for https, in SNI and the certificate check), so a name
+that would resolve to a public address when checked and a private one when connected (DNS
+rebinding) cannot slip through.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import ipaddress
 import socket
 import time
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 
@@ -44,25 +46,29 @@ class Fetched:
         return self.status == 304
 
 
-def check_url(url: str, settings: Settings, *, unresolved_ok: bool = False) -> None:
+def check_url(url: str, settings: Settings, *, unresolved_ok: bool = False) -> str | None:
     """Refuse a URL that is not http(s) or whose host resolves to an address that is not
     public and not allowed; a host that does not resolve is an InputError, unless
-    ``unresolved_ok`` (a feed may be created before its host resolves from here)."""
+    ``unresolved_ok`` (a feed may be created before its host resolves from here). Returns
+    the checked address to connect to (None: a host the allow-list names, connected by
+    name)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise FetchRefusedError(f"only http and https URLs can be fetched, not {url[:200]!r}")
     host = parts.hostname
     allowed = _allowed(settings.fetch_allow)
-    if host in allowed.hosts:
-        return
+    if host.lower() in allowed.hosts:
+        return None
     try:
         infos = socket.getaddrinfo(host, parts.port or 443, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError) as exc:
         if unresolved_ok:
-            return
+            return None
         raise InputError(f"cannot resolve the host of {url[:200]!r}: {exc}", url=url) from exc
+    checked: list[str] = []
     for info in infos:
         address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        checked.append(str(address))
         if address.is_global:
             continue
         if any(address in network for network in allowed.networks):
@@ -72,6 +78,22 @@ def check_url(url: str, settings: Settings, *, unresolved_ok: bool = False) -> N
             "BRIEFING_FETCH_ALLOW can name it",
             url=url,
         )
+    return checked[0] if checked else None
+
+
+def _pinned(url: str, address: str | None) -> tuple[str, dict[str, str], dict[str, str]]:
+    """The request for ``url`` sent to the checked ``address`` (no second lookup that a DNS
+    rebinding could answer differently): the URL with the address as its host, the Host
+    header, and for https the name for SNI and certificate checks."""
+    if address is None:
+        return url, {}, {}
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = f":{parts.port}" if parts.port else ""
+    literal = f"[{address}]" if ":" in address else address
+    target = urlunsplit(parts._replace(netloc=f"{literal}{port}"))
+    extensions = {"sni_hostname": host} if parts.scheme == "https" else {}
+    return target, {"Host": f"{host}{port}"}, extensions
 
 
 @dataclass(frozen=True)
@@ -110,13 +132,17 @@ def fetch(
     current = url
     with httpx.Client(follow_redirects=False, trust_env=False) as client:
         for _ in range(MAX_REDIRECTS + 1):
-            check_url(current, settings)
+            target, pinned, extensions = _pinned(current, check_url(current, settings))
             left = deadline - time.monotonic()
             if left <= 0:
                 raise FetchError(f"fetching {url} took over {settings.fetch_timeout_s} s", url=url)
             try:
                 with client.stream(
-                    "GET", current, headers=headers, timeout=httpx.Timeout(left)
+                    "GET",
+                    target,
+                    headers=headers | pinned,
+                    extensions=extensions,
+                    timeout=httpx.Timeout(left),
                 ) as response:
                     if response.is_redirect and "location" in response.headers:
                         redirects.append(current)

@@ -81,8 +81,7 @@ def index_report(session: Session, report_id: str, report_text: str) -> int:
     spans = split_passages(report_text)
     if len(report_text) > EAGER_CHECK_CHARS:  # checked at the first search that finds it
         rows = [
-            PassageRow(report_id=report_id, start=s, end=e, text=report_text[s:e])
-            for s, e in spans
+            PassageRow(report_id=report_id, start=s, end=e, text=report_text[s:e]) for s, e in spans
         ]
         session.add_all(rows)
         return len(rows)
