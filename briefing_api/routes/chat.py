@@ -52,6 +52,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         400: "Invalid or unsupported request (OpenAI's error body names the parameter).",
         401: "Missing or invalid API key.",
         403: "The API key lacks the read scope.",
+        413: "Request body over BRIEFING_MAX_BODY_BYTES.",
         429: "Rate limit exceeded; see Retry-After.",
         500: "Internal error.",
         503: "The model backend is unavailable.",
