@@ -128,6 +128,11 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         default=None, description="Redis for the brief and LLM caches; unset: the database."
     )
+    rate_limit_storage: str | None = Field(
+        default=None,
+        description="Where rate limits are counted, as a `limits` storage URI (e.g. "
+        "redis://host:6379/0); unset: BRIEFING_REDIS_URL when set, else this process's memory.",
+    )
     cache_ttl_s: int = Field(default=7 * 24 * 3600, ge=1, description="Cached brief lifetime.")
     job_workers: int = Field(default=1, ge=1, le=32, description="Briefs computed at once.")
     job_queue_max: int = Field(

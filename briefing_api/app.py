@@ -62,7 +62,7 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
     if service is not None:
         app.state.service = service
     app.state.verifier = KeyVerifier(settings.rate_limit_per_minute)
-    app.state.limiter = RateLimiter()
+    app.state.limiter = RateLimiter(settings.rate_limit_storage or settings.redis_url)
     problems.install(app)
     app.include_router(ops.router)
     app.include_router(reports.router)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from dataclasses import dataclass
+from typing import Any
 
-from cachetools import LRUCache
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 
@@ -62,47 +63,50 @@ class KeyVerifier:
 
 
 class RateLimiter:
-    """A token bucket per key: ``limit`` requests a minute, bursts up to ``limit``."""
+    """Requests a minute per key over a moving window (the ``limits`` library). In memory by
+    default; with a shared storage (``BRIEFING_RATE_LIMIT_STORAGE``, or BRIEFING_REDIS_URL
+    when set) every API process counts against the same limit, so a client cannot multiply
+    its rate by landing on several replicas."""
 
-    def __init__(self) -> None:
-        # Bounded: keys (API keys, client addresses) beyond this are forgotten oldest first.
-        self._buckets: LRUCache[str, tuple[float, float]] = LRUCache(maxsize=100_000)
-        self._lock = threading.Lock()
+    def __init__(self, storage_uri: str | None = None) -> None:
+        from limits import storage, strategies
+
+        self.storage_uri = storage_uri or "memory://"
+        self._limiter = strategies.MovingWindowRateLimiter(
+            storage.storage_from_string(self.storage_uri)
+        )
+
+    def _retry(self, item: Any, scope: str, key: str) -> int:
+        stats = self._limiter.get_window_stats(item, scope, key)
+        return max(1, math.ceil(stats.reset_time - time.time()))
 
     def blocked(self, key: str, limit: int) -> int | None:
-        """Seconds until ``key`` has a token again, or None when it has one (spends nothing)."""
-        rate = limit / 60.0
-        now = time.monotonic()
-        with self._lock:
-            tokens, last = self._buckets.get(key, (float(limit), now))
-        tokens = min(float(limit), tokens + (now - last) * rate)
-        return None if tokens >= 1.0 else max(1, int((1.0 - tokens) / rate) + 1)
+        """Seconds until ``key`` may again, or None when it may now (spends nothing)."""
+        from limits import RateLimitItemPerMinute
+
+        item = RateLimitItemPerMinute(limit)
+        if self._limiter.test(item, "blocked", key):
+            return None
+        return self._retry(item, "blocked", key)
 
     def spend(self, key: str, limit: int) -> None:
-        """Take a token from ``key`` (never below zero), without raising."""
-        rate = limit / 60.0
-        now = time.monotonic()
-        with self._lock:
-            tokens, last = self._buckets.get(key, (float(limit), now))
-            tokens = min(float(limit), tokens + (now - last) * rate)
-            self._buckets[key] = (max(0.0, tokens - 1.0), now)
+        """Count one against ``key`` (what ``blocked`` looks at), without raising."""
+        from limits import RateLimitItemPerMinute
+
+        self._limiter.hit(RateLimitItemPerMinute(limit), "blocked", key)
 
     def check(self, key: str, limit: int) -> None:
-        rate = limit / 60.0
-        now = time.monotonic()
-        with self._lock:
-            tokens, last = self._buckets.get(key, (float(limit), now))
-            tokens = min(float(limit), tokens + (now - last) * rate)
-            if tokens < 1.0:
-                self._buckets[key] = (tokens, now)
-                retry = max(1, int((1.0 - tokens) / rate) + 1)
-                raise ApiProblem(
-                    429,
-                    "Too many requests",
-                    f"rate limit is {limit} requests a minute for this key",
-                    headers={"Retry-After": str(retry)},
-                )
-            self._buckets[key] = (tokens - 1.0, now)
+        """Count one request of ``key``; a 429 with Retry-After when over its limit."""
+        from limits import RateLimitItemPerMinute
+
+        item = RateLimitItemPerMinute(limit)
+        if not self._limiter.hit(item, "requests", key):
+            raise ApiProblem(
+                429,
+                "Too many requests",
+                f"rate limit is {limit} requests a minute for this key",
+                headers={"Retry-After": str(self._retry(item, "requests", key))},
+            )
 
 
 READ_POSTS = frozenset({"/v1/chat/completions"})
