@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
     app.include_router(digests.schedules)
     app.include_router(feeds.router)
     app.include_router(chat.router)
+    install_page(app)
     if settings.cors_origins:  # off by default: an allow-list, never "*" with credentials
         app.add_middleware(
             CORSMiddleware,
@@ -84,6 +86,27 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(Metrics)
     return app
+
+
+STATIC = Path(__file__).resolve().parent / "static"
+# The page loads nothing from elsewhere and runs no inline script.
+_PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data: blob:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+def install_page(app: FastAPI) -> None:
+    """The analyst's page at ``/`` (files inside the package: no build step, no CDN)."""
+    from fastapi.responses import FileResponse
+    from fastapi.staticfiles import StaticFiles
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/", include_in_schema=False)
+    async def page() -> FileResponse:
+        return FileResponse(STATIC / "index.html", headers=_PAGE_HEADERS)
 
 
 def __getattr__(name: str) -> FastAPI:
