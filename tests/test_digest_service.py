@@ -505,3 +505,21 @@ def test_a_schedules_next_digest_says_what_changed(api) -> None:  # type: ignore
     assert second["continuing"] == [e["id"] for e in second["events"]]
     md = client.get(f"/v1/digests/{second['id']}?format=md").text
     assert "## Continuing, nothing new" in md
+
+
+def test_a_null_in_a_schedule_update_leaves_the_field_as_it_is(api) -> None:  # type: ignore[no-untyped-def]
+    """Found by the stateful schema fuzz on PostgreSQL: PATCH with `"deliver_empty": null`
+    wrote NULL into a required column (a 500)."""
+    client, *_ = api
+    created = client.post(
+        "/v1/digest-schedules",
+        json={"name": "n", "cron": "0 7 * * *", "timezone": "UTC", "window_hours": 24},
+    ).json()
+    changed = client.patch(
+        f"/v1/digest-schedules/{created['id']}",
+        json={"deliver_empty": None, "enabled": None, "name": None, "window_hours": 12},
+    )
+    assert changed.status_code == 200, changed.text
+    body = changed.json()
+    assert body["deliver_empty"] is False and body["enabled"] is True and body["name"] == "n"
+    assert body["window_hours"] == 12

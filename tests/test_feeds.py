@@ -432,3 +432,20 @@ def test_the_connection_goes_to_the_address_that_was_checked(
     assert path == "/a/1.html" and headers["Host"] == f"rebind.test:{port}"
     with pytest.raises(FetchRefusedError):  # the same name, not allowed, is refused
         fetch(f"http://rebind.test:{port}/a/1.html", Settings())
+
+
+def test_a_null_in_a_feed_update_leaves_required_fields_and_clears_optional_ones(
+    served: Any, site: Site
+) -> None:
+    client, _service = served
+    feed = client.post(
+        "/v1/feeds", json={"url": f"{site.base}/rss.xml", "name": "N", "reliability": "B"}
+    ).json()
+    changed = client.patch(
+        f"/v1/feeds/{feed['id']}",
+        json={"enabled": None, "interval_s": None, "url": None, "name": None, "reliability": None},
+    )
+    assert changed.status_code == 200, changed.text
+    body = changed.json()
+    assert body["enabled"] is True and body["interval_s"] == 900 and body["url"] == feed["url"]
+    assert body["name"] is None and body["reliability"] is None

@@ -51,6 +51,8 @@ def update_feed(db: Database, feed_id: str, change: FeedUpdate) -> FeedRow | Non
         if row is None:
             return None
         for name, value in change.model_dump(exclude_unset=True).items():
+            if value is None and name not in ("name", "reliability"):
+                continue  # null leaves a required field as it is; it clears name and grade
             if name == "reliability":
                 value = value.value if value is not None else None
             if name == "url" and value != row.url:

@@ -55,7 +55,8 @@ def list_schedules(db: Database, *, enabled_only: bool = False) -> list[Schedule
 
 
 def update_schedule(db: Database, schedule_id: str, change: ScheduleUpdate) -> ScheduleRow | None:
-    values = change.model_dump(exclude_unset=True, mode="json")
+    # null leaves a field as it is (every field here is required on the row)
+    values = change.model_dump(exclude_unset=True, exclude_none=True, mode="json")
     if "targets" in values:
         values["targets"] = [
             t.model_dump(mode="json", exclude_none=True) for t in change.targets or []

@@ -70,13 +70,7 @@ def test_every_operation_on_postgres(case: schemathesis.Case) -> None:
 STATUSES: list[int] = []
 
 
-# The feed routes take part in the stateless run above, not in the state machine: there a
-# feed id drawn from earlier answers once replayed as another type (hypothesis:
-# FlakyStrategyDefinition, "Inconsistent data generation"), one CI run in three.
-STATEFUL = schema.exclude(path_regex=r"^/v1/feeds")
-
-
-class StatefulAPI(STATEFUL.as_state_machine()):  # type: ignore[misc]
+class StatefulAPI(schema.as_state_machine()):  # type: ignore[misc]
     def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
         return {"headers": HEADERS}
 
