@@ -279,8 +279,7 @@ def feeds_add(
     """Subscribe to a feed; prints its id."""
     from pydantic import ValidationError
 
-    from briefing.feeds.fetch import check_url
-    from briefing.feeds.poll import check_interval
+    from briefing.feeds.poll import check_feed
     from briefing.schemas.feed import FeedIn
     from briefing.settings import get_settings
     from briefing.store.feeds import create_feed
@@ -295,8 +294,7 @@ def feeds_add(
                 "reliability": reliability,
             }
         )
-        check_interval(spec.interval_s, get_settings())
-        check_url(spec.url, get_settings(), unresolved_ok=True)
+        check_feed(get_settings(), url=spec.url, interval_s=spec.interval_s)
         row = create_feed(_db(), spec, None)
     except ValidationError as exc:
         raise _fail(InputError(str(exc.errors()[0]["msg"]))) from None

@@ -500,11 +500,9 @@ class Service:
     # -- feeds --------------------------------------------------------------------------
 
     def create_feed(self, spec: FeedIn, api_key_id: str | None = None) -> FeedRow:
-        from briefing.feeds.fetch import check_url
-        from briefing.feeds.poll import check_interval
+        from briefing.feeds.poll import check_feed
 
-        check_interval(spec.interval_s, self.settings)
-        check_url(spec.url, self.settings, unresolved_ok=True)
+        check_feed(self.settings, url=spec.url, interval_s=spec.interval_s)
         return feed_store.create_feed(self.db, spec, api_key_id)
 
     def feed(self, feed_id: str) -> FeedRow:
@@ -517,13 +515,9 @@ class Service:
         return feed_store.list_feeds(self.db)
 
     def update_feed(self, feed_id: str, change: FeedUpdate) -> FeedRow:
-        from briefing.feeds.fetch import check_url
-        from briefing.feeds.poll import check_interval
+        from briefing.feeds.poll import check_feed
 
-        if change.interval_s is not None:
-            check_interval(change.interval_s, self.settings)
-        if change.url is not None:
-            check_url(change.url, self.settings, unresolved_ok=True)
+        check_feed(self.settings, url=change.url, interval_s=change.interval_s)
         row = feed_store.update_feed(self.db, feed_id, change)
         if row is None:
             raise NotFoundError(f"no feed with id {feed_id}")

@@ -118,3 +118,19 @@ def briefing_serve(tmp: Path, **settings: str) -> Iterator[tuple[str, dict[str, 
     finally:
         proc.terminate()
         proc.wait(20)
+
+
+def cli_key(env: dict[str, str], name: str) -> str:
+    """A new API key made with `briefing keys create` against the database of ``env``."""
+    import subprocess
+    import sys
+
+    created = subprocess.run(
+        [sys.executable, "-m", "briefing.cli", "keys", "create", "--name", name],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return created.stdout.strip().split()[-1]

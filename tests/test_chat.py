@@ -8,8 +8,6 @@ and LangChain's `ChatOpenAI`, plain and streaming.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +16,7 @@ import httpx
 import pytest
 from conftest import EXAMPLE
 from scripted import ScriptedChatModel
-from service_fixtures import briefing_serve, database_url, running_service
+from service_fixtures import briefing_serve, cli_key, database_url, running_service
 
 from briefing.settings import Settings
 from briefing.store.keys import create_key
@@ -231,15 +229,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str,
     """``briefing serve`` on a free port (embedded model), the example stored, a key."""
     tmp = tmp_path_factory.mktemp("chat-serve")
     with briefing_serve(tmp) as (base, env):
-        created = subprocess.run(
-            [sys.executable, "-m", "briefing.cli", "keys", "create", "--name", "sdk"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        key = created.stdout.strip().split()[-1]
+        key = cli_key(env, "sdk")
         headers = {"Authorization": f"Bearer {key}", "content-type": "text/plain"}
         stored = httpx.post(f"{base}/v1/reports", content=EXAMPLE.read_bytes(), headers=headers)
         assert stored.status_code in (200, 201)

@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import EXAMPLE, ROOT
+from service_fixtures import cli_key
 
 from briefing.llm.embedded import free_port
 
@@ -60,14 +61,7 @@ def start(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
 def test_sigkill_mid_job_then_restart_completes_the_job(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BRIEFING_")}
     env.update(BRIEFING_DATABASE_URL=f"sqlite:///{tmp_path / 'svc.db'}", BRIEFING_JOB_WORKERS="1")
-    key = subprocess.run(
-        [sys.executable, "-m", "briefing.cli", "keys", "create", "--name", "restart-test"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+    key = cli_key(env, "restart-test")
     assert key.startswith("brf_")
     headers = {"Authorization": f"Bearer {key}"}
     port, log = free_port(), tmp_path / "service.log"

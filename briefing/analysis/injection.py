@@ -607,8 +607,13 @@ def _quoted(sentence: str) -> bool:
     )
 
 
-def overlaps(span: Span, injections: tuple[Injection, ...] | list[Injection]) -> bool:
-    return any(span.start < i.span.end and i.span.start < span.end for i in injections)
+def overlaps(span: Span, injections: Sequence[Injection]) -> bool:
+    return overlaps_range(span.start, span.end, injections)
+
+
+def overlaps_range(start: int, end: int, injections: Sequence[Injection]) -> bool:
+    """Whether characters ``start``-``end`` touch any suspected injection."""
+    return any(start < i.span.end and i.span.start < end for i in injections)
 
 
 def injected_only_words(text: str, injections: tuple[Injection, ...] | list[Injection]) -> set[str]:

@@ -186,6 +186,18 @@ def _same_story(db: Database, text: str, *, exclude: str) -> str | None:
     return None
 
 
+def check_feed(settings: Settings, *, url: str | None, interval_s: int | None) -> None:
+    """What a feed subscription must satisfy beyond its schema (API and CLI alike): a poll
+    interval no shorter than BRIEFING_FEED_MIN_INTERVAL_S and a URL the fetcher would reach
+    (a host that does not resolve from here yet is accepted; its polls log the failure)."""
+    from briefing.feeds.fetch import check_url
+
+    if interval_s is not None:
+        check_interval(interval_s, settings)
+    if url is not None:
+        check_url(url, settings, unresolved_ok=True)
+
+
 def check_interval(interval_s: int, settings: Settings) -> None:
     if interval_s < settings.feed_min_interval_s:
         raise InputError(
@@ -195,4 +207,4 @@ def check_interval(interval_s: int, settings: Settings) -> None:
         )
 
 
-__all__ = ["FetchError", "Page", "check_interval", "fetch_page", "poll_feed"]
+__all__ = ["FetchError", "Page", "check_feed", "check_interval", "fetch_page", "poll_feed"]

@@ -73,31 +73,20 @@ def _cut(text_: str, start: int, end: int) -> Iterable[tuple[int, int]]:
 def index_report(session: Session, report_id: str, report_text: str) -> int:
     """Store a report's sentences (once), checked for injection, with their entities;
     returns how many."""
-    from briefing.analysis.injection import find_injections
+    from briefing.analysis.injection import find_injections, overlaps_range
 
     exists = session.scalar(select(PassageRow.id).where(PassageRow.report_id == report_id))
     if exists is not None:
         return 0
     spans = split_passages(report_text)
-    if len(report_text) > EAGER_CHECK_CHARS:  # checked at the first search that finds it
-        rows = [
-            PassageRow(report_id=report_id, start=s, end=e, text=report_text[s:e]) for s, e in spans
-        ]
-        session.add_all(rows)
-        return len(rows)
-    injections = find_injections(report_text)
-    entities = entities_of(report_text, spans)
     rows = [
-        PassageRow(
-            report_id=report_id,
-            start=s,
-            end=e,
-            text=report_text[s:e],
-            suspect=any(s < i.span.end and i.span.start < e for i in injections),
-            entities=found,
-        )
-        for (s, e), found in zip(spans, entities, strict=True)
+        PassageRow(report_id=report_id, start=s, end=e, text=report_text[s:e]) for s, e in spans
     ]
+    if len(report_text) <= EAGER_CHECK_CHARS:  # longer: checked when a search first finds it
+        injections = find_injections(report_text)
+        for row, found in zip(rows, entities_of(report_text, spans), strict=True):
+            row.suspect = overlaps_range(row.start, row.end, injections)
+            row.entities = found
     session.add_all(rows)
     return len(rows)
 
@@ -441,7 +430,7 @@ def _params(scope: Scope) -> dict[str, object]:
 
 def _check_reports(session: Session, report_ids: set[str]) -> set[int]:
     """Mark the passages of these reports suspect or clean; returns the suspect ids."""
-    from briefing.analysis.injection import find_injections
+    from briefing.analysis.injection import find_injections, overlaps_range
 
     suspect_ids: set[int] = set()
     for report_id in report_ids:
@@ -451,7 +440,7 @@ def _check_reports(session: Session, report_ids: set[str]) -> set[int]:
         injections = find_injections(report_text)
         passages = session.scalars(select(PassageRow).where(PassageRow.report_id == report_id))
         for p in passages:
-            p.suspect = any(p.start < i.span.end and i.span.start < p.end for i in injections)
+            p.suspect = overlaps_range(p.start, p.end, injections)
             if p.suspect:
                 suspect_ids.add(p.id)
     return suspect_ids

@@ -4,16 +4,18 @@ Chromium (Debian's, driven by Playwright) with every request outside the service
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+from browsing import SHOTS, chromium, offline_page
 from service_fixtures import briefing_serve
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SHOTS = Path(__file__).resolve().parents[2] / "eval/results/screenshots"
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture(scope="module")
@@ -22,38 +24,8 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), "chromium is missing: scripts/test.sh installs it"
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield launched
-        launched.close()
-
-
-def _offline_page(browser: Any, base: str) -> tuple[Any, list[str], list[str]]:
-    """A page that may reach only the service; what it tried to reach elsewhere, and the
-    console errors it logged."""
-    page = browser.new_page()
-    blocked: list[str] = []
-    errors: list[str] = []
-
-    def only_the_service(route: Any) -> None:
-        if route.request.url.startswith(base):
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", only_the_service)
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    return page, blocked, errors
-
-
 def test_swagger_ui_lists_the_operations_with_the_network_blocked(browser: Any, base: str) -> None:
-    page, blocked, errors = _offline_page(browser, base)
+    page, blocked, errors = offline_page(browser, base)
     page.goto(f"{base}/docs")
     page.wait_for_selector(".opblock", timeout=30_000)
     summaries = page.locator(".opblock-summary-description").all_inner_texts()
@@ -66,7 +38,7 @@ def test_swagger_ui_lists_the_operations_with_the_network_blocked(browser: Any, 
 
 
 def test_redoc_renders_with_the_network_blocked(browser: Any, base: str) -> None:
-    page, blocked, errors = _offline_page(browser, base)
+    page, blocked, errors = offline_page(browser, base)
     page.goto(f"{base}/redoc")
     page.locator("h2", has_text="Hand in a report").first.wait_for(timeout=30_000)
     # ReDoc's bundle asks for its "powered by" logo from its CDN: decorative, and blocked

@@ -5,54 +5,27 @@ highlighted in the report; nothing is loaded from elsewhere and the console stay
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
 import pytest
+from browsing import SHOTS, chromium, offline_page
 from conftest import EXAMPLE
-from service_fixtures import briefing_serve
-from test_docs_offline import CHROMIUM, SHOTS
-
-ROOT = Path(__file__).resolve().parents[2]
+from service_fixtures import briefing_serve, cli_key
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     with briefing_serve(tmp_path_factory.mktemp("page")) as (base, env):
-        created = subprocess.run(
-            [sys.executable, "-m", "briefing.cli", "keys", "create", "--name", "page"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        yield base, created.stdout.strip().split()[-1]
+        yield base, cli_key(env, "page")
 
 
 @pytest.mark.embedded
 def test_sign_in_brief_and_follow_a_claim_to_its_evidence(served: tuple[str, str]) -> None:
-    from playwright.sync_api import sync_playwright
-
     base, key = served
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        outside: list[str] = []
-        errors: list[str] = []
-
-        def only_the_service(route: Any) -> None:
-            if route.request.url.startswith(base):
-                route.continue_()
-            else:
-                outside.append(route.request.url)
-                route.abort()
-
-        page.route("**/*", only_the_service)
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    with chromium() as browser:
+        page, outside, errors = offline_page(
+            browser, base, viewport={"width": 1400, "height": 1000}
+        )
         page.goto(f"{base}/")
 
         page.fill("#key", "brf_not-a-key")
@@ -82,4 +55,3 @@ def test_sign_in_brief_and_follow_a_claim_to_its_evidence(served: tuple[str, str
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / "brief.png"), full_page=False)
         assert outside == [] and errors == [], (outside, errors)
-        browser.close()
