@@ -99,6 +99,11 @@ class JobRunner:
                 self._working.add(job.id)
             try:
                 self._run(job.id, job.report_id, job.cache_key, job.use_cache)
+            except Exception:  # the outcome could not be recorded (the database failed)
+                log.exception(
+                    "job %s: its outcome was not recorded; the lease lapses and it runs again",
+                    job.id,
+                )
             finally:
                 with self._working_lock:
                     self._working.discard(job.id)

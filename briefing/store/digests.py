@@ -16,7 +16,7 @@ from briefing.store.queue import FAILED as FAILED
 from briefing.store.queue import QUEUED as QUEUED
 from briefing.store.queue import RUNNING as RUNNING
 from briefing.store.queue import SUCCEEDED as SUCCEEDED
-from briefing.store.reports import tagged
+from briefing.store.reports import mentions, tagged
 
 PAGE = 500
 
@@ -151,13 +151,7 @@ def reports_in_window(
     if filters.sources:
         query = query.where(ReportRow.source.in_(filters.sources))
     if filters.query:
-        pattern = "%" + filters.query.replace("%", r"\%").replace("_", r"\_") + "%"
-        query = query.where(
-            or_(
-                ReportRow.title.ilike(pattern, escape="\\"),
-                ReportRow.text.ilike(pattern, escape="\\"),
-            )
-        )
+        query = query.where(mentions(filters.query))
     if filters.tags:
         query = query.where(ReportRow.id.in_(tagged(filters.tags)))
     after: tuple[dt.datetime, str] | None = None

@@ -9,7 +9,7 @@ import hmac
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from briefing.errors import InputError
@@ -79,6 +79,7 @@ class ReportFilter:
     published_to: dt.date | None = None
     source: str | None = None
     tag: str | None = None
+    text: str | None = None  # words in the title or the text (case-insensitive)
 
 
 def encode_cursor(db: Database, row: ReportRow) -> str:
@@ -122,6 +123,8 @@ def list_reports(
         query = query.where(ReportRow.source == flt.source)
     if flt.tag:
         query = query.where(ReportRow.id.in_(tagged([flt.tag])))
+    if flt.text:
+        query = query.where(mentions(flt.text))
     if cursor:
         created, row_id = _decode_cursor(db, cursor)
         query = query.where(
@@ -133,6 +136,15 @@ def list_reports(
     more = len(rows) > limit
     rows = rows[:limit]
     return rows, encode_cursor(db, rows[-1]) if more and rows else None
+
+
+def mentions(words: str) -> ColumnElement[bool]:
+    """Reports whose title or text holds ``words`` (case-insensitive, as written)."""
+    pattern = "%" + words.replace("%", r"\%").replace("_", r"\_") + "%"
+    return or_(
+        ReportRow.title.ilike(pattern, escape="\\"),
+        ReportRow.text.ilike(pattern, escape="\\"),
+    )
 
 
 def tagged(tags: list[str]) -> Select[str]:

@@ -223,10 +223,14 @@ async def list_all(
     published_to: Annotated[IsoDate | None, Query(description="Published on or before.")] = None,
     source: Annotated[str | None, Query(max_length=200)] = None,
     tag: Annotated[str | None, Query(max_length=200)] = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=200, description="Words in the title or text (case-insensitive)."),
+    ] = None,
     cursor: Annotated[str | None, Query(max_length=500, description="From `next_cursor`.")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> ReportPage:
-    flt = ReportFilter(published_from, published_to, source, tag)
+    flt = ReportFilter(published_from, published_to, source, tag, q or None)
     rows, next_cursor = await run_in_threadpool(
         lambda: list_reports(service.db, flt, limit=limit, cursor=cursor)
     )
