@@ -139,6 +139,10 @@ def test_list_reports_with_filters_and_cursor(api) -> None:  # type: ignore[no-u
         "items"
     ]
     assert sorted(r["published_at"] for r in dated) == ["2024-12-02", "2024-12-03"]
+    found = client.get("/v1/reports", params={"q": "REPORT 3 on"}).json()["items"]
+    assert [r["published_at"] for r in found] == ["2024-12-04"]  # words, any case
+    assert client.get("/v1/reports", params={"q": "50%_"}).json()["items"] == []  # literal
+    assert len(client.get("/v1/reports", params={"q": "syria", "tag": "even"}).json()["items"]) == 3
     assert_problem(client.get("/v1/reports?cursor=garbage"), 422)
 
 
