@@ -321,10 +321,14 @@ async function openSpan(reportId, start, end) {
   mark.scrollIntoView({ block: "center" });
 }
 
+function reportName(reports, reportId) {
+  const report = reports?.get(reportId);
+  return report?.title || report?.source || `report ${reportId.slice(0, 8)}`;
+}
+
 function evidenceButtons(evidence, reports) {
   return evidence.map((e) => {
-    const where = reports?.get(e.report_id);
-    const name = where?.title || where?.source || e.report_id;
+    const name = reportName(reports, e.report_id);
     const quote = e.text.length > 90 ? `${e.text.slice(0, 87)}…` : e.text;
     return el("button", {
       type: "button", class: "evidence", "data-report": e.report_id, "data-start": e.start, "data-end": e.end,
@@ -500,7 +504,7 @@ function renderEvent(event, reports) {
         ? `corroborated by ${c.corroboration} independent originators: ${c.independent_originators.join(", ")}`
         : `single source: ${c.originator}`, ` · best credibility ${c.credibility}`),
       el("ul", { class: "attributions" }, c.attributions.map((a) => el("li", {},
-        `${a.chain} ${a.reporting_verb} (credibility ${a.credibility}, ${reports.get(a.report_id)?.title || a.report_id})`,
+        `${a.chain} ${a.reporting_verb} (credibility ${a.credibility}, in ${reportName(reports, a.report_id)})`,
         el("div", { class: "cites" }, evidenceButtons(a.evidence, reports)))))))));
   }
   if (event.contradictions.length) {

@@ -8,13 +8,14 @@ the console stays clean. Each view's screenshot goes to eval/results/screenshots
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 from browsing import SHOTS, chromium, offline_page
-from conftest import EXAMPLE
+from conftest import EXAMPLE, ROOT
 from service_fixtures import briefing_serve, cli_key
 
 pytestmark = pytest.mark.embedded
@@ -191,6 +192,16 @@ def test_run_a_digest_and_follow_an_item_to_its_evidence(
     served: tuple[str, str], example: dict[str, Any]
 ) -> None:
     base, key = served
+    # Two real reports of one Athens riot: USA Today says 12 were injured, Reuters 18.
+    dev = ROOT / "eval/data/ecbplus-dev"
+    urls = json.loads((dev / "sources.json").read_text())
+    for name in ("8_3ecbplus.txt", "8_8ecbplus.txt"):
+        stored = httpx.post(
+            f"{base}/v1/reports",
+            headers={"Authorization": f"Bearer {key}"},
+            json={"text": (dev / name).read_text(), "url": urls[name]},
+        )
+        assert stored.status_code == 201, stored.text
     with chromium() as browser:
         page, outside, errors = offline_page(browser, base, viewport={"width": 1400, "height": 900})
         sign_in(page, base, key)
@@ -199,11 +210,24 @@ def test_run_a_digest_and_follow_an_item_to_its_evidence(
         page.fill("#dsince", "2024-01-01T00:00")
         page.click("#digest-button")
         page.wait_for_selector("#digest-view", state="visible", timeout=300_000)
-        assert page.locator("#digest-view .event h4").count() >= 1
+        assert page.locator("#digest-view .event h4").count() == 2
         assert page.locator("#digest-view .event .phase").first.inner_text() == "new"
+        riot = page.locator("#digest-view .event", has_text="Reuters")
+        assert "2 independent publisher families" in riot.locator(".meta").first.inner_text()
+        sides = riot.locator(".contradiction", has_text="12 people").locator(".side")
+        assert sides.count() == 2  # both sides, next to each other
+        told = [sides.nth(i).inner_text() for i in range(2)]
+        assert {"12 people" in t for t in told} == {True, False}, told
+        assert {"18 people" in t for t in told} == {True, False}, told
+        assert sides.nth(0).bounding_box()["y"] == sides.nth(1).bounding_box()["y"]
+        sides.first.scroll_into_view_if_needed()
+        shot(page, "contradiction")
+        page.locator("#digest-title").scroll_into_view_if_needed()
         page.locator("#digest-table button[data-digest]:not([disabled])").first.wait_for()
 
-        evidence = page.locator("#digest-view button.evidence").first
+        evidence = page.locator(
+            f'#digest-view button.evidence[data-report="{example["id"]}"]'
+        ).first
         start, end = (
             int(evidence.get_attribute("data-start")),
             int(evidence.get_attribute("data-end")),
