@@ -136,6 +136,46 @@ def serve(
     )
 
 
+@app.command()
+def worker(
+    concurrency: Annotated[
+        int, typer.Option(min=1, max=64, help="Tasks run at once (one process each).")
+    ] = 1,
+    loglevel: Annotated[str, typer.Option(help="Celery's log level.")] = "INFO",
+) -> None:
+    """Run a Celery worker for BRIEFING_QUEUE=celery: it makes the briefs, digests, feed polls
+    and deliveries that `briefing serve` processes accept (same database, broker in
+    BRIEFING_BROKER_URL). Start as many as you like, on any machine."""
+    import os
+
+    from briefing.settings import get_settings
+    from briefing.tasks import QUEUE, Sweeper, app_for
+
+    settings = get_settings()
+    try:
+        celery = app_for(settings)
+    except BriefingError as exc:
+        raise _fail(exc) from None
+    sweeper = Sweeper(settings)
+    sweeper.start()
+    err.print(f"… worker {os.getpid()}: {concurrency} process(es) on queue {QUEUE!r}")
+    try:
+        celery.worker_main(
+            [
+                "worker",
+                f"--concurrency={concurrency}",
+                f"--loglevel={loglevel}",
+                f"--queues={QUEUE}",
+                "--pool=prefork",
+                f"--hostname=briefing-{os.getpid()}@%h",
+                "--without-gossip",
+                "--without-mingle",
+            ]
+        )
+    finally:
+        sweeper.stop()
+
+
 keys_app = typer.Typer(help="Manage API keys for the HTTP API.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 

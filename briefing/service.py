@@ -29,7 +29,7 @@ from briefing.schemas.digest import Digest, Filters
 from briefing.schemas.feed import FeedIn, FeedUpdate, PollResult
 from briefing.schemas.report import Report
 from briefing.schemas.schedule import DigestRequest, ScheduleIn, ScheduleUpdate, Target
-from briefing.settings import Settings
+from briefing.settings import QueueKind, Settings
 from briefing.store import Database
 from briefing.store import chats as chat_store
 from briefing.store import deliveries as delivery_store
@@ -54,6 +54,7 @@ from briefing.store.models import (
 from briefing.store.passages import Scope, query_terms
 from briefing.store.passages import search as search_passages
 from briefing.store.reports import add_report, get_brief, get_report, report_of, save_brief
+from briefing.tasks import BRIEF, DELIVER, DIGEST
 from briefing.worker import JobRunner
 
 if TYPE_CHECKING:
@@ -99,11 +100,21 @@ class Service:
         self._bodies: LRUCache[str, str] = LRUCache(maxsize=256)
         self._keys: LRUCache[tuple[str, tuple[tuple[str, str], ...]], str] = LRUCache(maxsize=4096)
 
+    @property
+    def on_celery(self) -> bool:
+        """Work runs in Celery workers (``briefing worker``), not in this process."""
+        return self.settings.queue is QueueKind.CELERY
+
     def start(self) -> None:
         self.audit.start()
-        self.runner.start()
-        self.digest_runner.start()
-        self.delivery_runner.start()
+        if self.on_celery:
+            from briefing.tasks import broker_url
+
+            broker_url(self.settings)  # no broker configured: fail at start, not on a request
+        else:
+            self.runner.start()
+            self.digest_runner.start()
+            self.delivery_runner.start()
         if self.scheduler is not None:
             self.scheduler.start()
 
@@ -341,7 +352,7 @@ class Service:
             self.db, report_id, key, api_key_id, use_cache=use_cache
         )
         if created:
-            self.runner.wake()
+            self._dispatch(BRIEF, job.id)
         return job
 
     def job(self, job_id: str) -> JobRow:
@@ -352,8 +363,24 @@ class Service:
 
     # -- digests ------------------------------------------------------------------------
 
-    def wake_digests(self) -> None:
-        self.digest_runner.wake()
+    def _dispatch(self, task: str, *args: str) -> None:
+        """Hand queued work to whoever runs it: a Celery task naming its row, or a wake-up
+        of this process's runner threads."""
+        if self.on_celery:
+            from briefing.tasks import send
+
+            send(self.settings, task, *args)
+            return
+        if task == BRIEF:
+            self.runner.wake()
+        elif task == DIGEST:
+            self.digest_runner.wake()
+        else:
+            self.delivery_runner.wake()
+
+    def wake_digests(self, digest_ids: Sequence[str]) -> None:
+        for digest_id in digest_ids:
+            self._dispatch(DIGEST, digest_id)
 
     def request_digest(self, request: DigestRequest, api_key_id: str | None = None) -> DigestRow:
         """Queue a digest job (written before any work starts)."""
@@ -380,7 +407,7 @@ class Service:
             use_model=request.use_model,
             api_key_id=api_key_id,
         )
-        self.wake_digests()
+        self.wake_digests([row.id])
         return row
 
     def digest_row(self, digest_id: str) -> DigestRow:
@@ -495,7 +522,7 @@ class Service:
         if digest.empty and not schedule.deliver_empty:
             return
         delivery_store.create_deliveries(self.db, row.id, schedule.id, list(schedule.targets))
-        self.delivery_runner.wake()
+        self._dispatch(DELIVER)
 
     # -- feeds --------------------------------------------------------------------------
 

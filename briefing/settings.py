@@ -15,6 +15,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PROMPTS_DIR = Path(__file__).resolve().parent / "prompts"  # shipped inside the package
 
 
+class QueueKind(StrEnum):
+    THREADS = "threads"
+    CELERY = "celery"
+
+
 class StructuredMode(StrEnum):
     """How the chain asks the backend for JSON that fits a schema."""
 
@@ -146,6 +151,28 @@ class Settings(BaseSettings):
     )
     job_max_attempts: int = Field(
         default=3, ge=1, le=20, description="Runs of one job before it fails for good."
+    )
+    queue: QueueKind = Field(
+        default=QueueKind.THREADS,
+        description="Who runs briefs, digests, feed polls and deliveries: `threads` of the "
+        "service process, or `celery` workers (`briefing worker`) fed through `broker_url`.",
+    )
+    broker_url: str | None = Field(
+        default=None,
+        description="The Celery broker (redis://… or amqp://…) when queue=celery; unset: "
+        "BRIEFING_REDIS_URL.",
+    )
+    broker_visibility_timeout_s: int = Field(
+        default=3600,
+        ge=5,
+        description="Redis broker: a task taken by a worker that died goes back to the queue "
+        "after this long (RabbitMQ requeues it when the connection drops).",
+    )
+    sweep_s: float = Field(
+        default=10.0,
+        gt=0,
+        description="queue=celery: how often each worker requeues abandoned work and resends "
+        "the tasks of work queued longer than a lease (a task lost with the broker).",
     )
     job_queue_per_key: int = Field(
         default=20, ge=1, description="Queued jobs one API key may have; beyond them, 503."

@@ -47,9 +47,30 @@ class JobRunner:
             thread = threading.Thread(target=self._loop, name=f"brief-worker-{i}", daemon=True)
             thread.start()
             self._threads.append(thread)
+        self.start_heartbeat()
+
+    def start_heartbeat(self) -> None:
+        """Renew the leases of the jobs being run here (alone: in a Celery worker process)."""
         beat = threading.Thread(target=self._heartbeat, name="brief-heartbeat", daemon=True)
         beat.start()
         self._threads.append(beat)
+
+    def run_one(self, job_id: str) -> bool:
+        """Run the job ``job_id`` if it is queued (a Celery task names its job): claimed by
+        compare-and-set, so a redelivered or duplicated task never briefs twice. Returns
+        whether it ran here."""
+        self.recover()  # its earlier run's process may have died: queued again, or given up
+        job = job_store.claim(self.service.db, job_id, self.owner, self.lease_s)
+        if job is None:
+            return False
+        with self._working_lock:
+            self._working.add(job.id)
+        try:
+            self._run(job.id, job.report_id, job.cache_key, job.use_cache)
+        finally:
+            with self._working_lock:
+                self._working.discard(job.id)
+        return True
 
     def recover(self) -> None:
         """Requeue jobs whose owner died or hung (or give them up after too many runs)."""

@@ -96,8 +96,25 @@ class DigestRunner(_Loop):
     def start(self) -> None:
         self.recover()
         super().start()
+        self.start_heartbeat()
+
+    def start_heartbeat(self) -> None:
+        """Renew the lease of the digest being made here (alone: in a Celery worker)."""
         self._beat = threading.Thread(target=self._heartbeat, name="digest-heartbeat", daemon=True)
         self._beat.start()
+
+    def run_one(self, digest_id: str) -> bool:
+        """Make the digest ``digest_id`` if it is queued (claimed by compare-and-set: a
+        redelivered task makes nothing twice). Returns whether it ran here."""
+        self.recover()
+        row = digest_store.claim_digest(self.service.db, digest_id, self.owner, self.lease_s)
+        if row is None:
+            return False
+        self._current = row.id
+        try:
+            return self._run(row)
+        finally:
+            self._current = None
 
     def recover(self) -> None:
         requeued, failed = digest_store.requeue_abandoned_digests(

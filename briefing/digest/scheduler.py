@@ -113,7 +113,13 @@ class Scheduler:
         for row in feed_store.due_feeds(self.service.db, now):
             if self._stop.is_set():
                 break
-            if feed_store.claim_poll(self.service.db, row, now):
+            if not feed_store.claim_poll(self.service.db, row, now):
+                continue
+            if self.service.on_celery:  # a worker polls it
+                from briefing.tasks import POLL_FEED, send
+
+                send(self.service.settings, POLL_FEED, row.id, now.isoformat())
+            else:
                 done.append(poll_feed(self.service.db, self.service.settings, row, now))
         return done
 
@@ -126,8 +132,7 @@ class Scheduler:
             digest_id = self._run_due(row, now)
             if digest_id:
                 queued.append(digest_id)
-        if queued:
-            self.service.wake_digests()
+        self.service.wake_digests(queued)
         return queued
 
     def _run_due(self, row: ScheduleRow, now: dt.datetime) -> str | None:

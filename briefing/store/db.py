@@ -17,6 +17,7 @@ from briefing.errors import ConfigError
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+_LOCK = 0x6272_6966  # PostgreSQL advisory lock key held while migrating ("brif")
 
 
 class Database:
@@ -61,6 +62,10 @@ class Database:
             config.set_main_option("script_location", str(MIGRATIONS))
             config.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
             with self.engine.begin() as connection:
+                if not self.is_sqlite:
+                    # Replicas starting together on one database migrate one at a time (the
+                    # others wait here, then find the schema at head).
+                    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK})
                 config.attributes["connection"] = connection
                 command.upgrade(config, "head")
             self._migrated = True

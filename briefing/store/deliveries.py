@@ -84,6 +84,19 @@ def record_attempt(
         s.execute(update(DeliveryRow).where(DeliveryRow.id == delivery.id).values(**values))
 
 
+def any_due(db: Database, now: dt.datetime) -> bool:
+    """Whether some delivery waits to be sent."""
+    with db.session() as s:
+        return (
+            s.scalar(
+                select(DeliveryRow.id)
+                .where(DeliveryRow.status == PENDING, DeliveryRow.next_attempt_at <= now)
+                .limit(1)
+            )
+            is not None
+        )
+
+
 def requeue_sending(db: Database) -> int:
     """At start-up: deliveries a dead process was sending go back to pending."""
     with db.session() as s:

@@ -64,6 +64,11 @@ def claim_next_digest(db: Database, owner: str = "", lease_s: float = 60.0) -> D
     return queue.claim_next(db, DigestRow, owner, lease_s)
 
 
+def claim_digest(db: Database, digest_id: str, owner: str, lease_s: float) -> DigestRow | None:
+    """Take the digest ``digest_id`` if it is queued (compare-and-set); None otherwise."""
+    return queue.claim(db, DigestRow, digest_id, owner, lease_s)
+
+
 def finish_digest(
     db: Database,
     digest_id: str,

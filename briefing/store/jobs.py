@@ -76,6 +76,11 @@ def claim_next(db: Database, owner: str = "", lease_s: float = 60.0) -> JobRow |
     return queue.claim_next(db, JobRow, owner, lease_s)
 
 
+def claim(db: Database, job_id: str, owner: str, lease_s: float) -> JobRow | None:
+    """Take the job ``job_id`` if it is queued (compare-and-set); None otherwise."""
+    return queue.claim(db, JobRow, job_id, owner, lease_s)
+
+
 def finish(
     db: Database,
     job_id: str,

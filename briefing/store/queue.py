@@ -63,6 +63,43 @@ def claim_next(
                 return s.get(model, row_id)
 
 
+def claim(db: Database, model: type[Row], row_id: str, owner: str, lease_s: float) -> Row | None:
+    """Move one given queued row to running, leased to ``owner`` (compare-and-set): how a
+    task of a distributed queue takes the row it names. None when the row is not queued
+    (done, failed, or running under another owner): the task has nothing to do."""
+    table: Any = model
+    now = utcnow()
+    with db.session() as s:
+        claimed = s.execute(
+            update(table)
+            .where(table.id == row_id, table.status == QUEUED)
+            .values(
+                status=RUNNING,
+                started_at=now,
+                attempts=table.attempts + 1,
+                lease_owner=owner,
+                lease_expires_at=now + dt.timedelta(seconds=lease_s),
+            )
+        ).rowcount  # type: ignore[attr-defined]
+    if claimed != 1:
+        return None
+    with db.session() as s:
+        return s.get(model, row_id)
+
+
+def queued_since(db: Database, model: type[Any], before: dt.datetime, limit: int) -> list[str]:
+    """Ids of rows queued before ``before`` (oldest first): work whose task may be lost."""
+    with db.session() as s:
+        return list(
+            s.scalars(
+                select(model.id)
+                .where(model.status == QUEUED, model.created_at < before)
+                .order_by(model.created_at, model.id)
+                .limit(limit)
+            )
+        )
+
+
 def renew(db: Database, model: type[Any], owner: str, ids: list[str], lease_s: float) -> int:
     """The heartbeat: extend the leases of the rows ``owner`` is working on right now (a row
     whose worker died inside the process is not renewed, so it expires and is requeued)."""

@@ -1,0 +1,199 @@
+"""Celery execution (``BRIEFING_QUEUE=celery``): briefs, digests, feed polls and deliveries
+run as tasks in ``briefing worker`` processes on any machine that reaches the database and
+the broker, while ``briefing serve`` processes only accept work and schedule it.
+
+The database stays the record of the work: a job or digest is a row before its task is sent,
+and a task only names its row. A task takes its row by compare-and-set (queued to running,
+leased to its process, renewed by a heartbeat), so a redelivered or duplicated task finds
+nothing to do and no brief is made twice. Tasks are acknowledged late and rejected when their
+worker process is lost, so the broker hands them out again; each worker also *sweeps*: it
+requeues rows whose lease expired or whose process died (failing them for good after
+BRIEFING_JOB_MAX_ATTEMPTS runs, the dead-letter state the API shows), resends the tasks of
+rows queued for longer than a lease (a task lost with a broker restart), and sends due
+deliveries. A broker that is down when a task is sent loses nothing either: the row waits
+for the next sweep.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from briefing.errors import ConfigError
+
+if TYPE_CHECKING:
+    from celery import Celery
+
+    from briefing.service import Service
+    from briefing.settings import Settings
+
+log = logging.getLogger(__name__)
+
+BRIEF, DIGEST, POLL_FEED, DELIVER = (
+    "briefing.brief",
+    "briefing.digest",
+    "briefing.poll_feed",
+    "briefing.deliver",
+)
+QUEUE = "briefing"
+_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+
+
+def broker_url(settings: Settings) -> str:
+    url = settings.broker_url or settings.redis_url
+    if not url:
+        raise ConfigError(
+            "BRIEFING_QUEUE=celery needs a broker: set BRIEFING_BROKER_URL (redis://… or "
+            "amqp://…) or BRIEFING_REDIS_URL"
+        )
+    return url
+
+
+@lru_cache(maxsize=4)
+def celery_app(url: str, visibility_timeout_s: int) -> Celery:
+    """The Celery application for a broker; its tasks are registered on it."""
+    from celery import Celery
+
+    app = Celery("briefing", broker=url, set_as_current=False)
+    app.conf.update(
+        task_acks_late=True,  # acknowledged when done, not when taken
+        task_reject_on_worker_lost=True,  # a worker process killed mid-task: back to the queue
+        task_ignore_result=True,  # outcomes live in the database rows
+        task_default_queue=QUEUE,
+        worker_prefetch_multiplier=1,  # a worker holds only what it runs
+        broker_transport_options={"visibility_timeout": visibility_timeout_s},
+        broker_connection_retry_on_startup=True,
+        worker_hijack_root_logger=False,
+        worker_redirect_stdouts=False,
+    )
+    _register(app)
+    return app
+
+
+def app_for(settings: Settings) -> Celery:
+    return celery_app(broker_url(settings), settings.broker_visibility_timeout_s)
+
+
+def send(settings: Settings, task: str, *args: Any) -> bool:
+    """Send a task; False (logged) when the broker cannot take it: the row stays queued and
+    the next sweep sends it again, so nothing accepted is lost."""
+    try:
+        app_for(settings).send_task(task, args=args, queue=QUEUE, retry=True, retry_policy=_RETRY)
+        return True
+    except ConfigError:
+        raise
+    except Exception as exc:  # kombu's connection errors vary with the transport
+        log.warning("could not send %s%s to the broker (%s); the sweep resends it", task, args, exc)
+        return False
+
+
+# -- in the worker ---------------------------------------------------------------------------
+
+_lock = threading.Lock()
+_service: Service | None = None
+
+
+def worker_service() -> Service:
+    """This worker process's service: built on its first task (after the fork), with the
+    lease heartbeats running and no threads of its own taking work."""
+    global _service
+    with _lock:
+        if _service is None:
+            from briefing.service import Service
+            from briefing.settings import get_settings
+
+            service = Service(get_settings().model_copy(update={"scheduler_enabled": False}))
+            service.runner.start_heartbeat()
+            service.digest_runner.start_heartbeat()
+            _service = service
+        return _service
+
+
+def _register(app: Celery) -> None:
+    @app.task(name=BRIEF)
+    def brief(job_id: str) -> bool:
+        return worker_service().runner.run_one(job_id)
+
+    @app.task(name=DIGEST)
+    def digest(digest_id: str) -> bool:
+        return worker_service().digest_runner.run_one(digest_id)
+
+    @app.task(name=POLL_FEED)
+    def poll_feed(feed_id: str, claimed_at: str) -> int:
+        """Poll a feed whose poll a scheduler claimed (one claim per feed and interval);
+        returns the reports it stored."""
+        from briefing.feeds.poll import poll_feed as poll
+        from briefing.store import feeds as feed_store
+
+        service = worker_service()
+        row = feed_store.get_feed(service.db, feed_id)
+        if row is None:
+            return 0
+        when = dt.datetime.fromisoformat(claimed_at)
+        return poll(service.db, service.settings, row, when).stored
+
+    @app.task(name=DELIVER)
+    def deliver() -> int:
+        """Send every delivery that is due (each claimed by compare-and-set)."""
+        runner = worker_service().delivery_runner
+        sent = 0
+        while runner.step():
+            sent += 1
+        return sent
+
+
+class Sweeper:
+    """In each worker's main process: requeue abandoned rows, resend lost tasks, send due
+    deliveries, every BRIEFING_SWEEP_S seconds."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._db: Any = None
+        self._sent: dict[str, dt.datetime] = {}  # row id: when this sweep last sent its task
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="briefing-sweep", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(5)
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.settings.sweep_s):
+            try:
+                self.sweep()
+            except Exception:  # a database or broker hiccup: the next sweep tries again
+                log.exception("sweep failed; trying again")
+
+    def sweep(self, now: dt.datetime | None = None) -> dict[str, int]:
+        from briefing.store import Database, queue
+        from briefing.store import deliveries as delivery_store
+        from briefing.store.models import DigestRow, JobRow
+
+        if self._db is None:
+            self._db = Database(self.settings.database_url)
+        db, settings = self._db, self.settings
+        now = now or dt.datetime.now(dt.UTC)
+        done = {"requeued": 0, "given_up": 0, "resent": 0, "deliveries": 0}
+        stale = now - dt.timedelta(seconds=settings.job_lease_s)
+        for model, task in ((JobRow, BRIEF), (DigestRow, DIGEST)):
+            requeued, given_up = queue.requeue_abandoned(db, model, settings.job_max_attempts)
+            done["requeued"] += requeued
+            done["given_up"] += given_up
+            for row_id in queue.queued_since(db, model, stale, limit=500):
+                if self._sent.get(row_id, stale) <= stale:  # once a lease, not every sweep
+                    done["resent"] += send(settings, task, row_id)
+                    self._sent[row_id] = now
+        self._sent = {k: v for k, v in self._sent.items() if v > stale}
+        if delivery_store.any_due(db, now):
+            done["deliveries"] = int(send(settings, DELIVER))
+        if done["requeued"] or done["given_up"] or done["resent"]:
+            log.warning("sweep: %s", done)
+        return done

@@ -1,0 +1,195 @@
+"""Several processes on one PostgreSQL: two `briefing serve` replicas with two Celery workers
+(`BRIEFING_QUEUE=celery`, Redis broker), one worker SIGKILLed in the middle of a brief: every
+job completes exactly once; and two replicas running jobs in their own threads never run one
+job twice. Real processes, the real embedded model, real PostgreSQL and Redis."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+import redis
+from conftest import EXAMPLE, ROOT
+from service_fixtures import POSTGRES_URL, cli_key, reset_postgres
+from sqlalchemy import create_engine, text
+
+from briefing.llm.embedded import free_port
+
+pytestmark = pytest.mark.embedded
+
+BROKER = "redis://127.0.0.1:6379/14"  # the tests' broker database (flushed here)
+DEV = ROOT / "eval/data/ecbplus-dev"
+
+
+def environment(**settings: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BRIEFING_")}
+    env.update(
+        BRIEFING_DATABASE_URL=POSTGRES_URL,
+        BRIEFING_SCHEDULER_ENABLED="false",
+        BRIEFING_JOB_LEASE_S="10",
+        **{f"BRIEFING_{k.upper()}": v for k, v in settings.items()},
+    )
+    return env
+
+
+def spawn(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """A process in its own group (killing the group takes its children too)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "briefing.cli", "-v", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+@contextmanager
+def processes(env: dict[str, str], tmp: Path, apis: int, workers: int) -> Iterator[list[str]]:
+    """``apis`` replicas of `briefing serve` and ``workers`` `briefing worker`s; yields the
+    replicas' base URLs. Everything is stopped (its process group) at the end."""
+    with ExitStack() as stack:
+        started: list[subprocess.Popen[bytes]] = []
+
+        def stop_all() -> None:
+            for proc in started:
+                if proc.poll() is None:
+                    os.killpg(proc.pid, signal.SIGTERM)
+            for proc in started:
+                try:
+                    proc.wait(20)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+
+        stack.callback(stop_all)
+        bases = []
+        for i in range(apis):
+            port = free_port()
+            started.append(spawn(["serve", "--port", str(port)], env, tmp / f"api-{i}.log"))
+            bases.append(f"http://127.0.0.1:{port}")
+        for i in range(workers):
+            started.append(spawn(["worker"], env, tmp / f"worker-{i}.log"))
+        deadline = time.monotonic() + 60
+        for base in bases:
+            while True:
+                try:
+                    if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                assert time.monotonic() < deadline, (tmp / "api-0.log").read_text()[-2000:]
+                time.sleep(0.2)
+        yield bases
+
+
+def reports() -> list[str]:
+    return [EXAMPLE.read_text()] + [
+        (DEV / name).read_text() for name in ("1_1ecbplus.txt", "8_3ecbplus.txt", "16_1ecbplus.txt")
+    ]
+
+
+def submit(bases: list[str], key: str) -> list[str]:
+    """Each report handed in and briefed through the replicas in turn; the job URLs."""
+    headers = {"Authorization": f"Bearer {key}"}
+    jobs = []
+    for i, body in enumerate(reports()):
+        base = bases[i % len(bases)]
+        stored = httpx.post(f"{base}/v1/reports", headers=headers, json={"text": body}, timeout=10)
+        assert stored.status_code == 201, stored.text
+        queued = httpx.post(
+            f"{base}/v1/briefs", headers=headers, json={"report_id": stored.json()["id"]}
+        )
+        assert queued.status_code == 202, queued.text
+        jobs.append(base + queued.headers["location"])
+    return jobs
+
+
+def finished(jobs: list[str], key: str, timeout_s: float) -> list[dict[str, object]]:
+    headers = {"Authorization": f"Bearer {key}"}
+    deadline = time.monotonic() + timeout_s
+    while True:
+        states = [httpx.get(url, headers=headers, timeout=5).json() for url in jobs]
+        if all(s["status"] in ("succeeded", "failed") for s in states):
+            return states
+        assert time.monotonic() < deadline, states
+        time.sleep(0.5)
+
+
+def briefs_per_report() -> dict[str, int]:
+    engine = create_engine(POSTGRES_URL)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT report_id, count(*) FROM briefs GROUP BY report_id"))
+        counts = {r[0]: int(r[1]) for r in rows}
+    engine.dispose()
+    return counts
+
+
+def running_owner() -> tuple[str, str] | None:
+    """(job id, lease owner) of a running job, if any."""
+    engine = create_engine(POSTGRES_URL)
+    with engine.connect() as conn:
+        row = conn.execute(
+            text("SELECT id, lease_owner FROM jobs WHERE status = 'running' LIMIT 1")
+        ).first()
+    engine.dispose()
+    return (row[0], row[1]) if row else None
+
+
+def parent_of(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+def test_a_celery_worker_killed_mid_brief_loses_nothing_and_duplicates_nothing(
+    tmp_path: Path,
+) -> None:
+    reset_postgres()
+    redis.Redis.from_url(BROKER).flushdb()
+    env = environment(
+        queue="celery", broker_url=BROKER, broker_visibility_timeout_s="15", sweep_s="2"
+    )
+    with processes(env, tmp_path, apis=2, workers=2) as bases:
+        key = cli_key(env, "scale-out")
+        jobs = submit(bases, key)
+        deadline = time.monotonic() + 120
+        while (running := running_owner()) is None:
+            assert time.monotonic() < deadline, "no job started"
+            time.sleep(0.2)
+        killed_job, owner = running
+        child = int(owner.split(":")[1])  # the Celery pool process running it
+        time.sleep(3.0)  # inside the brief
+        os.killpg(os.getpgid(parent_of(child)), signal.SIGKILL)  # the whole worker
+
+        states = finished(jobs, key, timeout_s=420)
+        assert [s["status"] for s in states] == ["succeeded"] * len(jobs), states
+        attempts = {str(s["id"]): s["attempts"] for s in states}
+        assert attempts.pop(killed_job) == 2  # taken, killed, taken again by the other worker
+        assert set(attempts.values()) == {1}
+        counts = briefs_per_report()
+        assert len(counts) == len(jobs) and set(counts.values()) == {1}, counts  # no duplicate
+    logs = "".join(p.read_text() for p in tmp_path.glob("worker-*.log"))
+    assert "succeeded" in logs
+
+
+def test_two_replicas_never_run_one_job_twice(tmp_path: Path) -> None:
+    reset_postgres()
+    env = environment(job_workers="2")
+    with processes(env, tmp_path, apis=2, workers=0) as bases:
+        key = cli_key(env, "replicas")
+        jobs = submit(bases, key)
+        states = finished(jobs, key, timeout_s=420)
+    assert [s["status"] for s in states] == ["succeeded"] * len(jobs), states
+    assert {s["attempts"] for s in states} == {1}
+    counts = briefs_per_report()
+    assert len(counts) == len(jobs) and set(counts.values()) == {1}, counts
+    logs = [p.read_text() for p in sorted(tmp_path.glob("api-*.log"))]
+    for state in states:  # each job ran in exactly one replica
+        ran_in = [log for log in logs if f"job {state['id']} succeeded" in log]
+        assert len(ran_in) == 1, state["id"]
