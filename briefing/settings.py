@@ -150,7 +150,17 @@ class Settings(BaseSettings):
         "lease expires (its process died or hung) is run again by any process.",
     )
     job_max_attempts: int = Field(
-        default=3, ge=1, le=20, description="Runs of one job before it fails for good."
+        default=3,
+        ge=1,
+        le=20,
+        description="Runs of one job before it fails for good (the dead-letter state: failed, "
+        "its problem says why): crashes, hangs and an unavailable model backend count.",
+    )
+    job_retry_backoff_s: float = Field(
+        default=5.0,
+        ge=0,
+        description="A job whose model backend is unavailable runs again after this long, "
+        "doubled each time (at most a minute).",
     )
     queue: QueueKind = Field(
         default=QueueKind.THREADS,

@@ -14,7 +14,7 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
-from briefing.errors import BriefingError
+from briefing.errors import BackendUnavailableError, BriefingError
 from briefing.metrics import BRIEF_SECONDS, JOBS
 from briefing.store import jobs as job_store
 from briefing.store import queue
@@ -66,7 +66,7 @@ class JobRunner:
         with self._working_lock:
             self._working.add(job.id)
         try:
-            self._run(job.id, job.report_id, job.cache_key, job.use_cache)
+            self._run(job.id, job.report_id, job.cache_key, job.use_cache, job.attempts)
         finally:
             with self._working_lock:
                 self._working.discard(job.id)
@@ -119,7 +119,7 @@ class JobRunner:
             with self._working_lock:
                 self._working.add(job.id)
             try:
-                self._run(job.id, job.report_id, job.cache_key, job.use_cache)
+                self._run(job.id, job.report_id, job.cache_key, job.use_cache, job.attempts)
             except Exception:  # the outcome could not be recorded (the database failed)
                 log.exception(
                     "job %s: its outcome was not recorded; the lease lapses and it runs again",
@@ -129,16 +129,42 @@ class JobRunner:
                 with self._working_lock:
                     self._working.discard(job.id)
 
-    def _run(self, job_id: str, report_id: str, cache_key: str, use_cache: bool) -> None:
+    def _run(
+        self, job_id: str, report_id: str, cache_key: str, use_cache: bool, attempts: int = 1
+    ) -> None:
         db = self.service.db
+        settings = self.service.settings
         started = time.perf_counter()
         try:
-            row = get_report(db, report_id)
-            if row is None:
-                raise BriefingError(f"report {report_id} disappeared")
-            _, brief_id = self.service.make_brief(
-                report_id, report_of(row), cache_key, use_llm_cache=use_cache
-            )
+            while True:
+                try:
+                    row = get_report(db, report_id)
+                    if row is None:
+                        raise BriefingError(f"report {report_id} disappeared")
+                    _, brief_id = self.service.make_brief(
+                        report_id, report_of(row), cache_key, use_llm_cache=use_cache
+                    )
+                    break
+                except BackendUnavailableError as exc:  # retryable: run again in place
+                    if attempts >= settings.job_max_attempts or self._stop.is_set():
+                        raise BackendUnavailableError(
+                            f"{exc.message} ({attempts} attempt(s)); submit the brief again "
+                            "when the backend is back",
+                        ) from None
+                    delay = retry_delay_s(attempts, settings.job_retry_backoff_s)
+                    log.warning(
+                        "job %s: %s; attempt %d of %d in %.0fs",
+                        job_id,
+                        exc.message,
+                        attempts + 1,
+                        settings.job_max_attempts,
+                        delay,
+                    )
+                    if self._stop.wait(delay) or not queue.bump(
+                        db, JobRow, job_id, self.owner, self.lease_s
+                    ):
+                        return  # stopping (the job is resumed after restart) or lease lost
+                    attempts += 1
             job_store.finish(db, job_id, brief_id=brief_id, owner=self.owner)
             JOBS.labels("succeeded").inc()
             log.info("job %s succeeded in %.1fs", job_id, time.perf_counter() - started)
@@ -162,6 +188,11 @@ class JobRunner:
             JOBS.labels("failed").inc()
         finally:
             BRIEF_SECONDS.observe(time.perf_counter() - started)
+
+
+def retry_delay_s(attempt: int, base_s: float) -> float:
+    """Backoff before attempt ``attempt + 1``: base * 2^(attempt-1), at most a minute."""
+    return float(min(base_s * 2 ** (attempt - 1), 60.0))
 
 
 def _problem(status: int, title: str, detail: str) -> dict[str, object]:

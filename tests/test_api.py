@@ -367,3 +367,32 @@ def test_a_degraded_brief_is_served_but_not_cached(tmp_path: Path) -> None:
         assert second.json()["bluf"] == "Russia dismissed General Sergey Kisel."
         third = client.post("/v1/briefs", json={"report": {"text": TEXT}})
         assert third.status_code == 200 and third.headers["x-cache"] == "hit"
+
+
+def test_a_job_runs_again_while_the_backend_is_down_then_gives_up_retryably(
+    tmp_path: Path,
+) -> None:
+    import httpx
+    import openai
+    from scripted import ScriptedChatModel
+    from service_fixtures import DRAFT
+
+    down = openai.APIConnectionError(request=httpx.Request("POST", "http://llm/v1/chat"))
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'retry.db'}",
+        job_workers=1,
+        llm_transport_retries=0,
+        job_retry_backoff_s=0.05,
+        job_max_attempts=3,
+    )
+    model = ScriptedChatModel(script=[down, DRAFT, down, down, down], default=DRAFT)
+    with running_service(settings, model) as (client, *_):
+        back = client.post("/v1/reports", json={"text": TEXT}).json()["id"]
+        job = poll(client, client.post("/v1/briefs", json={"report_id": back}).headers["location"])
+        assert job["status"] == "succeeded" and job["attempts"] == 2  # down once, then back
+        gone = client.post("/v1/reports", json={"text": TEXT + " Again."}).json()["id"]
+        url = client.post("/v1/briefs", json={"report_id": gone}).headers["location"]
+        job = poll(client, url)
+        assert job["status"] == "failed" and job["attempts"] == 3  # the dead-letter state
+        assert job["error"]["status"] == 503 and "3 attempt(s)" in job["error"]["detail"]
+        assert len(model.calls) == 5

@@ -95,6 +95,21 @@ def test_transport_errors_are_retried_separately_from_repairs() -> None:
     assert len(model.calls) == 3
 
 
+def test_a_429_waits_as_long_as_its_retry_after_says(monkeypatch: pytest.MonkeyPatch) -> None:
+    import briefing.llm.structured as structured
+
+    waits: list[float] = []
+    monkeypatch.setattr(structured.time, "sleep", waits.append)
+
+    def busy(after: str) -> openai.RateLimitError:
+        response = httpx.Response(429, headers={"Retry-After": after}, request=_REQUEST)
+        return openai.RateLimitError("slow down", response=response, body=None)
+
+    sc, _ = caller([busy("2"), busy("3600"), '{"verdict": "ok", "score": 1}'], backoff_s=0.5)
+    assert sc.call(MESSAGES, Answer).value.score == 1
+    assert waits == [2.0, structured.MAX_RETRY_AFTER_S]  # the server's word, capped
+
+
 def test_a_timeout_runs_the_hook_and_is_not_retried_by_default() -> None:
     """The same prompt would run as long again, and the server may still be generating."""
     hooks: list[str] = []

@@ -50,6 +50,19 @@ TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (
     openai.InternalServerError,
 )
 
+MAX_RETRY_AFTER_S = 30.0  # a longer Retry-After fails the call: the job is retried later
+
+
+def _retry_after_s(exc: BaseException) -> float:
+    """The server's Retry-After (seconds), capped; 0 when it gave none."""
+    response = getattr(exc, "response", None)
+    value = response.headers.get("retry-after") if response is not None else None
+    try:
+        return min(max(float(value), 0.0), MAX_RETRY_AFTER_S) if value else 0.0
+    except ValueError:  # an HTTP date: wait the longest we wait
+        return MAX_RETRY_AFTER_S
+
+
 REPAIR_MESSAGE = (
     "Your answer was not valid: {error}\n"
     "Answer again with one JSON object that fits the schema. JSON only, no commentary."
@@ -183,7 +196,7 @@ class StructuredCaller:
                         f"the model backend is unavailable after {failures} tries: "
                         f"{type(exc).__name__}: {exc}"
                     ) from None
-                delay = self.backoff_s * (2 ** (failures - 1))
+                delay = max(self.backoff_s * (2 ** (failures - 1)), _retry_after_s(exc))
                 log.warning("transport error (%s); retrying in %.1fs", type(exc).__name__, delay)
                 time.sleep(delay)
                 continue

@@ -114,6 +114,21 @@ def renew(db: Database, model: type[Any], owner: str, ids: list[str], lease_s: f
         return int(result.rowcount)  # type: ignore[attr-defined]
 
 
+def bump(db: Database, model: type[Any], row_id: str, owner: str, lease_s: float) -> bool:
+    """One more attempt at a row its owner keeps running (a retry in place after a
+    retryable failure); False when the lease was lost meanwhile."""
+    with db.session() as s:
+        result = s.execute(
+            update(model)
+            .where(model.id == row_id, model.status == RUNNING, model.lease_owner == owner)
+            .values(
+                attempts=model.attempts + 1,
+                lease_expires_at=utcnow() + dt.timedelta(seconds=lease_s),
+            )
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
 def _dead_here(owner: str | None) -> bool:
     """Whether ``owner`` names a process on this host that no longer runs."""
     if not owner:
