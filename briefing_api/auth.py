@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
@@ -13,6 +14,8 @@ from fastapi.concurrency import run_in_threadpool
 
 from briefing.store import keys as key_store
 from briefing_api.problems import ApiProblem
+
+log = logging.getLogger(__name__)
 
 _VERIFIED_TTL_S = 10.0  # a revoked key stops working within this many seconds
 
@@ -85,22 +88,36 @@ class RateLimiter:
         from limits import RateLimitItemPerMinute
 
         item = RateLimitItemPerMinute(limit)
-        if self._limiter.test(item, "blocked", key):
+        try:
+            if self._limiter.test(item, "blocked", key):
+                return None
+            return self._retry(item, "blocked", key)
+        except Exception as exc:  # storage down: see ``check``
+            log.warning("rate-limit storage unavailable (%s): not checked", type(exc).__name__)
             return None
-        return self._retry(item, "blocked", key)
 
     def spend(self, key: str, limit: int) -> None:
         """Count one against ``key`` (what ``blocked`` looks at), without raising."""
         from limits import RateLimitItemPerMinute
 
-        self._limiter.hit(RateLimitItemPerMinute(limit), "blocked", key)
+        try:
+            self._limiter.hit(RateLimitItemPerMinute(limit), "blocked", key)
+        except Exception as exc:  # storage down: see ``check``
+            log.warning("rate-limit storage unavailable (%s): not counted", type(exc).__name__)
 
     def check(self, key: str, limit: int) -> None:
-        """Count one request of ``key``; a 429 with Retry-After when over its limit."""
+        """Count one request of ``key``; a 429 with Retry-After when over its limit. A shared
+        storage that is down lets requests through (logged): limits protect the service, an
+        outage of their counter must not take it down."""
         from limits import RateLimitItemPerMinute
 
         item = RateLimitItemPerMinute(limit)
-        if not self._limiter.hit(item, "requests", key):
+        try:
+            allowed = self._limiter.hit(item, "requests", key)
+        except Exception as exc:  # the storage's client errors (redis, memcached...)
+            log.warning("rate-limit storage unavailable (%s): not counted", type(exc).__name__)
+            return
+        if not allowed:
             raise ApiProblem(
                 429,
                 "Too many requests",

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Protocol
 
 from briefing.store.db import Database
 from briefing.store.kv import kv_clear_prefix, kv_delete, kv_get, kv_set
+
+log = logging.getLogger(__name__)
 
 
 class KeyValue(Protocol):
@@ -48,13 +51,24 @@ class RedisKV:
 
         self.client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
         self.ns = f"briefing:{namespace}"
+        self._errors = (redis.ConnectionError, redis.TimeoutError)
+
+    # A cache that is down is a cache miss, not a failed brief: reads miss and writes are
+    # dropped (logged) until Redis is back; /readyz reports it (``ping`` raises).
 
     def get(self, key: str) -> str | None:
-        value = self.client.get(f"{self.ns}:{key}")
+        try:
+            value = self.client.get(f"{self.ns}:{key}")
+        except self._errors as exc:
+            log.warning("redis cache unavailable on read (%s): a miss", type(exc).__name__)
+            return None
         return value.decode() if isinstance(value, bytes) else None if value is None else str(value)
 
     def set(self, key: str, value: str, ttl_s: int | None) -> None:
-        self.client.set(f"{self.ns}:{key}", value, ex=ttl_s)
+        try:
+            self.client.set(f"{self.ns}:{key}", value, ex=ttl_s)
+        except self._errors as exc:
+            log.warning("redis cache unavailable on write (%s): not cached", type(exc).__name__)
 
     def delete(self, key: str) -> None:
         self.client.delete(f"{self.ns}:{key}")
