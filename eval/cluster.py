@@ -93,8 +93,8 @@ class Cluster:
             BRIEFING_BROKER_VISIBILITY_TIMEOUT_S="20",
             BRIEFING_JOB_QUEUE_MAX="100000",
             BRIEFING_JOB_QUEUE_PER_KEY="100000",
-            **(settings or {}),
         )
+        self.env.update(settings or {})
         self.bases: list[str] = []
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
         self.key = ""
