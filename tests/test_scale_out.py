@@ -193,3 +193,44 @@ def test_two_replicas_never_run_one_job_twice(tmp_path: Path) -> None:
     for state in states:  # each job ran in exactly one replica
         ran_in = [log for log in logs if f"job {state['id']} succeeded" in log]
         assert len(ran_in) == 1, state["id"]
+
+
+def test_digests_and_their_deliveries_run_on_celery_workers(tmp_path: Path) -> None:
+    from test_digest_service import Receiver
+
+    from eval.cluster import Cluster
+
+    hook = Receiver([500])  # the first attempt fails: its retry goes through a worker too
+    settings = {"BRIEFING_DELIVERY_BACKOFF_S": "1"}
+    try:
+        with Cluster(tmp_path, POSTGRES_URL, workers=1, settings=settings) as c:
+            headers = {"Authorization": f"Bearer {c.key}"}
+            with httpx.Client(base_url=c.bases[0], headers=headers, timeout=30) as http:
+                for name in ("8_3ecbplus.txt", "8_8ecbplus.txt"):
+                    http.post("/v1/reports", json={"text": (DEV / name).read_text()})
+                target = {"kind": "webhook", "url": hook.url}
+                spec = {"name": "riots", "cron": "0 7 * * *", "targets": [target]}
+                schedule = http.post("/v1/digest-schedules", json=spec).json()
+                queued = http.post(
+                    "/v1/digests", json={"schedule_id": schedule["id"], "use_model": False}
+                ).json()
+                deadline = time.monotonic() + 120
+                while (answer := http.get(f"/v1/digests/{queued['id']}")).status_code == 202:
+                    assert time.monotonic() < deadline, answer.text
+                    time.sleep(0.5)
+                assert answer.status_code == 200 and len(answer.json()["events"]) == 1
+                url = f"/v1/digests/{queued['id']}/deliveries"
+                while True:  # deliveries are queued once the digest is made
+                    done = http.get(url).json()
+                    if [d["status"] for d in done] == ["delivered"]:
+                        break
+                    assert time.monotonic() < deadline, done
+                    time.sleep(0.5)
+            assert [a["status_code"] for a in done[0]["attempts"]] == [500, 200]
+            worker = (tmp_path / "worker-0.log").read_text()
+            api = (tmp_path / "api-0.log").read_text()
+    finally:
+        hook.close()
+    assert len(hook.requests) == 2 and "webhook-signature" in hook.requests[1][0]
+    assert "briefing.digest[" in worker and "briefing.deliver[" in worker  # the worker did them
+    assert "briefing.digest.jobs" not in api  # the replica ran no digest or delivery itself
