@@ -449,3 +449,35 @@ def test_a_null_in_a_feed_update_leaves_required_fields_and_clears_optional_ones
     body = changed.json()
     assert body["enabled"] is True and body["interval_s"] == 900 and body["url"] == feed["url"]
     assert body["name"] is None and body["reliability"] is None
+
+
+def test_on_celery_the_scheduler_claims_a_poll_and_a_worker_polls(
+    tmp_path: Path, site: Site
+) -> None:
+    """BRIEFING_QUEUE=celery: the replica's scheduler claims the due poll and sends it as a
+    task; a `briefing worker` fetches the feed and stores its items."""
+    import time
+
+    import httpx
+    from service_fixtures import POSTGRES_URL
+
+    from eval.cluster import Cluster
+
+    settings = {
+        "BRIEFING_SCHEDULER_ENABLED": "true",
+        "BRIEFING_SCHEDULER_POLL_S": "1",
+        "BRIEFING_FETCH_ALLOW": '["127.0.0.1"]',
+        "BRIEFING_FEED_MIN_INTERVAL_S": "60",
+    }
+    with Cluster(tmp_path, POSTGRES_URL, workers=1, settings=settings) as c:
+        headers = {"Authorization": f"Bearer {c.key}"}
+        with httpx.Client(base_url=c.bases[0], headers=headers, timeout=30) as http:
+            feed = http.post("/v1/feeds", json={"url": f"{site.base}/rss.xml", "interval_s": 600})
+            items_url = feed.json()["items_url"]
+            deadline = time.monotonic() + 60
+            while len(items := http.get(items_url).json()) < 3:
+                assert time.monotonic() < deadline, items
+                time.sleep(0.5)
+        worker = (tmp_path / "worker-0.log").read_text()
+    assert "stored" in {i["status"] for i in items}  # (the site's broken page: "summary")
+    assert "briefing.poll_feed[" in worker

@@ -22,6 +22,7 @@ from service_fixtures import POSTGRES_URL, cli_key, reset_postgres
 from sqlalchemy import create_engine, text
 
 from briefing.llm.embedded import free_port
+from eval.cluster import wait_http
 
 pytestmark = pytest.mark.embedded
 
@@ -77,16 +78,8 @@ def processes(env: dict[str, str], tmp: Path, apis: int, workers: int) -> Iterat
             bases.append(f"http://127.0.0.1:{port}")
         for i in range(workers):
             started.append(spawn(["worker"], env, tmp / f"worker-{i}.log"))
-        deadline = time.monotonic() + 60
-        for base in bases:
-            while True:
-                try:
-                    if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                assert time.monotonic() < deadline, (tmp / "api-0.log").read_text()[-2000:]
-                time.sleep(0.2)
+        for i, base in enumerate(bases):
+            wait_http(f"{base}/healthz", log=tmp / f"api-{i}.log")
         yield bases
 
 

@@ -107,14 +107,9 @@ class DigestRunner(_Loop):
         """Make the digest ``digest_id`` if it is queued (claimed by compare-and-set: a
         redelivered task makes nothing twice). Returns whether it ran here."""
         self.recover()
-        row = digest_store.claim_digest(self.service.db, digest_id, self.owner, self.lease_s)
-        if row is None:
-            return False
-        self._current = row.id
-        try:
-            return self._run(row)
-        finally:
-            self._current = None
+        return self._run_claimed(
+            digest_store.claim_digest(self.service.db, digest_id, self.owner, self.lease_s)
+        )
 
     def recover(self) -> None:
         requeued, failed = digest_store.requeue_abandoned_digests(
@@ -142,10 +137,14 @@ class DigestRunner(_Loop):
                 log.exception("digest heartbeat failed; trying again")
 
     def step(self) -> bool:
-        row = digest_store.claim_next_digest(self.service.db, self.owner, self.lease_s)
+        return self._run_claimed(
+            digest_store.claim_next_digest(self.service.db, self.owner, self.lease_s)
+        )
+
+    def _run_claimed(self, row: DigestRow | None) -> bool:
         if row is None:
             return False
-        self._current = row.id
+        self._current = row.id  # the heartbeat renews its lease
         try:
             return self._run(row)
         finally:

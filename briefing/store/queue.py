@@ -37,7 +37,6 @@ def claim_next(
     compare-and-set, so two workers (threads or processes) never share one."""
     table: Any = model
     while True:
-        now = utcnow()
         with db.session() as s:
             row_id = s.scalar(
                 select(table.id)
@@ -45,22 +44,11 @@ def claim_next(
                 .order_by(table.created_at, table.id)
                 .limit(1)
             )
-            if row_id is None:
-                return None
-            claimed = s.execute(
-                update(table)
-                .where(table.id == row_id, table.status == QUEUED)
-                .values(
-                    status=RUNNING,
-                    started_at=now,
-                    attempts=table.attempts + 1,
-                    lease_owner=owner,
-                    lease_expires_at=now + dt.timedelta(seconds=lease_s),
-                )
-            ).rowcount  # type: ignore[attr-defined]
-        if claimed == 1:
-            with db.session() as s:
-                return s.get(model, row_id)
+        if row_id is None:
+            return None
+        claimed = claim(db, model, row_id, owner, lease_s)
+        if claimed is not None:
+            return claimed
 
 
 def claim(db: Database, model: type[Row], row_id: str, owner: str, lease_s: float) -> Row | None:
