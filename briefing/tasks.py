@@ -90,6 +90,12 @@ def send(settings: Settings, task: str, *args: Any) -> bool:
         return False
 
 
+def ping_broker(settings: Settings) -> None:
+    """Raise unless the broker takes a connection within about two seconds."""
+    with app_for(settings).connection_for_write() as connection:
+        connection.ensure_connection(max_retries=1, interval_start=0, timeout=2)
+
+
 # -- in the worker ---------------------------------------------------------------------------
 
 _lock = threading.Lock()

@@ -219,6 +219,13 @@ def test_digests_and_their_deliveries_run_on_celery_workers(tmp_path: Path) -> N
                         break
                     assert time.monotonic() < deadline, done
                     time.sleep(0.5)
+                ready = http.get("/readyz")
+                assert (
+                    ready.status_code == 200 and ready.json()["checks"]["broker"] == "ok (celery)"
+                )
+                c.kill("redis")  # the broker (and the caches) gone: not ready, and it says why
+                ready = http.get("/readyz")
+                assert ready.status_code == 503 and "broker" in ready.json()["detail"], ready.text
             assert [a["status_code"] for a in done[0]["attempts"]] == [500, 200]
             worker = (tmp_path / "worker-0.log").read_text()
             api = (tmp_path / "api-0.log").read_text()

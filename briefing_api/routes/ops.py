@@ -35,6 +35,14 @@ def _readiness(service: Service) -> dict[str, Any]:
         checks["cache"] = f"ok ({service.brief_cache.name})"
     except Exception as exc:
         checks["cache"] = f"unavailable: {type(exc).__name__}"
+    if service.on_celery:
+        from briefing.tasks import ping_broker
+
+        try:
+            ping_broker(service.settings)
+            checks["broker"] = "ok (celery)"
+        except Exception as exc:
+            checks["broker"] = f"unavailable: {type(exc).__name__}"
     checks["model"] = _model_check(service)
     return checks
 
