@@ -156,6 +156,11 @@ def worker(
         celery = app_for(settings)
     except BriefingError as exc:
         raise _fail(exc) from None
+    if settings.queue.value != "celery":
+        err.print(
+            "… note: BRIEFING_QUEUE is not 'celery' here: this worker gets tasks only from "
+            "services started with BRIEFING_QUEUE=celery"
+        )
     sweeper = Sweeper(settings)
     sweeper.start()
     err.print(f"… worker {os.getpid()}: {concurrency} process(es) on queue {QUEUE!r}")
