@@ -123,6 +123,16 @@ def serve(
     """Serve the HTTP API (OpenAPI docs at /docs) on the configured model."""
     import uvicorn
 
+    from briefing.settings import QueueKind, get_settings
+    from briefing.tasks import broker_url
+
+    settings = get_settings()
+    if settings.queue is QueueKind.CELERY:
+        try:
+            broker_url(settings)  # a missing broker: one line here, not a startup traceback
+        except BriefingError as exc:
+            raise _fail(exc) from None
+
     # By import string: the api package depends on briefing, never the reverse. The protocol
     # is uvicorn's h11 one with header and body read deadlines (slow clients are cut off).
     uvicorn.run(

@@ -166,3 +166,11 @@ def test_keys_with_scopes_expiry_and_rotation(tmp_path: Path) -> None:
     assert rotated.stdout.decode().strip() != key
     bad = run_cli("keys", "create", "--name", "x", "--scope", "root", env=env)
     assert bad.returncode == 2 and b"scopes must be some of read, write, admin" in bad.stderr
+
+
+@pytest.mark.parametrize("command", ["worker", "serve"])
+def test_celery_without_a_broker_is_a_configuration_error(command: str) -> None:
+    result = run_cli(command, env={"BRIEFING_QUEUE": "celery"})
+    assert result.returncode == 4
+    lines = result.stderr.decode().strip().splitlines()
+    assert len(lines) == 1 and "needs a broker" in lines[0] and "Traceback" not in lines[0]
