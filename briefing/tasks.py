@@ -153,7 +153,8 @@ def _register(app: Celery) -> None:
 
 class Sweeper:
     """In each worker's main process: requeue abandoned rows, resend lost tasks, send due
-    deliveries, every BRIEFING_SWEEP_S seconds."""
+    deliveries (and requeues those whose sender died mid-send), every BRIEFING_SWEEP_S
+    seconds."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -198,6 +199,8 @@ class Sweeper:
                     done["resent"] += send(settings, task, row_id)
                     self._sent[row_id] = now
         self._sent = {k: v for k, v in self._sent.items() if v > stale}
+        stalled = now - dt.timedelta(seconds=max(60.0, 5 * settings.delivery_timeout_s))
+        done["requeued"] += delivery_store.requeue_stalled(db, stalled)
         if delivery_store.any_due(db, now):
             done["deliveries"] = int(send(settings, DELIVER))
         if done["requeued"] or done["given_up"] or done["resent"]:

@@ -14,14 +14,14 @@ import pytest
 import redis
 from conftest import ROOT
 from service_fixtures import REDIS_URL, database_url
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from briefing.cache import DatabaseKV, RedisKV, brief_cache_key
 from briefing.schemas.report import Report
 from briefing.store import Database
 from briefing.store import jobs as job_store
 from briefing.store.keys import create_key, revoke_key, verify_key
-from briefing.store.models import JobRow, utcnow
+from briefing.store.models import DeliveryRow, JobRow, utcnow
 from briefing.store.reports import add_report
 
 
@@ -174,3 +174,45 @@ def test_migration_copies_the_tags_of_reports_stored_before_the_tag_table(tmp_pa
         rows = c.execute(sa.text("select report_id, tag from report_tags order by tag")).fetchall()
     engine.dispose()
     assert [tuple(r) for r in rows] == [("r1", "rare"), ("r1", "syria")]
+
+
+def test_the_sweep_requeues_abandoned_work_and_resends_lost_tasks(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Celery worker's sweep: a delivery whose sender died mid-send goes back to pending
+    (one being sent now stays), a job whose process died is queued again, and the task of
+    work queued for longer than a lease is sent again, once a lease."""
+    import briefing.tasks as tasks
+    from briefing.schemas.digest import Filters
+    from briefing.settings import Settings
+    from briefing.store import deliveries as delivery_store
+    from briefing.store import digests as digest_store
+
+    sent: list[tuple[str, ...]] = []
+    monkeypatch.setattr(tasks, "send", lambda _s, task, *args: sent.append((task, *args)) or True)
+    now = utcnow()
+    digest = digest_store.create_digest(db, since=now, until=now, filters=Filters())
+    target = {"kind": "webhook", "url": "https://hooks.example/x"}
+    delivery_store.create_deliveries(db, digest.id, None, [target, target])
+    stalled = delivery_store.claim_due(db, utcnow())
+    assert stalled is not None and stalled.status == "sending"
+    report, _ = add_report(db, Report(text="Russia moved ships in the sweep test."))
+    job, _ = job_store.create_job(db, report.id, "sweep", None)
+    dead = f"{socket.gethostname()}:999999:dead"
+    assert job_store.claim_next(db, dead, 60) is not None
+
+    later = now + dt.timedelta(minutes=2)
+    fresh = delivery_store.claim_due(db, later)  # taken just now: left alone
+    assert fresh is not None
+    sweeper = tasks.Sweeper(Settings(database_url=db.url, job_lease_s=10))
+    done = sweeper.sweep(later)
+    with db.session() as s:
+        status = {r.id: r.status for r in s.scalars(select(DeliveryRow))}
+    assert status == {stalled.id: "pending", fresh.id: "sending"}
+    assert done["requeued"] == 2  # the stalled delivery and the dead process's job
+    assert job_store.get_job(db, job.id).status == "queued"  # type: ignore[union-attr]
+    assert (tasks.BRIEF, job.id) in sent and (tasks.DIGEST, digest.id) in sent
+    assert (tasks.DELIVER,) in sent
+    sent.clear()
+    sweeper.sweep(later + dt.timedelta(seconds=1))
+    assert (tasks.BRIEF, job.id) not in sent  # resent once a lease, not every sweep

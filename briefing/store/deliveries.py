@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from briefing.store.db import Database
 from briefing.store.models import DeliveryAttemptRow, DeliveryRow, utcnow
@@ -47,7 +47,7 @@ def claim_due(db: Database, now: dt.datetime) -> DeliveryRow | None:
             claimed = s.execute(
                 update(DeliveryRow)
                 .where(DeliveryRow.id == delivery_id, DeliveryRow.status == PENDING)
-                .values(status=SENDING, attempts=DeliveryRow.attempts + 1)
+                .values(status=SENDING, attempts=DeliveryRow.attempts + 1, sending_since=now)
             ).rowcount  # type: ignore[attr-defined]
             if claimed == 1:
                 return s.get(DeliveryRow, delivery_id)
@@ -95,6 +95,22 @@ def any_due(db: Database, now: dt.datetime) -> bool:
             )
             is not None
         )
+
+
+def requeue_stalled(db: Database, before: dt.datetime) -> int:
+    """Deliveries taken by a sender before ``before`` and still `sending` (their sender
+    died: a send is bounded by its timeout) go back to pending. A retried webhook keeps its
+    ``webhook-id``, so a receiver that got the first one can tell."""
+    with db.session() as s:
+        result = s.execute(
+            update(DeliveryRow)
+            .where(
+                DeliveryRow.status == SENDING,
+                or_(DeliveryRow.sending_since.is_(None), DeliveryRow.sending_since < before),
+            )
+            .values(status=PENDING)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def requeue_sending(db: Database) -> int:
