@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -57,6 +58,19 @@ def sign_in(page: Any, base: str, key: str) -> None:
 def open_view(page: Any, view: str) -> None:
     page.click(f'#views button[data-view="{view}"]')
     page.wait_for_selector(f"#{view}", state="visible")
+
+
+@contextmanager
+def in_view(served: tuple[str, str], view: str) -> Iterator[tuple[Any, list[str]]]:
+    """A signed-in page on ``view``; the page's clean console and its staying offline are
+    checked at the end. Yields the page and its console errors (to clear deliberate ones)."""
+    base, key = served
+    with chromium() as browser:
+        page, outside, errors = offline_page(browser, base, viewport={"width": 1400, "height": 900})
+        sign_in(page, base, key)
+        open_view(page, view)
+        yield page, errors
+        assert outside == [] and errors == [], (outside, errors)
 
 
 def marked_in_viewer(page: Any) -> str:
@@ -109,11 +123,7 @@ def test_sign_in_brief_and_follow_a_claim_to_its_evidence(served: tuple[str, str
 def test_find_a_report_in_the_list_and_reopen_its_brief(
     served: tuple[str, str], example: dict[str, Any]
 ) -> None:
-    base, key = served
-    with chromium() as browser:
-        page, outside, errors = offline_page(browser, base, viewport={"width": 1400, "height": 900})
-        sign_in(page, base, key)
-        open_view(page, "reports")
+    with in_view(served, "reports") as (page, _errors):
         rows = page.locator("#report-table tbody tr")
         rows.first.wait_for()
         assert page.locator(f'#report-table button[data-report="{example["id"]}"]').count() == 1
@@ -133,15 +143,11 @@ def test_find_a_report_in_the_list_and_reopen_its_brief(
         page.wait_for_selector("#brief", state="visible", timeout=60_000)  # from the cache
         assert page.evaluate("() => current.text") == example["text"]
         assert page.locator("#items li").count() > 5
-        assert outside == [] and errors == [], (outside, errors)
 
 
 def test_create_and_edit_a_digest_schedule(served: tuple[str, str]) -> None:
     base, key = served
-    with chromium() as browser:
-        page, outside, errors = offline_page(browser, base, viewport={"width": 1400, "height": 900})
-        sign_in(page, base, key)
-        open_view(page, "schedules")
+    with in_view(served, "schedules") as (page, errors):
         page.locator("#schedule-table tbody", has_text="No schedules yet.").wait_for()
 
         page.fill("#sname", "Morning digest")
@@ -185,7 +191,6 @@ def test_create_and_edit_a_digest_schedule(served: tuple[str, str]) -> None:
                 "folder": None,
             }
         ]
-        assert outside == [] and errors == [], (outside, errors)
 
 
 def test_run_a_digest_and_follow_an_item_to_its_evidence(
@@ -202,10 +207,7 @@ def test_run_a_digest_and_follow_an_item_to_its_evidence(
             json={"text": (dev / name).read_text(), "url": urls[name]},
         )
         assert stored.status_code == 201, stored.text
-    with chromium() as browser:
-        page, outside, errors = offline_page(browser, base, viewport={"width": 1400, "height": 900})
-        sign_in(page, base, key)
-        open_view(page, "digests")
+    with in_view(served, "digests") as (page, _errors):
         page.click("#digest-run summary")
         page.fill("#dsince", "2024-01-01T00:00")
         page.click("#digest-button")
@@ -238,17 +240,12 @@ def test_run_a_digest_and_follow_an_item_to_its_evidence(
         assert marked_in_viewer(page) == example["text"][start:end]
         page.keyboard.press("Escape")  # the viewer is a modal dialog
         page.wait_for_selector("#viewer", state="hidden")
-        assert outside == [] and errors == [], (outside, errors)
 
 
 def test_ask_the_chat_and_follow_a_citation(
     served: tuple[str, str], example: dict[str, Any]
 ) -> None:
-    base, key = served
-    with chromium() as browser:
-        page, outside, errors = offline_page(browser, base, viewport={"width": 1400, "height": 900})
-        sign_in(page, base, key)
-        open_view(page, "chat")
+    with in_view(served, "chat") as (page, _errors):
         page.fill("#question", "Who took command after Kisel was dismissed?")
         page.keyboard.press("Enter")
         answer = page.locator(".turn.answer:not([aria-busy]) button.cite").first
@@ -260,7 +257,6 @@ def test_ask_the_chat_and_follow_a_citation(
         answer.click()
         assert marked_in_viewer(page) == example["text"][start:end]
         shot(page, "citation")
-        assert outside == [] and errors == [], (outside, errors)
 
 
 def test_every_view_is_keyboard_usable_accessible_and_readable_at_200_percent(
