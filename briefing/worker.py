@@ -12,7 +12,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 from briefing.errors import BackendUnavailableError, BriefingError
 from briefing.metrics import BRIEF_SECONDS, JOBS
@@ -23,6 +24,9 @@ from briefing.store.reports import get_report, report_of
 
 if TYPE_CHECKING:
     from briefing.service import Service
+    from briefing.settings import Settings
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -136,35 +140,26 @@ class JobRunner:
         settings = self.service.settings
         started = time.perf_counter()
         try:
-            while True:
-                try:
-                    row = get_report(db, report_id)
-                    if row is None:
-                        raise BriefingError(f"report {report_id} disappeared")
-                    _, brief_id = self.service.make_brief(
-                        report_id, report_of(row), cache_key, use_llm_cache=use_cache
-                    )
-                    break
-                except BackendUnavailableError as exc:  # retryable: run again in place
-                    if attempts >= settings.job_max_attempts or self._stop.is_set():
-                        raise BackendUnavailableError(
-                            f"{exc.message} ({attempts} attempt(s)); submit the brief again "
-                            "when the backend is back",
-                        ) from None
-                    delay = retry_delay_s(attempts, settings.job_retry_backoff_s)
-                    log.warning(
-                        "job %s: %s; attempt %d of %d in %.0fs",
-                        job_id,
-                        exc.message,
-                        attempts + 1,
-                        settings.job_max_attempts,
-                        delay,
-                    )
-                    if self._stop.wait(delay) or not queue.bump(
-                        db, JobRow, job_id, self.owner, self.lease_s
-                    ):
-                        return  # stopping (the job is resumed after restart) or lease lost
-                    attempts += 1
+
+            def brief() -> str:
+                row = get_report(db, report_id)
+                if row is None:
+                    raise BriefingError(f"report {report_id} disappeared")
+                return self.service.make_brief(
+                    report_id, report_of(row), cache_key, use_llm_cache=use_cache
+                )[1]
+
+            try:
+                brief_id = retry_in_place(
+                    brief,
+                    what=f"job {job_id}",
+                    attempts=attempts,
+                    settings=settings,
+                    stop=self._stop,
+                    bump=lambda: queue.bump(db, JobRow, job_id, self.owner, self.lease_s),
+                )
+            except Abandoned:
+                return  # stopping (the job is resumed after restart) or its lease was lost
             job_store.finish(db, job_id, brief_id=brief_id, owner=self.owner)
             JOBS.labels("succeeded").inc()
             log.info("job %s succeeded in %.1fs", job_id, time.perf_counter() - started)
@@ -188,6 +183,45 @@ class JobRunner:
             JOBS.labels("failed").inc()
         finally:
             BRIEF_SECONDS.observe(time.perf_counter() - started)
+
+
+class Abandoned(Exception):
+    """The retried work was left: this process is stopping, or its lease went elsewhere."""
+
+
+def retry_in_place(
+    work: Callable[[], T],
+    *,
+    what: str,
+    attempts: int,
+    settings: Settings,
+    stop: threading.Event,
+    bump: Callable[[], bool],
+) -> T:
+    """Run ``work``; while the model backend is unavailable, run it again in place after a
+    backoff (``bump`` records the attempt and renews the lease), up to
+    BRIEFING_JOB_MAX_ATTEMPTS; then a 503 problem saying to resubmit."""
+    while True:
+        try:
+            return work()
+        except BackendUnavailableError as exc:
+            if attempts >= settings.job_max_attempts or stop.is_set():
+                raise BackendUnavailableError(
+                    f"{exc.message} ({attempts} attempt(s)); submit it again when the backend "
+                    "is back",
+                ) from None
+            delay = retry_delay_s(attempts, settings.job_retry_backoff_s)
+            log.warning(
+                "%s: %s; attempt %d of %d in %.0fs",
+                what,
+                exc.message,
+                attempts + 1,
+                settings.job_max_attempts,
+                delay,
+            )
+            if stop.wait(delay) or not bump():
+                raise Abandoned(what) from None
+            attempts += 1
 
 
 def retry_delay_s(attempt: int, base_s: float) -> float:

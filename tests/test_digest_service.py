@@ -523,3 +523,22 @@ def test_a_null_in_a_schedule_update_leaves_the_field_as_it_is(api) -> None:  # 
     body = changed.json()
     assert body["deliver_empty"] is False and body["enabled"] is True and body["name"] == "n"
     assert body["window_hours"] == 12
+
+
+def test_a_digest_runs_again_while_the_model_backend_is_down(tmp_path: Path) -> None:
+    import httpx
+    import openai
+    from scripted import ScriptedChatModel
+    from service_fixtures import DRAFT
+
+    down = openai.APIConnectionError(request=httpx.Request("POST", "http://llm/v1/chat"))
+    settings = settings_for(
+        f"sqlite:///{tmp_path / 'retry.db'}", llm_transport_retries=0, job_retry_backoff_s=0.05
+    )
+    model = ScriptedChatModel(script=[down], default=DRAFT)
+    with running_service(settings, model) as (client, *_):
+        store_reports(client)
+        r = client.post("/v1/digests?wait=60", json=WINDOW)  # briefs its reports on the model
+        assert r.status_code == 200, r.text
+        [listed] = client.get("/v1/digests?date=2026-11-29").json()["items"]
+        assert listed["status"] == "succeeded" and listed["attempts"] == 2  # down once, then back

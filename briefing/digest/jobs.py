@@ -32,6 +32,7 @@ from briefing.store import deliveries as delivery_store
 from briefing.store import digests as digest_store
 from briefing.store import queue
 from briefing.store.models import DeliveryRow, DigestRow
+from briefing.worker import Abandoned, retry_in_place
 
 if TYPE_CHECKING:
     from briefing.service import Service
@@ -153,7 +154,17 @@ class DigestRunner(_Loop):
     def _run(self, row: DigestRow) -> bool:
         db = self.service.db
         try:
-            digest = self.service.build_digest(row)
+            try:
+                digest = retry_in_place(
+                    lambda: self.service.build_digest(row),
+                    what=f"digest {row.id}",
+                    attempts=row.attempts,
+                    settings=self.service.settings,
+                    stop=self._stop,
+                    bump=lambda: queue.bump(db, DigestRow, row.id, self.owner, self.lease_s),
+                )
+            except Abandoned:
+                return True  # stopping (resumed after restart) or its lease was lost
             digest_store.finish_digest(
                 db,
                 row.id,
