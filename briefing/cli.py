@@ -158,7 +158,7 @@ def worker(
     BRIEFING_BROKER_URL). Start as many as you like, on any machine."""
     import os
 
-    from briefing.settings import get_settings
+    from briefing.settings import QueueKind, get_settings
     from briefing.tasks import QUEUE, Sweeper, app_for
 
     settings = get_settings()
@@ -166,7 +166,7 @@ def worker(
         celery = app_for(settings)
     except BriefingError as exc:
         raise _fail(exc) from None
-    if settings.queue.value != "celery":
+    if settings.queue is not QueueKind.CELERY:
         err.print(
             "… note: BRIEFING_QUEUE is not 'celery' here: this worker gets tasks only from "
             "services started with BRIEFING_QUEUE=celery"

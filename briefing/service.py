@@ -54,7 +54,7 @@ from briefing.store.models import (
 from briefing.store.passages import Scope, query_terms
 from briefing.store.passages import search as search_passages
 from briefing.store.reports import add_report, get_brief, get_report, report_of, save_brief
-from briefing.tasks import BRIEF, DELIVER, DIGEST
+from briefing.tasks import BRIEF, DELIVER, DIGEST, broker_url, send
 from briefing.worker import JobRunner
 
 if TYPE_CHECKING:
@@ -108,8 +108,6 @@ class Service:
     def start(self) -> None:
         self.audit.start()
         if self.on_celery:
-            from briefing.tasks import broker_url
-
             broker_url(self.settings)  # no broker configured: fail at start, not on a request
         else:
             self.runner.start()
@@ -367,8 +365,6 @@ class Service:
         """Hand queued work to whoever runs it: a Celery task naming its row, or a wake-up
         of this process's runner threads."""
         if self.on_celery:
-            from briefing.tasks import send
-
             send(self.settings, task, *args)
             return
         if task == BRIEF:

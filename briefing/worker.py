@@ -67,13 +67,7 @@ class JobRunner:
         job = job_store.claim(self.service.db, job_id, self.owner, self.lease_s)
         if job is None:
             return False
-        with self._working_lock:
-            self._working.add(job.id)
-        try:
-            self._run(job.id, job.report_id, job.cache_key, job.use_cache, job.attempts)
-        finally:
-            with self._working_lock:
-                self._working.discard(job.id)
+        self._run_claimed(job)
         return True
 
     def recover(self) -> None:
@@ -120,18 +114,22 @@ class JobRunner:
                 with self._wake:
                     self._wake.wait(self.poll_s)
                 continue
+            self._run_claimed(job)
+
+    def _run_claimed(self, job: JobRow) -> None:
+        """Run a job claimed here, its lease renewed by the heartbeat meanwhile."""
+        with self._working_lock:
+            self._working.add(job.id)
+        try:
+            self._run(job.id, job.report_id, job.cache_key, job.use_cache, job.attempts)
+        except Exception:  # the outcome could not be recorded (the database failed)
+            log.exception(
+                "job %s: its outcome was not recorded; the lease lapses and it runs again",
+                job.id,
+            )
+        finally:
             with self._working_lock:
-                self._working.add(job.id)
-            try:
-                self._run(job.id, job.report_id, job.cache_key, job.use_cache, job.attempts)
-            except Exception:  # the outcome could not be recorded (the database failed)
-                log.exception(
-                    "job %s: its outcome was not recorded; the lease lapses and it runs again",
-                    job.id,
-                )
-            finally:
-                with self._working_lock:
-                    self._working.discard(job.id)
+                self._working.discard(job.id)
 
     def _run(
         self, job_id: str, report_id: str, cache_key: str, use_cache: bool, attempts: int = 1
