@@ -199,7 +199,7 @@ class Sweeper:
                     done["resent"] += send(settings, task, row_id)
                     self._sent[row_id] = now
         self._sent = {k: v for k, v in self._sent.items() if v > stale}
-        stalled = now - dt.timedelta(seconds=max(60.0, 5 * settings.delivery_timeout_s))
+        stalled = delivery_store.stalled_before(now, settings.delivery_timeout_s)
         done["requeued"] += delivery_store.requeue_stalled(db, stalled)
         if delivery_store.any_due(db, now):
             done["deliveries"] = int(send(settings, DELIVER))

@@ -348,6 +348,45 @@ def test_signed_webhook_is_verified_by_a_real_receiver_and_retried_after_500(
         Webhook(secret).verify(receiver.requests[0][1] + b" ", forged)
 
 
+def test_a_replica_resends_a_dead_senders_delivery_but_not_one_in_flight(tmp_path: Path) -> None:
+    """Two replicas on one database: the delivery runner of one takes back a delivery whose
+    sender died mid-send (taken ten minutes ago), and leaves alone one that the other replica
+    is sending right now."""
+    from sqlalchemy import select, update
+
+    from briefing.digest.jobs import DeliveryRunner
+    from briefing.schemas.digest import Filters
+    from briefing.store import deliveries as delivery_store
+    from briefing.store import digests as digest_store
+    from briefing.store.models import DeliveryRow
+
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    first, second = _service(url), _service(url)
+    now = dt.datetime.now(dt.UTC)
+    digest = digest_store.create_digest(first.db, since=now, until=now, filters=Filters())
+    target = {"kind": "webhook", "url": "https://hooks.example/x"}
+    delivery_store.create_deliveries(first.db, digest.id, None, [target, target])
+    dead = delivery_store.claim_due(first.db, dt.datetime.now(dt.UTC))
+    live = delivery_store.claim_due(first.db, dt.datetime.now(dt.UTC))
+    assert dead is not None and live is not None
+    with first.db.session() as s:
+        s.execute(
+            update(DeliveryRow)
+            .where(DeliveryRow.id == dead.id)
+            .values(sending_since=now - dt.timedelta(minutes=10))
+        )
+
+    runner = DeliveryRunner(second)
+    sent: list[str] = []
+    runner.send = lambda delivery: sent.append(delivery.id) or 200  # type: ignore[method-assign]
+    while runner.step():
+        pass
+    with second.db.session() as s:
+        status = {r.id: (r.status, r.attempts) for r in s.scalars(select(DeliveryRow))}
+    assert sent == [dead.id]
+    assert status == {dead.id: ("delivered", 2), live.id: ("sending", 1)}
+
+
 def test_slack_folder_and_atom_feed(api, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     client, service, key, _ = api
     slack = Receiver([])

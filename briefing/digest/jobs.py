@@ -206,15 +206,26 @@ class DeliveryRunner(_Loop):
     def __init__(self, service: Service, poll_s: float = 1.0) -> None:
         super().__init__(min(poll_s, service.settings.delivery_backoff_s))
         self.service = service
+        self._next_stall_check = 0.0  # time.monotonic() of the next stalled-send check
 
-    def start(self) -> None:
-        delivery_store.requeue_sending(self.service.db)
-        super().start()
+    def requeue_stalled(self, now: dt.datetime) -> int:
+        """Sends whose sender died (this process before a restart, or another replica) go
+        back to pending once they are older than any live send can be; checked at start and
+        every 30 s. A send in flight in another replica is left alone."""
+        before = delivery_store.stalled_before(now, self.service.settings.delivery_timeout_s)
+        requeued = delivery_store.requeue_stalled(self.service.db, before)
+        if requeued:
+            log.warning("%d stalled delivery(ies) requeued (their sender died)", requeued)
+        self._next_stall_check = time.monotonic() + 30.0
+        return requeued
 
     def step(self) -> bool:
         db = self.service.db
         settings = self.service.settings
-        delivery = delivery_store.claim_due(db, dt.datetime.now(dt.UTC))
+        now = dt.datetime.now(dt.UTC)
+        if time.monotonic() >= self._next_stall_check:
+            self.requeue_stalled(now)
+        delivery = delivery_store.claim_due(db, now)
         if delivery is None:
             return False
         started = time.perf_counter()

@@ -97,10 +97,17 @@ def any_due(db: Database, now: dt.datetime) -> bool:
         )
 
 
+def stalled_before(now: dt.datetime, timeout_s: float) -> dt.datetime:
+    """Sends taken before this have a dead sender: a send is bounded by its timeout, and the
+    margin (five timeouts, at least a minute) covers a slow but live one."""
+    return now - dt.timedelta(seconds=max(60.0, 5 * timeout_s))
+
+
 def requeue_stalled(db: Database, before: dt.datetime) -> int:
     """Deliveries taken by a sender before ``before`` and still `sending` (their sender
     died: a send is bounded by its timeout) go back to pending. A retried webhook keeps its
-    ``webhook-id``, so a receiver that got the first one can tell."""
+    ``webhook-id``, so a receiver that got the first one can tell. Another process's send in
+    flight is left alone, so any number of processes may run this."""
     with db.session() as s:
         result = s.execute(
             update(DeliveryRow)
@@ -109,15 +116,6 @@ def requeue_stalled(db: Database, before: dt.datetime) -> int:
                 or_(DeliveryRow.sending_since.is_(None), DeliveryRow.sending_since < before),
             )
             .values(status=PENDING)
-        )
-        return int(result.rowcount)  # type: ignore[attr-defined]
-
-
-def requeue_sending(db: Database) -> int:
-    """At start-up: deliveries a dead process was sending go back to pending."""
-    with db.session() as s:
-        result = s.execute(
-            update(DeliveryRow).where(DeliveryRow.status == SENDING).values(status=PENDING)
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
 
