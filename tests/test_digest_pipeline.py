@@ -430,3 +430,36 @@ def test_a_news_texts_first_line_is_its_headline_unless_it_is_a_dateline() -> No
     )
     assert headline_line("12 January 2010 @ 09:29 pm\nA Texas inmate ...") is None
     assert headline_line("A Texas inmate escaped from a prison van on Monday.\nMore.") is None
+
+
+def test_background_told_by_more_publishers_does_not_lead_the_event() -> None:
+    """A suspect's past (dated years before the reports) told by two publishers, the escape
+    itself by one: the event's bottom line leads with the escape, the past comes after it."""
+    past = "In 1999 he stabbed his wife during a prison visit."
+    news = "The inmate escaped from a prison van near Houston on Monday."
+    first = f"{news} {past}"
+    second = f"Officials said little. {past}"
+    items = [
+        item(
+            "r1",
+            first,
+            source_name="Houston Chronicle",
+            url="https://www.chron.com/a",
+            developments=[
+                development(first, news),
+                development(first, past, when=dt.date(1999, 6, 1)),
+            ],
+        ),
+        item(
+            "r2",
+            second,
+            source_name="ABC News",
+            url="https://abcnews.go.com/b",
+            developments=[development(second, past, when=dt.date(1999, 6, 1))],
+        ),
+    ]
+    digest = builder().build(items, since=SINCE, until=UNTIL)
+    (event,) = digest.events
+    assert event.bluf.startswith(news)
+    told = {d.what: len(d.families) for d in event.timeline}
+    assert told == {news: 1, past: 2}

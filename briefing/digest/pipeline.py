@@ -50,6 +50,7 @@ from briefing.schemas.brief import Usage
 from briefing.schemas.digest import (
     Change,
     Digest,
+    DigestDevelopment,
     DigestProvenance,
     DigestQuality,
     DigestReport,
@@ -64,6 +65,7 @@ Progress = Callable[[str], None]
 SignalsOf = Callable[[DigestItem], Signals]
 HEADLINE_WORDS = 16
 MIN_DEVELOPMENT_WORDS = 3  # shorter "developments" are fragments ("Atty."), not news
+BACKGROUND_DAYS = 30  # a development dated this long before the earliest report is context
 
 
 def analysis_signals(item: DigestItem) -> Signals:
@@ -269,10 +271,23 @@ class DigestBuilder:
             return len(names & shared), len(i.brief.developments)
 
         lead = max(originators, key=centrality)
-        # Code's wording, in the reports' own words: the development most publishers tell.
+        # Code's wording, in the reports' own words: the development most publishers tell,
+        # news before background (a development dated well before the earliest report, such
+        # as a suspect's past convictions, is context, never the event's headline).
+        earliest = min(i.when for i in items).date()
+
+        def background(d: DigestDevelopment) -> bool:
+            last = d.when_end or d.when
+            return last is not None and (earliest - last).days > BACKGROUND_DAYS
+
         told = sorted(
             timeline,
-            key=lambda d: (-len(d.families), -len(d.reports), d.evidence[0].report_id != lead.id),
+            key=lambda d: (
+                background(d),
+                -len(d.families),
+                -len(d.reports),
+                d.evidence[0].report_id != lead.id,
+            ),
         )
         top = [" ".join(d.evidence[0].text.split()) for d in told[:2] if d.evidence]
         if len(told) > 1 and len(told[1].families) < 2:
