@@ -463,3 +463,34 @@ def test_background_told_by_more_publishers_does_not_lead_the_event() -> None:
     assert event.bluf.startswith(news)
     told = {d.what: len(d.families) for d in event.timeline}
     assert told == {news: 1, past: 2}
+
+
+def test_a_bottom_line_sentence_pieced_from_words_of_many_items_is_dropped() -> None:
+    """Each of its words but one is in some item, but no one item says it: made up, dropped."""
+    from scripted import ScriptedChatModel
+
+    from briefing.chains.brief import BriefChain
+    from briefing.digest.make import digest_builder
+    from briefing.llm.backend import Backend
+    from briefing.settings import Settings, StructuredMode
+
+    withdrew = "Russian forces withdrew air defence systems from Tartus."
+    talks = "Turkish officials opened talks with Damascus on Thursday."
+    reply = {
+        "headline": "Russian forces withdrew air defence systems from Tartus",
+        "bluf": f"{withdrew} Turkish forces opened air defence talks yesterday.",
+    }
+    model = ScriptedChatModel(default=json.dumps(reply))
+    chain = BriefChain(
+        Settings(),
+        backend=Backend(chat=model, model="scripted", label="scripted", mode=StructuredMode.PLAIN),
+    )
+    b = digest_builder(chain)
+    b.signals = lambda i: Signals(words=("tartus",))
+    items = [
+        item("a", withdrew, source_name="ISW", developments=[development(withdrew, withdrew)]),
+        item("b", talks, source_name="Reuters", developments=[development(talks, talks)]),
+    ]
+    digest = b.build(items, since=SINCE, until=UNTIL)
+    assert digest.events[0].bluf == withdrew
+    assert any("bluf sentence 2" in w and "strayed" in w for w in digest.quality.warnings)

@@ -3,8 +3,8 @@
 The call goes through the brief chain's structured caller (same backend, cache, caps, timeouts
 and repair loop) with the versioned ``digest_event`` prompt. What comes back passes the briefs'
 guards (no name or number the event's reports lack, no word found only in a suspected prompt
-injection, words tied to the items); otherwise, or when the model fails, code's wording stands
-and the digest says so.
+injection, each sentence's words found in one of the items it was given); otherwise, or when
+the model fails, code's wording stands and the digest says so.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from briefing.analysis.injection import find_injections, injected_only_words
 from briefing.chains.brief import BriefChain
-from briefing.chains.guards import checked_prose
+from briefing.chains.guards import checked_prose, support
 from briefing.digest.inputs import DigestItem
 from briefing.errors import ModelOutputError, ModelTimeoutError
 from briefing.prompts import PromptTemplate, load_prompt
@@ -87,14 +87,17 @@ class EventWriter:
         for item in items:
             injected |= injected_only_words(item.report.text, find_injections(item.report.text))
         warnings: list[str] = []
-        evidence = "\n".join(lines)
 
         def check(section: str, written: str, fallback: str) -> str:
+            # Against the one item that supports it best, not all of them together: an
+            # event's items hold so many words that a made-up sentence finds most of its
+            # words somewhere among them.
+            best = max(lines[:MAX_ITEMS], key=lambda line: support(written, line))
             return checked_prose(
                 section,
                 written,
                 source_text=source_text,
-                evidence=evidence,
+                evidence=best,
                 fallback=fallback,
                 injected_words=injected,
                 warnings=warnings,
