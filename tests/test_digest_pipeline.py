@@ -35,6 +35,26 @@ def builder(one_event: bool = True) -> DigestBuilder:
     )
 
 
+def scripted_builder(reply: dict[str, str]):  # type: ignore[no-untyped-def]
+    """The digest builder behind a scripted model that answers every event with ``reply``;
+    every report shares one signal word, so they make one event."""
+    from scripted import ScriptedChatModel
+
+    from briefing.chains.brief import BriefChain
+    from briefing.digest.make import digest_builder
+    from briefing.llm.backend import Backend
+    from briefing.settings import Settings, StructuredMode
+
+    model = ScriptedChatModel(default=json.dumps(reply))
+    chain = BriefChain(
+        Settings(),
+        backend=Backend(chat=model, model="scripted", label="scripted", mode=StructuredMode.PLAIN),
+    )
+    b = digest_builder(chain)
+    b.signals = lambda i: Signals(words=("tartus",))
+    return b, model
+
+
 ISW = "ISW, citing HUR, reported that Russian forces withdrew air defence systems from Tartus."
 KYIV = "The Kyiv Independent, citing HUR, wrote that Russian forces withdrew air defence systems from Tartus."
 WIRE = (
@@ -307,23 +327,12 @@ def test_a_corroborated_event_outranks_a_single_source_rumour() -> None:
 
 @pytest.mark.parametrize("n", [1, 3])
 def test_model_calls_grow_with_events_not_reports(n: int) -> None:
-    from scripted import ScriptedChatModel
-
-    from briefing.chains.brief import BriefChain
-    from briefing.llm.backend import Backend
-    from briefing.settings import Settings, StructuredMode
-
-    model = ScriptedChatModel(
-        default='{"headline": "Russian forces withdrew air defence systems", "bluf": "HUR says Russian forces withdrew air defence systems from Tartus."}'
+    b, model = scripted_builder(
+        {
+            "headline": "Russian forces withdrew air defence systems",
+            "bluf": "HUR says Russian forces withdrew air defence systems from Tartus.",
+        }
     )
-    chain = BriefChain(
-        Settings(),
-        backend=Backend(chat=model, model="scripted", label="scripted", mode=StructuredMode.PLAIN),
-    )
-    from briefing.digest.make import digest_builder
-
-    b = digest_builder(chain)
-    b.signals = lambda i: Signals(words=("tartus",))
     items = relay_items()[: n + 1]
     digest = b.build(items, since=SINCE, until=UNTIL)
     assert len(model.calls) == len(digest.events) == 1
@@ -333,22 +342,12 @@ def test_model_calls_grow_with_events_not_reports(n: int) -> None:
 
 
 def test_model_wording_that_names_a_stranger_is_replaced() -> None:
-    from scripted import ScriptedChatModel
-
-    from briefing.chains.brief import BriefChain
-    from briefing.digest.make import digest_builder
-    from briefing.llm.backend import Backend
-    from briefing.settings import Settings, StructuredMode
-
-    model = ScriptedChatModel(
-        default='{"headline": "Kremlin says Putin orders Tartus pullout", "bluf": "HUR says Putin ordered Russian forces to withdraw from Tartus."}'
+    b, _ = scripted_builder(
+        {
+            "headline": "Kremlin says Putin orders Tartus pullout",
+            "bluf": "HUR says Putin ordered Russian forces to withdraw from Tartus.",
+        }
     )
-    chain = BriefChain(
-        Settings(),
-        backend=Backend(chat=model, model="scripted", label="scripted", mode=StructuredMode.PLAIN),
-    )
-    b = digest_builder(chain)
-    b.signals = lambda i: Signals(words=("tartus",))
     digest = b.build(relay_items()[:2], since=SINCE, until=UNTIL)
     event = digest.events[0]
     assert "Putin" not in event.headline and "Putin" not in event.bluf
@@ -378,25 +377,13 @@ def test_a_denial_by_an_unnamed_speaker_is_not_a_dispute() -> None:
 
 
 def test_a_bottom_line_sentence_that_strays_is_dropped_and_the_rest_kept() -> None:
-    from scripted import ScriptedChatModel
-
-    from briefing.chains.brief import BriefChain
-    from briefing.digest.make import digest_builder
-    from briefing.llm.backend import Backend
-    from briefing.settings import Settings, StructuredMode
-
-    reply = {
-        "headline": "} Russian forces withdrew air defence systems from Tartus",
-        "bluf": "HUR says Russian forces withdrew air defence systems from Tartus. "
-        "The withdrawal was part of a larger plan involving several other entities and groups.",
-    }
-    model = ScriptedChatModel(default=json.dumps(reply))
-    chain = BriefChain(
-        Settings(),
-        backend=Backend(chat=model, model="scripted", label="scripted", mode=StructuredMode.PLAIN),
+    b, _ = scripted_builder(
+        {
+            "headline": "} Russian forces withdrew air defence systems from Tartus",
+            "bluf": "HUR says Russian forces withdrew air defence systems from Tartus. "
+            "The withdrawal was part of a larger plan involving several other entities and groups.",
+        }
     )
-    b = digest_builder(chain)
-    b.signals = lambda i: Signals(words=("tartus",))
     digest = b.build(relay_items()[:2], since=SINCE, until=UNTIL)
     event = digest.events[0]
     assert event.headline == "Russian forces withdrew air defence systems from Tartus"
@@ -467,26 +454,14 @@ def test_background_told_by_more_publishers_does_not_lead_the_event() -> None:
 
 def test_a_bottom_line_sentence_pieced_from_words_of_many_items_is_dropped() -> None:
     """Each of its words but one is in some item, but no one item says it: made up, dropped."""
-    from scripted import ScriptedChatModel
-
-    from briefing.chains.brief import BriefChain
-    from briefing.digest.make import digest_builder
-    from briefing.llm.backend import Backend
-    from briefing.settings import Settings, StructuredMode
-
     withdrew = "Russian forces withdrew air defence systems from Tartus."
     talks = "Turkish officials opened talks with Damascus on Thursday."
-    reply = {
-        "headline": "Russian forces withdrew air defence systems from Tartus",
-        "bluf": f"{withdrew} Turkish forces opened air defence talks yesterday.",
-    }
-    model = ScriptedChatModel(default=json.dumps(reply))
-    chain = BriefChain(
-        Settings(),
-        backend=Backend(chat=model, model="scripted", label="scripted", mode=StructuredMode.PLAIN),
+    b, _ = scripted_builder(
+        {
+            "headline": "Russian forces withdrew air defence systems from Tartus",
+            "bluf": f"{withdrew} Turkish forces opened air defence talks yesterday.",
+        }
     )
-    b = digest_builder(chain)
-    b.signals = lambda i: Signals(words=("tartus",))
     items = [
         item("a", withdrew, source_name="ISW", developments=[development(withdrew, withdrew)]),
         item("b", talks, source_name="Reuters", developments=[development(talks, talks)]),
