@@ -193,9 +193,12 @@ def _dense(v: _Vectors, rows: Sequence[int] | None, params: ClusterParams) -> An
     return sim
 
 
-def _least(closest: float, params: ClusterParams) -> float:
-    """The least similarity of a neighbour of a report whose closest report is ``closest``."""
-    return max(params.neighbour_floor, params.neighbour_ratio * closest)
+def _least(closest: Any, params: ClusterParams) -> Any:
+    """The least similarity of a neighbour of a report whose closest report is ``closest``
+    (a number, or an array of them)."""
+    import numpy as np
+
+    return np.maximum(params.neighbour_floor, params.neighbour_ratio * closest)
 
 
 def _neighbourhoods(sim: Any, params: ClusterParams) -> Any:
@@ -309,15 +312,17 @@ def _neighbour_lists(v: _Vectors, params: ClusterParams) -> list[list[int]]:
     cols = np.concatenate([pairs.col[close], pairs.row[close]])
     vals = np.concatenate([sims[close], sims[close]])
     order = np.lexsort((cols, -vals, rows))  # by report, most similar first, then index
+    rows, cols, vals = rows[order], cols[order], vals[order]
     out: list[list[int]] = [[] for _ in range(v.n)]
-    least: dict[int, float] = {}
-    for k in order:
-        report = int(rows[k])
-        if report not in least:  # its closest report comes first
-            least[report] = _least(float(vals[k]), params)
-        near = out[report]
-        if len(near) < params.neighbours and vals[k] >= least[report]:
-            near.append(int(cols[k]))
+    if not len(rows):
+        return out
+    position = np.arange(len(rows))
+    first = np.maximum.accumulate(np.where(np.r_[True, rows[1:] != rows[:-1]], position, 0))
+    # Each report's list is most similar first, so the ones above its least similarity
+    # (from its closest report, the first) are a prefix of it.
+    keep = (position - first < params.neighbours) & (vals >= _least(vals[first], params))
+    for report, near in zip(rows[keep].tolist(), cols[keep].tolist(), strict=True):
+        out[report].append(near)
     return out
 
 

@@ -62,7 +62,8 @@ class EventWriter:
     ) -> Wording:
         if self.chain is None or self.prompt is None or not lines:
             return Wording(fallback_headline, fallback_bluf)
-        listing = "\n".join(f"- {line}" for line in lines[:MAX_ITEMS])
+        shown = lines[:MAX_ITEMS]  # what the model is given, and what its words are checked on
+        listing = "\n".join(f"- {line}" for line in shown)
         reports = "; ".join(
             f"{i.report.source or 'unknown source'}: {i.report.title or 'untitled'}"
             for i in items[:12]
@@ -92,7 +93,7 @@ class EventWriter:
             # Against the one item that supports it best, not all of them together: an
             # event's items hold so many words that a made-up sentence finds most of its
             # words somewhere among them.
-            best = max(lines[:MAX_ITEMS], key=lambda line: support(written, line))
+            best = max(shown, key=lambda line: support(written, line))
             return checked_prose(
                 section,
                 written,
