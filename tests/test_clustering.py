@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 
 from briefing.digest.cluster import Signals, cluster
-from briefing.evaluation.clustering import bcubed, evaluate_clustering, score_clusters
+from briefing.evaluation.clustering import (
+    bcubed,
+    evaluate_clustering,
+    gold_clusters,
+    score_clusters,
+    score_signals,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV = ROOT / "eval/data/ecbplus-dev"
@@ -88,10 +94,37 @@ def test_cluster_command_prints_the_clusters(tmp_path: Path) -> None:
     assert empty.returncode == 2 and b"not a folder" in empty.stderr
 
 
+def test_eval_scores_a_folder_against_its_gold_clusters(tmp_path: Path) -> None:
+    """`briefing eval`'s clustering part: a folder's clusters.json read, both clusterings scored."""
+    names = ("1_1ecb.txt", "1_10ecb.txt", "1_1ecbplus.txt", "1_10ecbplus.txt")
+    documents = json.loads((DEV / "clusters.json").read_text())["documents"]
+    for name in names:
+        (tmp_path / name).write_bytes((DEV / name).read_bytes())
+    (tmp_path / "clusters.json").write_text(
+        json.dumps({"documents": {name: documents[name] for name in names}})
+    )
+    scores = evaluate_clustering(tmp_path)
+    assert set(scores) == {"baseline", "briefing"}
+    assert scores["briefing"].gold_clusters == 2 and scores["briefing"].f1 == 1.0
+    assert evaluate_clustering(tmp_path / "none") == {}
+
+
+@pytest.fixture(scope="module")
+def dev_signals() -> tuple[list[Signals], list[str]]:
+    """ECB+ dev through the analysis pass once (a half-minute), for the tests that need it."""
+    from briefing.digest.cluster import signals_of_files
+
+    gold = gold_clusters(DEV)
+    files = sorted(gold)
+    return signals_of_files([DEV / f for f in files]), [gold[f] for f in files]
+
+
 @pytest.mark.slow
-def test_clustering_score_on_ecbplus_dev_holds() -> None:
+def test_clustering_score_on_ecbplus_dev_holds(
+    dev_signals: tuple[list[Signals], list[str]],
+) -> None:
     """Guard: the figure reached on ECB+ dev (never tuned on) must not drop."""
-    scores = evaluate_clustering(DEV)
+    scores = score_signals(*dev_signals)
     ours, base = scores["briefing"], scores["baseline"]
     assert ours.f1 >= REACHED_B3_F1 - 0.01, ours
     assert ours.f1 > base.f1 and ours.ari > base.ari
@@ -173,9 +206,11 @@ def test_blocking_gives_the_all_pairs_clusters_on_many_small_events() -> None:
 
 
 @pytest.mark.slow
-def test_blocking_gives_the_all_pairs_clusters_on_ecbplus_dev() -> None:
-    from briefing.digest.cluster import BASELINE_PARAMS, DEFAULT_PARAMS, signals_of_files
+def test_blocking_gives_the_all_pairs_clusters_on_ecbplus_dev(
+    dev_signals: tuple[list[Signals], list[str]],
+) -> None:
+    from briefing.digest.cluster import BASELINE_PARAMS, DEFAULT_PARAMS
 
-    signals = signals_of_files(sorted(DEV.glob("*.txt")))
+    signals = dev_signals[0]
     for params in (DEFAULT_PARAMS, BASELINE_PARAMS):
         assert sorted(cluster(signals, params).groups()) == _all_pairs(signals, params)

@@ -7,6 +7,10 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from briefing.digest.cluster import Signals
 
 
 @dataclass(frozen=True)
@@ -68,14 +72,21 @@ def evaluate_clustering(
 ) -> dict[str, ClusterScore]:
     """The digest's clustering and the TF-IDF average-link baseline against a folder's gold
     clusters, in one run; empty when the folder has no ``clusters.json``."""
-    from briefing.digest.cluster import BASELINE_PARAMS, DEFAULT_PARAMS, cluster, signals_of_files
+    from briefing.digest.cluster import signals_of_files
 
     gold = gold_clusters(folder)
     if not gold:
         return {}
     files = sorted(gold)
     signals = signals_of_files([folder / name for name in files], progress)
-    labels = [gold[name] for name in files]
+    return score_signals(signals, [gold[name] for name in files])
+
+
+def score_signals(signals: Sequence[Signals], gold: Sequence[str]) -> dict[str, ClusterScore]:
+    """Both clusterings of already-analysed reports against their gold labels."""
+    from briefing.digest.cluster import BASELINE_PARAMS, DEFAULT_PARAMS, cluster
+
+    labels = list(gold)
     return {
         "baseline": score_clusters(cluster(signals, BASELINE_PARAMS).labels, labels),
         "briefing": score_clusters(cluster(signals, DEFAULT_PARAMS).labels, labels),
