@@ -159,3 +159,13 @@ def test_media_players_and_file_lists_are_blanked_not_by_name() -> None:
     start = m.norm.index("Among")
     lo, hi = m.to_original(start, start + 5)
     assert text[lo:hi] == "Among"  # offsets still point at the report's words
+
+
+def test_a_copula_states_a_fact_and_a_full_verb_tells_an_event() -> None:
+    from briefing.analysis.states import states_a_fact
+
+    assert states_a_fact("The inmate is a convicted sex offender serving a life sentence.")
+    assert states_a_fact("Orozco, 24, was a known gang member.")
+    assert not states_a_fact("The inmate took the officers' weapons and fled on foot.")
+    assert not states_a_fact("He was arrested on Monday.")  # a passive tells an event
+    assert not states_a_fact("Twelve people were injured in the riot.")

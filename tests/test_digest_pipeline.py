@@ -452,6 +452,42 @@ def test_background_told_by_more_publishers_does_not_lead_the_event() -> None:
     assert told == {news: 1, past: 2}
 
 
+def test_what_happened_leads_what_someone_is_when_as_many_publishers_tell_both() -> None:
+    """Two publishers each tell the escape and describe the inmate, a third only describes
+    him: the description has more reports, but the escape leads the bottom line."""
+    state = "The inmate is a convicted sex offender serving a life sentence."
+    news = "The inmate took the officers' weapons and fled on foot."
+    items = [
+        item(
+            name,
+            f"{state} {news} {own}",
+            source_name=outlet,
+            url=url,
+            developments=[
+                development(f"{state} {news} {own}", state),
+                development(f"{state} {news} {own}", news),
+            ],
+        )
+        for name, outlet, url, own in (
+            ("r1", "Houston Chronicle", "https://www.chron.com/a", "Roads were closed."),
+            ("r2", "ABC News", "https://abcnews.go.com/b", "A reward was offered."),
+        )
+    ]
+    items.append(
+        item(
+            "r3",
+            f"Officials said little. {state}",
+            source_name="Houston Chronicle",
+            url="https://www.chron.com/c",
+            developments=[development(f"Officials said little. {state}", state)],
+        )
+    )
+    (event,) = builder().build(items, since=SINCE, until=UNTIL).events
+    told = {d.what: (len(d.families), len(d.reports)) for d in event.timeline}
+    assert told == {state: (2, 3), news: (2, 2)}
+    assert event.bluf.startswith(news)
+
+
 def test_a_bottom_line_sentence_pieced_from_words_of_many_items_is_dropped() -> None:
     """Each of its words but one is in some item, but no one item says it: made up, dropped."""
     withdrew = "Russian forces withdrew air defence systems from Tartus."

@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict
 
 from briefing.analysis.actors import normalize_name, place_key
+from briefing.analysis.states import states_a_fact
 from briefing.chains.guards import content_words, support
 from briefing.digest import changes as change_rules
 from briefing.digest.cluster import DEFAULT_PARAMS, ClusterParams, Signals, cluster, signals_of
@@ -45,7 +46,7 @@ from briefing.digest.merge import (
     rollup_sources,
 )
 from briefing.digest.publishers import families
-from briefing.digest.writer import EventWriter
+from briefing.digest.writer import MAX_ITEMS, EventWriter
 from briefing.schemas.brief import Usage
 from briefing.schemas.digest import (
     Change,
@@ -273,21 +274,26 @@ class DigestBuilder:
         lead = max(originators, key=centrality)
         # Code's wording, in the reports' own words: the development most publishers tell,
         # news before background (a development dated well before the earliest report, such
-        # as a suspect's past convictions, is context, never the event's headline).
+        # as a suspect's past convictions, is context, never the event's headline), and among
+        # those told as widely, what happened before what someone is ("X is a convicted
+        # offender": a description, see briefing.analysis.states).
         earliest = min(i.when for i in items).date()
 
         def background(d: DigestDevelopment) -> bool:
             last = d.when_end or d.when
             return last is not None and (earliest - last).days > BACKGROUND_DAYS
 
+        def standing(d: DigestDevelopment) -> tuple[bool, int]:
+            return background(d), -len(d.families)
+
         told = sorted(
             timeline,
-            key=lambda d: (
-                background(d),
-                -len(d.families),
-                -len(d.reports),
-                d.evidence[0].report_id != lead.id,
-            ),
+            key=lambda d: (*standing(d), -len(d.reports), d.evidence[0].report_id != lead.id),
+        )
+        # Parsed only where it can matter: the lines the model is shown (a bounded cost however
+        # many developments a large event has); the sort is stable, so ties keep their order.
+        told[:MAX_ITEMS] = sorted(
+            told[:MAX_ITEMS], key=lambda d: (*standing(d), states_a_fact(d.evidence[0].text))
         )
         top = [" ".join(d.evidence[0].text.split()) for d in told[:2] if d.evidence]
         if len(told) > 1 and len(told[1].families) < 2:
