@@ -452,6 +452,28 @@ def test_background_told_by_more_publishers_does_not_lead_the_event() -> None:
     assert told == {news: 1, past: 2}
 
 
+def test_a_bottom_line_with_a_word_no_report_uses_is_dropped() -> None:
+    """Most of the sentence is one item's words, but it adds a charge no report mentions: the
+    sentence goes; a sentence in the reports' words, inflected otherwise, stays."""
+    told = "Comeaux is serving a life sentence for aggravated sexual assault and escaped."
+    b, _ = scripted_builder(
+        {
+            "headline": "Comeaux escapes",
+            "bluf": "Comeaux is serving a life sentence for assault and possession of pornography. "
+            "Comeaux escapes while serving a life sentence.",
+        }
+    )
+    items = [item("a", told, source_name="KHOU", developments=[development(told, told)])]
+    digest = b.build(items, since=SINCE, until=UNTIL)
+    event = digest.events[0]
+    assert event.headline == "Comeaux escapes"
+    assert event.bluf == "Comeaux escapes while serving a life sentence."
+    assert any(
+        "bluf sentence 1" in w and "pornography, possession" in w and "none of the reports" in w
+        for w in digest.quality.warnings
+    ), digest.quality.warnings
+
+
 def test_what_happened_leads_what_someone_is_when_as_many_publishers_tell_both() -> None:
     """Two publishers each tell the escape and describe the inmate, a third only describes
     him: the description has more reports, but the escape leads the bottom line."""
@@ -498,9 +520,11 @@ def test_a_bottom_line_sentence_pieced_from_words_of_many_items_is_dropped() -> 
             "bluf": f"{withdrew} Turkish forces opened air defence talks yesterday.",
         }
     )
+    spoke = "Officials in Ankara spoke yesterday."  # every word is some report's
     items = [
         item("a", withdrew, source_name="ISW", developments=[development(withdrew, withdrew)]),
         item("b", talks, source_name="Reuters", developments=[development(talks, talks)]),
+        item("c", spoke, source_name="AP", developments=[development(spoke, spoke)]),
     ]
     digest = b.build(items, since=SINCE, until=UNTIL)
     assert digest.events[0].bluf == withdrew

@@ -61,3 +61,16 @@ def test_items_without_evidence_are_dropped_and_counted() -> None:
     assert kept[0].evidence == [Span(start=0, end=3, text="HUR")]  # offsets corrected
     assert [(d.section, d.summary) for d in report.dropped] == [("uncertainties", "dropped")]
     assert (report.spans_checked, report.spans_exact, report.spans_dropped) == (2, 1, 1)
+
+
+def test_words_no_report_uses_are_found_whatever_their_ending() -> None:
+    from briefing.chains.guards import unknown_words
+
+    report = "Comeaux escaped from a prison van. Officials reported the escape on Monday."
+    assert unknown_words("Comeaux escapes from the van", report) == []  # another ending
+    assert unknown_words("Officials say Comeaux escaped", report) == []  # neutral attribution
+    assert unknown_words("Officials deny Comeaux escaped", report) == ["deny"]  # not neutral
+    assert unknown_words("Comeaux escaped with child pornography", report) == [
+        "child",
+        "pornography",
+    ]

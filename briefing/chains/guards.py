@@ -7,6 +7,8 @@ Text that fails is replaced by the code's own wording and the brief says so in `
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from typing import Any
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
@@ -45,6 +47,39 @@ def unsupported_names(text: str, report_text: str) -> list[str]:
     return missing
 
 
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=1)
+def _neutral_reporting_stems() -> frozenset[str]:
+    from briefing.analysis.lexicon import REPORTING_VERBS
+    from briefing.schemas.brief import ReportingVerb
+
+    stem = _stemmer().stemWord
+    return frozenset(
+        stem(v) for v, kind in REPORTING_VERBS.items() if kind is ReportingVerb.REPORTED
+    )
+
+
+def unknown_words(text: str, source_text: str) -> list[str]:
+    """Content words of ``text`` whose stem no word of ``source_text`` has ("escapes" is known
+    where a report says "escaped"; "pornography" is not where no report says it). Neutral
+    reporting verbs ("says" for "reported") are known: they attribute, they add no fact;
+    "denies" or "confirms" would change what was said, so they must be the reports' own."""
+    stem = _stemmer().stemWord
+
+    def words(t: str) -> set[str]:
+        found = (re.sub(r"['’]s?$", "", w.lower()) for w in _WORD.findall(t))
+        return {w for w in found if len(w) > 2 and w not in STOP_WORDS}
+
+    known = {stem(w) for w in words(source_text)} | _neutral_reporting_stems()
+    return sorted(w for w in words(text) if stem(w) not in known)
+
+
 def support(text: str, evidence: str) -> float:
     """Share of the content words of ``text`` found in ``evidence`` (1.0 for no words)."""
     words = content_words(text)
@@ -64,11 +99,14 @@ def checked_prose(
     injected_words: set[str] | frozenset[str],
     warnings: list[str],
     min_support: float = 0.5,
+    known_words_only: bool = False,
 ) -> str:
     """The model's text if it reads as a statement (no order, markup or payload link), names
     no stranger to ``source_text``, echoes no word found only in a suspected prompt injection
     and sticks to ``evidence``; else ``fallback``, with a
-    warning that says why. Briefs and digests use the same check."""
+    warning that says why. Briefs and digests use the same check. ``known_words_only``: also
+    no content word that ``source_text`` lacks (a digest's bottom line is in the reports'
+    words; a brief's prose may paraphrase its one report)."""
     written = " ".join(written.split())
     if not written:
         return fallback
@@ -95,6 +133,13 @@ def checked_prose(
         warnings.append(
             f"{section}: model text used {', '.join(sorted(set(strangers)))}, "
             "not in the report; replaced by the report's words"
+        )
+        return fallback
+    novel = unknown_words(written, source_text) if known_words_only else []
+    if novel:
+        warnings.append(
+            f"{section}: model text used {', '.join(novel)}, in none of the reports; "
+            "replaced by the reports' words"
         )
         return fallback
     if support(written, evidence) < min_support:

@@ -3,7 +3,10 @@
 The call goes through the brief chain's structured caller (same backend, cache, caps, timeouts
 and repair loop) with the versioned ``digest_event`` prompt. What comes back passes the briefs'
 guards (no name or number the event's reports lack, no word found only in a suspected prompt
-injection, each sentence's words found in one of the items it was given); otherwise, or when
+injection, each sentence's words found in one of the items it was given) and one more: no
+content word that none of the event's reports uses, whatever its stem's ending (a 135M model
+wrote a conviction for "possession of child pornography" that no report mentions, each of
+its other words in one item); otherwise, or when
 the model fails, code's wording stands and the digest says so.
 """
 
@@ -102,6 +105,7 @@ class EventWriter:
                 fallback=fallback,
                 injected_words=injected,
                 warnings=warnings,
+                known_words_only=True,
             )
 
         headline = _trim(result.value.headline).rstrip(".")
