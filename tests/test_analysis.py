@@ -169,3 +169,13 @@ def test_a_copula_states_a_fact_and_a_full_verb_tells_an_event() -> None:
     assert not states_a_fact("The inmate took the officers' weapons and fled on foot.")
     assert not states_a_fact("He was arrested on Monday.")  # a passive tells an event
     assert not states_a_fact("Twelve people were injured in the riot.")
+
+
+def test_a_sentence_that_opens_with_a_pronoun_names_no_one() -> None:
+    from briefing.analysis.reference import opening_pronoun
+
+    assert opening_pronoun("She is now serving life without parole.") == "She"
+    assert opening_pronoun("His lawyer said he would appeal.") == "His"
+    assert opening_pronoun("This is the second escape this year.") == "This"
+    assert opening_pronoun("Comeaux fled on foot.") is None
+    assert opening_pronoun("The inmate fled on foot.") is None

@@ -474,6 +474,25 @@ def test_a_bottom_line_with_a_word_no_report_uses_is_dropped() -> None:
     ), digest.quality.warnings
 
 
+def test_a_bottom_line_that_opens_with_a_pronoun_loses_that_sentence() -> None:
+    """Read first and alone, "He escaped..." names no one: that sentence goes, the next one
+    (which names him) leads; a headline opening with "He" gives way to code's."""
+    told = "Comeaux escaped from a prison van. Comeaux is serving a life sentence."
+    b, _ = scripted_builder(
+        {
+            "headline": "He escaped from a prison van",
+            "bluf": "He escaped from a prison van. Comeaux is serving a life sentence. "
+            "He escaped from a prison van.",
+        }
+    )
+    items = [item("a", told, source_name="KHOU", developments=[development(told, told)])]
+    digest = b.build(items, since=SINCE, until=UNTIL)
+    event = digest.events[0]
+    assert event.bluf == "Comeaux is serving a life sentence. He escaped from a prison van."
+    assert not event.headline.startswith("He ")
+    assert sum("opens with 'He'" in w for w in digest.quality.warnings) == 2
+
+
 def test_what_happened_leads_what_someone_is_when_as_many_publishers_tell_both() -> None:
     """Two publishers each tell the escape and describe the inmate, a third only describes
     him: the description has more reports, but the escape leads the bottom line."""

@@ -6,7 +6,8 @@ guards (no name or number the event's reports lack, no word found only in a susp
 injection, each sentence's words found in one of the items it was given) and one more: no
 content word that none of the event's reports uses, whatever its stem's ending (a 135M model
 wrote a conviction for "possession of child pornography" that no report mentions, each of
-its other words in one item); otherwise, or when
+its other words in one item), and no headline or leading sentence that opens with a pronoun
+("She is now serving life…" names no one); otherwise, or when
 the model fails, code's wording stands and the digest says so.
 """
 
@@ -18,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from briefing.analysis.injection import find_injections, injected_only_words
+from briefing.analysis.reference import opening_pronoun
 from briefing.chains.brief import BriefChain
 from briefing.chains.guards import checked_prose, support
 from briefing.digest.inputs import DigestItem
@@ -113,6 +115,11 @@ class EventWriter:
             warnings.append("headline: model text too long; replaced by the reports' words")
             headline = ""
         headline = check("headline", headline, fallback_headline)
+        if headline != fallback_headline and (pronoun := opening_pronoun(headline)):
+            warnings.append(
+                f"headline: opens with {pronoun!r}, naming no one; replaced by the reports' words"
+            )
+            headline = fallback_headline
         # Each sentence of the bottom line stands on its own: one that strays is dropped, the
         # others stay (a small model often adds a sentence of its own).
         kept = [
@@ -120,6 +127,11 @@ class EventWriter:
             for n, s in enumerate(_SENTENCE_END.split(_trim(result.value.bluf)), 1)
             if s.strip() and check(f"bluf sentence {n}", s, "")
         ]
+        # Read first and alone, the bottom line must say whom it is about: a leading sentence
+        # that opens with "She" or "This" goes (a later one may point back at the first).
+        while kept and (pronoun := opening_pronoun(kept[0])):
+            warnings.append(f"bluf: a sentence opens with {pronoun!r}, naming no one; dropped")
+            kept.pop(0)
         bluf = " ".join(kept) if kept else fallback_bluf
         return Wording(headline, bluf, usage=result.usage, warnings=warnings)
 
