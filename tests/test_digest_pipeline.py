@@ -13,7 +13,7 @@ from briefing.digest.cluster import Signals
 from briefing.digest.pipeline import DigestBuilder
 from briefing.digest.writer import EventWriter
 from briefing.schemas.brief import ActorKind, ReportingVerb
-from briefing.schemas.digest import ChangeKind, ContradictionKind, Phase
+from briefing.schemas.digest import ChangeKind, ContradictionKind, Event, Phase
 from briefing.schemas.scales import Reliability
 
 SINCE = NOW - dt.timedelta(days=1)
@@ -452,45 +452,44 @@ def test_background_told_by_more_publishers_does_not_lead_the_event() -> None:
     assert told == {news: 1, past: 2}
 
 
+def worded_by_the_model(told: str, headline: str, bluf: str) -> tuple[Event, list[str]]:
+    """A one-report event (``told`` is its text and its development) that the scripted model
+    words with ``headline`` and ``bluf``: the event and the digest's warnings."""
+    b, _ = scripted_builder({"headline": headline, "bluf": bluf})
+    items = [item("a", told, source_name="KHOU", developments=[development(told, told)])]
+    digest = b.build(items, since=SINCE, until=UNTIL)
+    return digest.events[0], digest.quality.warnings
+
+
 def test_a_bottom_line_with_a_word_no_report_uses_is_dropped() -> None:
     """Most of the sentence is one item's words, but it adds a charge no report mentions: the
     sentence goes; a sentence in the reports' words, inflected otherwise, stays."""
-    told = "Comeaux is serving a life sentence for aggravated sexual assault and escaped."
-    b, _ = scripted_builder(
-        {
-            "headline": "Comeaux escapes",
-            "bluf": "Comeaux is serving a life sentence for assault and possession of pornography. "
-            "Comeaux escapes while serving a life sentence.",
-        }
+    event, warnings = worded_by_the_model(
+        "Comeaux is serving a life sentence for aggravated sexual assault and escaped.",
+        headline="Comeaux escapes",
+        bluf="Comeaux is serving a life sentence for assault and possession of pornography. "
+        "Comeaux escapes while serving a life sentence.",
     )
-    items = [item("a", told, source_name="KHOU", developments=[development(told, told)])]
-    digest = b.build(items, since=SINCE, until=UNTIL)
-    event = digest.events[0]
     assert event.headline == "Comeaux escapes"
     assert event.bluf == "Comeaux escapes while serving a life sentence."
     assert any(
         "bluf sentence 1" in w and "pornography, possession" in w and "none of the reports" in w
-        for w in digest.quality.warnings
-    ), digest.quality.warnings
+        for w in warnings
+    ), warnings
 
 
 def test_a_bottom_line_that_opens_with_a_pronoun_loses_that_sentence() -> None:
     """Read first and alone, "He escaped..." names no one: that sentence goes, the next one
     (which names him) leads; a headline opening with "He" gives way to code's."""
-    told = "Comeaux escaped from a prison van. Comeaux is serving a life sentence."
-    b, _ = scripted_builder(
-        {
-            "headline": "He escaped from a prison van",
-            "bluf": "He escaped from a prison van. Comeaux is serving a life sentence. "
-            "He escaped from a prison van.",
-        }
+    event, warnings = worded_by_the_model(
+        "Comeaux escaped from a prison van. Comeaux is serving a life sentence.",
+        headline="He escaped from a prison van",
+        bluf="He escaped from a prison van. Comeaux is serving a life sentence. "
+        "He escaped from a prison van.",
     )
-    items = [item("a", told, source_name="KHOU", developments=[development(told, told)])]
-    digest = b.build(items, since=SINCE, until=UNTIL)
-    event = digest.events[0]
     assert event.bluf == "Comeaux is serving a life sentence. He escaped from a prison van."
     assert not event.headline.startswith("He ")
-    assert sum("opens with 'He'" in w for w in digest.quality.warnings) == 2
+    assert sum("opens with 'He'" in w for w in warnings) == 2
 
 
 def test_what_happened_leads_what_someone_is_when_as_many_publishers_tell_both() -> None:
