@@ -71,13 +71,21 @@ def unknown_words(text: str, source_text: str) -> list[str]:
     reporting verbs ("says" for "reported") are known: they attribute, they add no fact;
     "denies" or "confirms" would change what was said, so they must be the reports' own."""
     stem = _stemmer().stemWord
+    known = _known_stems(source_text)
+    return sorted(w for w in _stemmable_words(text) if stem(w) not in known)
 
-    def words(t: str) -> set[str]:
-        found = (re.sub(r"['’]s?$", "", w.lower()) for w in _WORD.findall(t))
-        return {w for w in found if len(w) > 2 and w not in STOP_WORDS}
 
-    known = {stem(w) for w in words(source_text)} | _neutral_reporting_stems()
-    return sorted(w for w in words(text) if stem(w) not in known)
+def _stemmable_words(text: str) -> set[str]:
+    found = (re.sub(r"['’]s?$", "", w.lower()) for w in _WORD.findall(text))
+    return {w for w in found if len(w) > 2 and w not in STOP_WORDS}
+
+
+@lru_cache(maxsize=16)
+def _known_stems(source_text: str) -> frozenset[str]:
+    """The stems a text uses, and the neutral reporting verbs': once per source text (a
+    digest event checks each of its model's sentences against the same reports)."""
+    stem = _stemmer().stemWord
+    return frozenset(stem(w) for w in _stemmable_words(source_text)) | _neutral_reporting_stems()
 
 
 def support(text: str, evidence: str) -> float:
