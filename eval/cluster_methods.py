@@ -13,7 +13,6 @@ none of these methods was kept) and are skipped without them.
 from __future__ import annotations
 
 import itertools
-import random
 import statistics
 from collections.abc import Callable
 from dataclasses import replace
@@ -30,7 +29,7 @@ from briefing.digest.cluster import (
     _vectors,
 )
 from briefing.evaluation.clustering import score_clusters
-from eval.tune_clusters import load
+from eval.tune_clusters import load, windows
 
 Method = Callable[[list[Signals], ClusterParams], list[int]]
 
@@ -229,8 +228,8 @@ def main() -> None:
         return score_clusters(labels, [gold[i] for i in rows]).f1
 
     def sampled(rows: list[int], size: int, count: int, seed: int) -> list[list[int]]:
-        rng = random.Random(seed)
-        return [sorted(rng.sample(rows, size)) for _ in range(count)]
+        """tune_clusters' random windows, drawn from ``rows`` (sorted) instead of all reports."""
+        return [[rows[i] for i in w] for w in windows(len(rows), size, count, seed)]
 
     print("| method (out of fold, ECB+ train) | held half, even/odd | mean | windows 20 | 60 |")
     print("|---|---|---|---|---|")
