@@ -125,6 +125,11 @@ def bigrams(sig: list[Signals], p: ClusterParams) -> list[int]:
     return kept(more, p)
 
 
+def figures(sig: list[Signals], p: ClusterParams) -> list[int]:
+    """Numbers of two or more digits (tolls, magnitudes, amounts, ages, years) as words."""
+    return kept(sig, replace(p, figures=True))
+
+
 def _graph(sig: list[Signals], p: ClusterParams) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
     w = shared(sig, p)
     a, b = np.triu_indices(len(sig), 1)
@@ -208,6 +213,7 @@ METHODS: list[tuple[str, Method, list[ClusterParams]]] = [
     ("shared neighbourhood alone (Jarvis-Patrick)", share_only, grid((0.6, 0.7, 0.8, 0.9), (1.0,))),
     ("consensus of 36 settings", consensus, grid((0.3, 0.5, 0.7), (1.0,))),
     ("+ word bigrams", bigrams, grid((0.95, 0.975, 0.985))),
+    ("+ figures", figures, grid((0.95, 0.975, 0.985))),
     ("Louvain modularity, whole window", louvain, grid((1.5, 2.0, 2.5, 3.0, 4.0))),
     (
         "Louvain, null model at a fixed scale, per component",

@@ -23,6 +23,22 @@ DEV = ROOT / "eval/data/ecbplus-dev"
 REACHED_B3_F1 = 0.943
 
 
+def test_figures_are_read_and_count_as_words_only_when_asked() -> None:
+    # cluster_methods' "+ figures" row: off by default (it did not help on ECB+ dev).
+    from dataclasses import replace
+
+    from briefing.digest.cluster import DEFAULT_PARAMS, signals_of, similarity
+
+    a = signals_of("A 6.1 magnitude quake killed 1,200 people and hurt 5 on Sunday.")
+    b = signals_of("The quake, magnitude 6.1, killed 1,200 people.")
+    c = signals_of("The quake, magnitude 5.6, killed 40 people.")
+    assert a.figures == ("#6.1", "#1200")  # one digit is not a figure; separators dropped
+    flat = replace(DEFAULT_PARAMS, neighbours=0)
+    plain, figured = similarity([a, b, c], flat), similarity([a, b, c], replace(flat, figures=True))
+    assert plain[0, 1] == pytest.approx(plain[0, 2])  # the same words apart from the figures
+    assert figured[0, 1] > plain[0, 1] and figured[0, 2] < figured[0, 1]
+
+
 def test_bcubed_and_ari_on_hand_made_labellings() -> None:
     gold = ["a", "a", "b", "b"]
     assert bcubed([1, 1, 2, 2], gold) == (1.0, 1.0, 1.0)

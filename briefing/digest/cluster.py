@@ -32,6 +32,9 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from briefing.analysis.result import Analysis
 
 _WORD = re.compile(r"[a-z][a-z'-]{2,}")
+# A figure: a number of two or more digits (a toll, a magnitude, an amount, an age, a year),
+# thousands separators dropped; "6.1" is one figure.
+_FIGURE = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?!\w)")
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ class Signals:
     names: tuple[str, ...] = ()  # normalized actor and place names, once per mention
     people: tuple[str, ...] = ()  # normalized person names, once per mention
     years: frozenset[int] = frozenset()  # years the report names or resolves
+    figures: tuple[str, ...] = ()  # numbers of two or more digits, once per mention
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,7 @@ class ClusterParams:
     neighbour_floor: float = 0.175
     neighbour_ratio: float = 0.3
     shared_power: float = 1.0
+    figures: bool = False  # figures (numbers of two or more digits) count as words
     # Blocking (speed only): candidate pairs share one of each report's `block_terms` most
     # weighted words or names used by at most `block_df` reports.
     block_terms: int = 24
@@ -94,8 +99,9 @@ def _key(name: str) -> str:
 def signals_of(text: str, analysis: Analysis | None = None) -> Signals:
     """The signals of a report: its words, and with the analysis pass, its names and years."""
     words = tuple(w for w in _WORD.findall(text.casefold()) if w not in STOP_WORDS)
+    figures = tuple(_figures(text))
     if analysis is None:
-        return Signals(words=words)
+        return Signals(words=words, figures=figures)
     names: list[str] = []
     for actor in analysis.actors:
         forms = {actor.name, *actor.aliases}
@@ -108,7 +114,13 @@ def signals_of(text: str, analysis: Analysis | None = None) -> Signals:
         names=tuple(n for n in names if n),
         people=tuple(people),
         years=frozenset(years),
+        figures=figures,
     )
+
+
+def _figures(text: str) -> list[str]:
+    found = (m.group(0).replace(",", "") for m in _FIGURE.finditer(text))
+    return ["#" + f for f in found if sum(c.isdigit() for c in f) >= 2]
 
 
 def signals_of_files(
@@ -164,7 +176,7 @@ def _vectors(signals: Sequence[Signals], params: ClusterParams) -> _Vectors:
             )
     return _Vectors(
         n=len(signals),
-        words=_tfidf([s.words for s in signals]),
+        words=_tfidf([s.words + s.figures if params.figures else s.words for s in signals]),
         names=_tfidf([s.names for s in signals]) if params.names_share > 0 else None,
         years=years,
     )
