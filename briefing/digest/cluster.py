@@ -43,7 +43,6 @@ class Signals:
 
     words: tuple[str, ...]
     names: tuple[str, ...] = ()  # normalized actor and place names, once per mention
-    people: tuple[str, ...] = ()  # normalized person names, once per mention
     years: frozenset[int] = frozenset()  # years the report names or resolves
     figures: tuple[str, ...] = ()  # numbers of two or more digits, once per mention
 
@@ -107,12 +106,10 @@ def signals_of(text: str, analysis: Analysis | None = None) -> Signals:
         forms = {actor.name, *actor.aliases}
         names += [_key(f) for f in forms for _ in actor.mentions]
     names += [_key(m.span.text) for m in analysis.locations]
-    people = [_key(a.name) for a in analysis.actors if a.label == "PERSON" for _ in a.mentions]
     years = {d.value.year for d in analysis.dates if d.value is not None}
     return Signals(
         words=words,
         names=tuple(n for n in names if n),
-        people=tuple(people),
         years=frozenset(years),
         figures=figures,
     )
