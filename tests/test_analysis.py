@@ -45,6 +45,17 @@ def test_attributions_resolve_speakers(example_report: Report) -> None:
     assert "encroachment" in peskov.content.text
 
 
+def test_what_was_said_does_not_take_in_its_own_reporting_verb() -> None:
+    # spaCy puts the relative pronoun in the complement clause, left of "claimed".
+    text = (
+        "At the time of the escape, the inmate was in a wheelchair, which he claimed he needed "
+        "to help move him around, officials said."
+    )
+    analysis = analyze(Report(text=text))
+    claimed = next(a for a in analysis.attributions if a.verb.text == "claimed")
+    assert claimed.content.text == "he needed to help move him around"
+
+
 def test_dates_resolve_against_the_report_date(example_report: Report) -> None:
     analysis = analyze(example_report)
     values = {d.span.text: d.value for d in analysis.dates}

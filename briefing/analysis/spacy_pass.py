@@ -315,6 +315,10 @@ def _content(
         clause = next((c for c in verb.children if c.dep_ in ("ccomp", "xcomp")), None)
         if clause is not None:
             lo, hi = clause.left_edge.i, clause.right_edge.i + 1
+            if lo < verb.i < hi:
+                # The clause's object was moved before the verb ("a wheelchair, which he
+                # claimed he needed"): what was said starts after the verb, not at "which".
+                lo = verb.i + 1
             return _strip_tokens(doc, lo, hi)
     block_lo = min(subject.start, verb.i)
     block_hi = max(subject.end, verb.i + 1)
