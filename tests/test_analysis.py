@@ -56,6 +56,18 @@ def test_what_was_said_does_not_take_in_its_own_reporting_verb() -> None:
     assert claimed.content.text == "he needed to help move him around"
 
 
+def test_a_passive_subject_is_not_the_speaker_but_its_agent_is() -> None:
+    def speakers(text: str) -> list[tuple[str, str]]:
+        return [(a.speaker, a.verb.text) for a in analyze(Report(text=text)).attributions]
+
+    found = "A 27-year-old parolee is found cowering in a bathtub near the house, police said."
+    assert speakers(found) == [("police", "said")]  # not ("A 27-year-old parolee", "found")
+    quoted = "Peskov is reported to have said that the talks had failed."
+    assert ("Peskov", "reported") in speakers(quoted)
+    agent = "The withdrawal of the brigade was announced by the ministry on Sunday."
+    assert ("the ministry", "announced") in speakers(agent)
+
+
 def test_dates_resolve_against_the_report_date(example_report: Report) -> None:
     analysis = analyze(example_report)
     values = {d.span.text: d.value for d in analysis.dates}

@@ -302,7 +302,24 @@ def _speech(tok: Token) -> tuple[Token | None, Token | None]:
         subject = next((c for c in tok.head.children if c.dep_ == "nsubj"), None)
     if subject is None or (subject.pos_ == "PRON" and subject.lower_ in ("it", "this", "that")):
         return None, None
+    if subject.dep_ == "nsubjpass":
+        # A passive verb's subject is what was said or found ("a parolee is found cowering"),
+        # not who said it: the speaker is its agent ("announced by the ministry"), unless the
+        # subject is reported as speaking ("Peskov is reported to have said").
+        agent = next((c for c in tok.children if c.dep_ == "agent"), None)
+        by = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent else None
+        if by is not None:
+            return by, tok
+        if not _quoted_as_speaking(tok):
+            return None, None
     return subject, tok
+
+
+def _quoted_as_speaking(verb: Token) -> bool:
+    """A reporting verb hangs on the passive one: "reported to have said", "cited as saying"."""
+    near = [c for c in verb.children if c.dep_ in ("advcl", "xcomp", "ccomp")]
+    near += [g for c in verb.children if c.lower_ == "as" for g in c.children]
+    return any(t.pos_ == "VERB" and t.lemma_.lower() in REPORTING_VERBS for t in near)
 
 
 def _content(
