@@ -68,6 +68,21 @@ def test_a_passive_subject_is_not_the_speaker_but_its_agent_is() -> None:
     assert ("the ministry", "announced") in speakers(agent)
 
 
+def test_a_relative_pronoun_speaks_for_what_it_stands_for() -> None:
+    def said(text: str) -> list[tuple[str, str, str]]:
+        found = analyze(Report(text=text)).attributions
+        return [(a.speaker, a.verb.text, a.content.text) for a in found]
+
+    # "who described the shooting" says nothing of its own: the quote is Hickok's alone.
+    quote = (
+        '"The murder was committed without regard," Hickok said, referring to two young girls '
+        "who described the shooting for the jury."
+    )
+    assert said(quote) == [("Hickok", "said", "The murder was committed without regard")]
+    relative = "The spokesman, who said the talks had failed, left early."
+    assert said(relative) == [("The spokesman", "said", "the talks had failed")]
+
+
 def test_dates_resolve_against_the_report_date(example_report: Report) -> None:
     analysis = analyze(example_report)
     values = {d.span.text: d.value for d in analysis.dates}

@@ -221,6 +221,8 @@ def _attributions(
         if speaker_tok is None or verb_tok is None:
             continue
         subject = doc[speaker_tok.left_edge.i : speaker_tok.right_edge.i + 1]
+        if subject.start <= verb_tok.i < subject.end:  # an antecedent: not its relative clause
+            subject = doc[speaker_tok.left_edge.i : speaker_tok.i + 1]
         actor_id = _actor_in(subject, actors, textmap)
         if speaker_tok.lower_ in REPORT_NOUNS and last_actor is not None:
             # "the report notes", "the Ukrainian intelligence report": the source that issued it
@@ -302,6 +304,13 @@ def _speech(tok: Token) -> tuple[Token | None, Token | None]:
         subject = next((c for c in tok.head.children if c.dep_ == "nsubj"), None)
     if subject is None or (subject.pos_ == "PRON" and subject.lower_ in ("it", "this", "that")):
         return None, None
+    if tok.dep_ == "relcl":
+        # "...two girls who described the shooting": without a clause of its own, nothing
+        # the sentence says elsewhere is what was said; the speaker is what "who" stands for.
+        if not has_clause:
+            return None, None
+        if "Rel" in subject.morph.get("PronType") or subject.tag_ in ("WP", "WDT"):
+            subject = tok.head
     if subject.dep_ == "nsubjpass":
         # A passive verb's subject is what was said or found ("a parolee is found cowering"),
         # not who said it: the speaker is its agent ("announced by the ministry"), unless the
