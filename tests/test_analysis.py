@@ -150,6 +150,15 @@ def test_noise_is_not_an_actor() -> None:
     assert not {"CCTV", "Bloody Sunday", "Markets", "Abz", "Marxist"} & set(names)
 
 
+def test_headline_words_the_text_never_names_are_not_an_actor() -> None:
+    # spaCy tags "Prison Escapee" a person in the title-case headline; the text never names it.
+    names = _names(
+        "Prison Escapee Still Armed After Three Days\n"
+        "Police chief Mark Dunn said the escapee was seen on Friday."
+    )
+    assert "Prison Escapee" not in names and "Mark Dunn" in names
+
+
 def test_place_forms_are_one_place_with_aliases() -> None:
     from briefing.analysis.actors import place_key, strip_place_kind
 

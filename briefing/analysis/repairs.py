@@ -277,10 +277,11 @@ def _common(tok: Token, words: set[str]) -> bool:
 
 def _headline_repair(doc: Doc, ent: Ent, words: set[str]) -> Ent | None:
     """An entity of a headline that the text never repeats shrinks to the longest part of it
-    the text does name elsewhere ("Kyrgyzstan National Pleads Not Guilty" -> "Kyrgyzstan");
-    one that ends in an organization's head noun stays ("British Security Services")."""
+    the text does name elsewhere ("Kyrgyzstan National Pleads Not Guilty" -> "Kyrgyzstan"), or
+    goes when it is one or two words ("Prison Escapee"); one that ends in an organization's
+    head noun stays ("British Security Services")."""
     span = ent.span(doc)
-    if len(span) < 3 or span[-1].text in ORG_HEADS:
+    if span[-1].text in ORG_HEADS:
         return ent
     rest = doc.text[: span.start_char] + " " + doc.text[span.end_char :]
 
@@ -289,6 +290,8 @@ def _headline_repair(doc: Doc, ent: Ent, words: set[str]) -> Ent | None:
 
     if named_elsewhere(span):
         return ent
+    if len(span) < 3:
+        return None  # one or two capitalized headline words the text never names: "Armed"
     for size in range(len(span) - 1, 0, -1):
         for lo in range(ent.start, ent.end - size + 1):
             part = doc[lo : lo + size]
