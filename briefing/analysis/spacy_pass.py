@@ -309,7 +309,7 @@ def _speech(tok: Token) -> tuple[Token | None, Token | None]:
         # the sentence says elsewhere is what was said; the speaker is what "who" stands for.
         if not has_clause:
             return None, None
-        if "Rel" in subject.morph.get("PronType") or subject.tag_ in ("WP", "WDT"):
+        if "Rel" in subject.morph.get("PronType", []) or subject.tag_ in ("WP", "WDT"):
             subject = tok.head
     if subject.dep_ == "nsubjpass":
         # A passive verb's subject is what was said or found ("a parolee is found cowering"),
