@@ -83,6 +83,20 @@ def test_a_relative_pronoun_speaks_for_what_it_stands_for() -> None:
     assert said(relative) == [("The spokesman", "said", "the talks had failed")]
 
 
+def test_what_was_said_leaves_out_the_headline_and_dateline_run_into_it() -> None:
+    def said(text: str) -> list[tuple[str, str]]:
+        return [(a.speaker, a.content.text) for a in analyze(Report(text=text)).attributions]
+
+    body = "Before he was shot, the deputy was looking for a man wanted for attempted murder"
+    dated = f"Suspect Held After Shooting In Town\nJune 26, 2005\n{body}, officials said Saturday."
+    assert said(dated) == [("officials", body)]
+    # A line break inside a sentence (hard-wrapped text) is not front matter.
+    wrapped = "The ministry said that the brigade had\nwithdrawn from the town after three days."
+    assert said(wrapped) == [
+        ("The ministry", "the brigade had\nwithdrawn from the town after three days")
+    ]
+
+
 def test_dates_resolve_against_the_report_date(example_report: Report) -> None:
     analysis = analyze(example_report)
     values = {d.span.text: d.value for d in analysis.dates}

@@ -269,6 +269,21 @@ def _headline_tokens(doc: Doc) -> set[int]:
     return found
 
 
+def front_matter(doc: Doc) -> set[int]:
+    """Tokens of a title-case headline and of lines that hold only a date (a dateline): what
+    the parser may run into a report's first sentence, and no part of what anyone said."""
+    found = set(_headline_tokens(doc))
+    line: list[Token] = []
+    for tok in doc:
+        if "\n" in tok.text:
+            if line and all(t.ent_type_ in ("DATE", "TIME") or t.is_punct for t in line):
+                found.update(t.i for t in line)
+            line = []
+        elif not tok.is_space:
+            line.append(tok)
+    return found
+
+
 def _common(tok: Token, words: set[str]) -> bool:
     """A stop word, or a word the text also writes in lowercase ("Killed" where it says
     "killed"): capitals alone do not make it a name. ``words``: the text's words as written."""

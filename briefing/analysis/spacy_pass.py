@@ -20,6 +20,7 @@ from briefing.analysis.lexicon import (
     REPORTING_NEEDS_CLAUSE,
     REPORTING_VERBS,
 )
+from briefing.analysis.repairs import front_matter
 from briefing.analysis.result import (
     ActorCandidate,
     Analysis,
@@ -216,6 +217,7 @@ def _attributions(
     for i, index in sentence_of.items():
         lo, hi = bounds.get(index, (i, i + 1))
         bounds[index] = (min(lo, i), max(hi, i + 1))
+    front = front_matter(doc)
     for tok in doc:
         speaker_tok, verb_tok = _speech(tok)
         if speaker_tok is None or verb_tok is None:
@@ -228,7 +230,8 @@ def _attributions(
             # "the report notes", "the Ukrainian intelligence report": the source that issued it
             actor_id = last_actor
         sentence_index = sentence_of.get(tok.i, 0)
-        content = _content(doc, subject, verb_tok, bounds[sentence_index])
+        sentence = _after_front_matter(doc, bounds[sentence_index], front, subject, verb_tok)
+        content = _content(doc, subject, verb_tok, sentence)
         if content is None:
             continue
         verb_lemma = "report" if verb_tok.lower_ == "according" else verb_tok.lemma_.lower()
@@ -331,6 +334,19 @@ def _quoted_as_speaking(verb: Token) -> bool:
     return any(t.pos_ == "VERB" and t.lemma_.lower() in REPORTING_VERBS for t in near)
 
 
+def _after_front_matter(
+    doc: Doc, sentence: tuple[int, int], front: set[int], subject: SpacySpan, verb: Token
+) -> tuple[int, int]:
+    """The sentence without the headline or dateline the parser ran into its start
+    ("Suspect Held After Shooting / June 26, 2005 / Before he was shot, ... officials said"),
+    unless the speaker or the verb is in it (a headline that itself reports: "Minister Says")."""
+    start, end = sentence
+    first = start
+    while first < end and (first in front or doc[first].is_space):
+        first += 1
+    return (first, end) if first <= min(subject.start, verb.i) else sentence
+
+
 def _content(
     doc: Doc, subject: SpacySpan, verb: Token, sentence: tuple[int, int]
 ) -> tuple[int, int] | None:
@@ -340,7 +356,7 @@ def _content(
     if verb.lower_ != "according":
         clause = next((c for c in verb.children if c.dep_ in ("ccomp", "xcomp")), None)
         if clause is not None:
-            lo, hi = clause.left_edge.i, clause.right_edge.i + 1
+            lo, hi = max(clause.left_edge.i, s_start), clause.right_edge.i + 1
             if lo < verb.i < hi:
                 # The clause's object was moved before the verb ("a wheelchair, which he
                 # claimed he needed"): what was said starts after the verb, not at "which".
