@@ -74,3 +74,13 @@ def test_words_no_report_uses_are_found_whatever_their_ending() -> None:
         "child",
         "pornography",
     ]
+
+
+def test_content_words_drop_possessives_and_plurals_not_the_end_of_a_word() -> None:
+    from briefing.chains.guards import content_words, support
+
+    words = content_words("Iran's reports: the States' gas and glass prices")
+    assert words == {"iran", "report", "state", "gas", "glass", "price"}
+    # a word that ends in "ss" or is short keeps its "s" on both sides of a comparison
+    assert support("the glass broke", "a glass broke") == 1.0
+    assert support("the gas leaked", "the glass leaked") == 0.5

@@ -17,14 +17,19 @@ from briefing.analysis.injection import instruction_like
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
 _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)([A-Z][\w'’-]*)")
+_POSSESSIVE = re.compile(r"['’]s?$")
+
+
+def _bare(word: str) -> str:
+    """A word lower-cased without its possessive ("Iran's" and "States'" lose it)."""
+    return _POSSESSIVE.sub("", word.lower())
 
 
 def content_words(text: str) -> set[str]:
-    return {
-        w.lower().rstrip("'’s").rstrip("'’")
-        for w in _WORD.findall(text)
-        if len(w) > 2 and w.lower() not in STOP_WORDS
-    }
+    """The words of ``text`` that say something, lower-cased, without possessives, and a
+    plural's "s" dropped ("reports" is "report"; "glass" and "gas" stay whole)."""
+    found = (_bare(w) for w in _WORD.findall(text) if len(w) > 2 and w.lower() not in STOP_WORDS)
+    return {w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in found}
 
 
 def unsupported_names(text: str, report_text: str) -> list[str]:
@@ -39,7 +44,7 @@ def unsupported_names(text: str, report_text: str) -> list[str]:
         word = match.group(0)
         if match.start() in starts or not word[0].isupper():
             continue
-        stem = re.sub(r"['’]s?$", "", word).lower()
+        stem = _bare(word)
         if stem in STOP_WORDS or stem in report_lower:
             continue
         missing.append(word)
@@ -76,7 +81,7 @@ def unknown_words(text: str, source_text: str) -> list[str]:
 
 
 def _stemmable_words(text: str) -> set[str]:
-    found = (re.sub(r"['’]s?$", "", w.lower()) for w in _WORD.findall(text))
+    found = (_bare(w) for w in _WORD.findall(text))
     return {w for w in found if len(w) > 2 and w not in STOP_WORDS}
 
 
