@@ -83,6 +83,19 @@ def test_a_relative_pronoun_speaks_for_what_it_stands_for() -> None:
     assert said(relative) == [("The spokesman", "said", "the talks had failed")]
 
 
+def test_a_speaker_is_named_without_the_clause_that_describes_them() -> None:
+    def said(text: str) -> list[tuple[str, str | None]]:
+        return [(a.speaker, a.actor_id) for a in analyze(Report(text=text)).attributions]
+
+    anonymous = "Officials who spoke on condition of anonymity said the prisoner had escaped."
+    assert said(anonymous) == [("Officials", None)]
+    # The man named in the relative clause is not the speaker.
+    assert said("A woman who shot Joe Smith told police she was afraid.") == [("A woman", None)]
+    # An apposition stays: it says who the speaker is.
+    perlo = "Stan Perlo, a spokesman for the prison, said the guards were armed."
+    assert said(perlo)[0][0] == "Stan Perlo, a spokesman for the prison"
+
+
 def test_what_was_said_leaves_out_the_headline_and_dateline_run_into_it() -> None:
     def said(text: str) -> list[tuple[str, str]]:
         return [(a.speaker, a.content.text) for a in analyze(Report(text=text)).attributions]

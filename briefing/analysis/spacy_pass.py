@@ -222,9 +222,7 @@ def _attributions(
         speaker_tok, verb_tok = _speech(tok)
         if speaker_tok is None or verb_tok is None:
             continue
-        subject = doc[speaker_tok.left_edge.i : speaker_tok.right_edge.i + 1]
-        if subject.start <= verb_tok.i < subject.end:  # an antecedent: not its relative clause
-            subject = doc[speaker_tok.left_edge.i : speaker_tok.i + 1]
+        subject = _speaker_span(doc, speaker_tok, verb_tok)
         actor_id = _actor_in(subject, actors, textmap)
         if speaker_tok.lower_ in REPORT_NOUNS and last_actor is not None:
             # "the report notes", "the Ukrainian intelligence report": the source that issued it
@@ -266,6 +264,22 @@ def _attributions(
 
 
 _CITING = {"citing", "quoting", "cited", "quoted"}
+
+
+def _speaker_span(doc: Doc, head: Token, verb: Token) -> SpacySpan:
+    """The speaker's words: the subject's phrase without a clause that describes it
+    ("Officials who spoke on condition of anonymity" -> "Officials"; "a woman who shot Smith"
+    must not make Smith the speaker), and without the verb's own relative clause when the
+    speaker is its antecedent ("The spokesman, who said...")."""
+    end = head.right_edge.i + 1
+    clauses = [c.left_edge.i for c in head.rights if c.dep_ in ("relcl", "acl")]
+    if clauses:
+        end = min(clauses)
+    if head.left_edge.i <= verb.i < end:
+        end = head.i + 1
+    while end - 1 > head.i and (doc[end - 1].is_punct or doc[end - 1].is_space):
+        end -= 1
+    return doc[head.left_edge.i : end]
 
 
 def _cited_actor(
