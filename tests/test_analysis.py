@@ -96,6 +96,17 @@ def test_a_speaker_is_named_without_the_clause_that_describes_them() -> None:
     assert said(perlo)[0][0] == "Stan Perlo, a spokesman for the prison"
 
 
+def test_what_an_inner_speaker_said_stays_inside_their_clause() -> None:
+    def said(text: str) -> list[tuple[str, str]]:
+        return [(a.speaker, a.content.text) for a in analyze(Report(text=text)).attributions]
+
+    text = "Smith told reporters the night before that the deal was off, his lawyer said."
+    assert said(text) == [
+        ("Smith", "reporters the night before that the deal was off"),  # not "his lawyer said"
+        ("his lawyer", "Smith told reporters the night before that the deal was off"),
+    ]
+
+
 def test_what_was_said_leaves_out_the_headline_and_dateline_run_into_it() -> None:
     def said(text: str) -> list[tuple[str, str]]:
         return [(a.speaker, a.content.text) for a in analyze(Report(text=text)).attributions]

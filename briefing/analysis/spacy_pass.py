@@ -376,6 +376,11 @@ def _content(
                 # claimed he needed"): what was said starts after the verb, not at "which".
                 lo = verb.i + 1
             return _strip_tokens(doc, lo, hi)
+    if verb.dep_ in ("ccomp", "parataxis") and verb.head.lemma_.lower() in REPORTING_VERBS:
+        # Itself what another speaker said ("She told her son ..., Perlo explained"): what
+        # she said stays inside her clause, not the outer speaker's words.
+        s_start = max(s_start, verb.left_edge.i)
+        s_end = min(s_end, verb.right_edge.i + 1)
     block_lo = min(subject.start, verb.i)
     block_hi = max(subject.end, verb.i + 1)
     while block_hi < s_end and (
