@@ -244,11 +244,18 @@ def _extend_directions(doc: Doc, ents: list[Ent]) -> list[Ent]:
     return ents
 
 
+_HEADLINE_KEY = "briefing.headline_tokens"
+
+
 def _headline_tokens(doc: Doc) -> set[int]:
     """The title-case run that opens the text or a line and ends at a dash, a sentence end or
     the line's end ("Kyrgyzstan National Pleads Not Guilty to Hampering Boston Bomb Probe -"),
     whose capitals say nothing about where names end. A run that goes on in lowercase ("The
-    Academy of Motion Picture Arts and Sciences announced") is a sentence, not a headline."""
+    Academy of Motion Picture Arts and Sciences announced") is a sentence, not a headline.
+    Found once per parse (the actor repairs and the claims' front matter both ask)."""
+    cached = doc.user_data.get(_HEADLINE_KEY)
+    if cached is not None:
+        return set(cached)
     found: set[int] = set()
     starts = [0] + [t.i + 1 for t in doc if "\n" in t.text]
     for start in starts:
@@ -266,6 +273,7 @@ def _headline_tokens(doc: Doc) -> set[int]:
             run.append(tok.i)
         if words >= 4 and ended:
             found.update(run)
+    doc.user_data[_HEADLINE_KEY] = tuple(sorted(found))  # msgpack-safe, if a Doc is saved
     return found
 
 
