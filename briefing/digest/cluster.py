@@ -35,6 +35,11 @@ _WORD = re.compile(r"[a-z][a-z'-]{2,}")
 # A figure: a number of two or more digits (a toll, a magnitude, an amount, an age, a year),
 # thousands separators dropped; "6.1" is one figure.
 _FIGURE = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?!\w)")
+# A news report says who did what, where and when in its headline and first sentence: its
+# lead. With ClusterParams(lead=True) its words count again as words of their own
+# ("lead:quake"), so two reports whose leads share words are closer than two that share them
+# further down. Off by default: it helped out of fold on ECB+ train, not on ECB+ dev.
+LEAD_CHARS = 400
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,7 @@ class Signals:
     names: tuple[str, ...] = ()  # normalized actor and place names, once per mention
     years: frozenset[int] = frozenset()  # years the report names or resolves
     figures: tuple[str, ...] = ()  # numbers of two or more digits, once per mention
+    lead: tuple[str, ...] = ()  # the words of the first LEAD_CHARS characters, as "lead:word"
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,7 @@ class ClusterParams:
     neighbour_ratio: float = 0.3
     shared_power: float = 1.0
     figures: bool = False  # figures (numbers of two or more digits) count as words
+    lead: bool = False  # the lead's words count again, as words of their own
     # Blocking (speed only): candidate pairs share one of each report's `block_terms` most
     # weighted words or names used by at most `block_df` reports.
     block_terms: int = 24
@@ -99,8 +106,11 @@ def signals_of(text: str, analysis: Analysis | None = None) -> Signals:
     """The signals of a report: its words, and with the analysis pass, its names and years."""
     words = tuple(w for w in _WORD.findall(text.casefold()) if w not in STOP_WORDS)
     figures = tuple(_figures(text))
+    lead = tuple(
+        "lead:" + w for w in _WORD.findall(text[:LEAD_CHARS].casefold()) if w not in STOP_WORDS
+    )
     if analysis is None:
-        return Signals(words=words, figures=figures)
+        return Signals(words=words, figures=figures, lead=lead)
     names: list[str] = []
     for actor in analysis.actors:
         forms = {actor.name, *actor.aliases}
@@ -112,6 +122,7 @@ def signals_of(text: str, analysis: Analysis | None = None) -> Signals:
         names=tuple(n for n in names if n),
         years=frozenset(years),
         figures=figures,
+        lead=lead,
     )
 
 
@@ -173,10 +184,14 @@ def _vectors(signals: Sequence[Signals], params: ClusterParams) -> _Vectors:
             )
     return _Vectors(
         n=len(signals),
-        words=_tfidf([s.words + s.figures if params.figures else s.words for s in signals]),
+        words=_tfidf([_words(s, params) for s in signals]),
         names=_tfidf([s.names for s in signals]) if params.names_share > 0 else None,
         years=years,
     )
+
+
+def _words(s: Signals, params: ClusterParams) -> tuple[str, ...]:
+    return s.words + (s.figures if params.figures else ()) + (s.lead if params.lead else ())
 
 
 def _dense(v: _Vectors, rows: Sequence[int] | None, params: ClusterParams) -> Any:
