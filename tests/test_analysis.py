@@ -83,6 +83,16 @@ def test_a_relative_pronoun_speaks_for_what_it_stands_for() -> None:
     assert said(relative) == [("The spokesman", "said", "the talks had failed")]
 
 
+def test_a_surname_with_or_without_its_suffix_is_the_person_named_before() -> None:
+    text = (
+        "Arcade Joseph Comeaux Jr. escaped from a prison van on Monday. Police said Comeaux "
+        "was armed. A guard said Comeaux Jr. had help."
+    )
+    actors = analyze(Report(text=text)).actors
+    people = [(a.name, set(a.aliases), len(a.mentions)) for a in actors if a.name != "Police"]
+    assert people == [("Arcade Joseph Comeaux Jr.", {"Comeaux", "Comeaux Jr."}, 3)]
+
+
 def test_a_speaker_is_named_without_the_clause_that_describes_them() -> None:
     def said(text: str) -> list[tuple[str, str | None]]:
         return [(a.speaker, a.actor_id) for a in analyze(Report(text=text)).attributions]

@@ -251,6 +251,28 @@ def test_actors_under_different_names_are_one_actor() -> None:
     assert names == {"Institute for the Study of War": {"a", "b"}, "Sergey Kisel": {"a", "b"}}
 
 
+def test_a_generational_suffix_does_not_make_another_person() -> None:
+    a = "Arcade Joseph Comeaux Jr. escaped from a prison van."
+    b = "Police said Arcade Joseph Comeaux was armed."
+    c = "Comeaux Jr. was seen near Baytown."
+    d = "Arcade Smith Sr. watched."
+    items = [
+        item(
+            "a",
+            a,
+            source_name="A",
+            actors=[actor(a, "Arcade Joseph Comeaux Jr.", ActorKind.PERSON)],
+        ),
+        item("b", b, source_name="B", actors=[actor(b, "Arcade Joseph Comeaux", ActorKind.PERSON)]),
+        item("c", c, source_name="C", actors=[actor(c, "Comeaux Jr.", ActorKind.PERSON)]),
+        item("d", d, source_name="D", actors=[actor(d, "Arcade Smith Sr.", ActorKind.PERSON)]),
+    ]
+    event = builder().build(items, since=SINCE, until=UNTIL).events[0]
+    actors = [(x.name, sorted(x.reports)) for x in event.actors]
+    assert ("Arcade Joseph Comeaux Jr.", ["a", "b", "c"]) in actors
+    assert ("Arcade Smith Sr.", ["d"]) in actors  # another surname, however alike the rest
+
+
 def test_an_empty_window_says_so() -> None:
     digest = builder().build([], since=SINCE, until=UNTIL)
     assert digest.empty and not digest.events

@@ -27,6 +27,7 @@ from briefing.analysis.lexicon import (
     THINK_TANK_WORDS,
     TITLE_MODIFIERS,
     org_kind,
+    words,
 )
 from briefing.analysis.repairs import Ent, is_title, repaired_entities
 from briefing.analysis.result import ActorCandidate, Mention
@@ -53,6 +54,18 @@ def normalize_name(name: str) -> str:
     name = re.sub(r"^(the)\s+", "", name.strip(), flags=re.I)
     name = re.sub(r"['’]s?$", "", name)
     return re.sub(r"[^\w\s-]", "", name).casefold().strip()
+
+
+_NAME_SUFFIXES = set(words("name_suffixes"))
+
+
+def surname(key: str) -> str:
+    """The surname of a normalized person's name: its last word but a generational suffix
+    ("arcade joseph comeaux jr" -> "comeaux")."""
+    tokens = key.split()
+    while len(tokens) > 1 and tokens[-1] in _NAME_SUFFIXES:
+        tokens.pop()
+    return tokens[-1] if tokens else ""
 
 
 _DIRECTIONS = re.compile(
@@ -224,9 +237,10 @@ def _group(doc: Doc, ents: list[Ent]) -> list[_Group]:
         elif ent.label == "NORP":
             country = _country_of_word(key, countries)
             key = country or _group_word(key)
-        if ent.label == "PERSON" and " " not in key:
+        if ent.label == "PERSON" and " " not in (bare := surname(key)) and key.startswith(bare):
+            # A surname alone ("Comeaux", "Comeaux Jr.") joins the full name told before it.
             key = next(
-                (k for k in order if groups[k].label == "PERSON" and k.split()[-1] == key), key
+                (k for k in order if groups[k].label == "PERSON" and surname(k) == bare), key
             )
         if key not in groups:
             groups[key] = _Group(label="GPE" if country else ent.label)

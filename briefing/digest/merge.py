@@ -15,8 +15,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from briefing.analysis.actors import normalize_name
+from briefing.analysis.actors import normalize_name, surname
 from briefing.analysis.countries import same_country
+from briefing.analysis.lexicon import words
 from briefing.chains.guards import content_words
 from briefing.digest.inputs import DigestItem, EvidenceChecker
 from briefing.digest.publishers import families
@@ -41,6 +42,7 @@ EVIDENCE_PER_REPORT = 2  # evidence spans kept per report for one merged item
 
 _TITLES = {"mr", "mrs", "ms", "dr", "gen", "general", "col", "colonel", "lt", "president", "sir"}
 _ACRONYM_SKIP = {"of", "the", "for", "and", "on", "in", "de", "la", "du"}
+_NAME_SUFFIXES = set(words("name_suffixes"))
 
 
 def jaccard(a: str, b: str) -> float:
@@ -113,7 +115,11 @@ def same_actor(a: Actor, b: Actor) -> bool:
         for x in fa:
             for y in fb:
                 tx, ty = _tokens(x), _tokens(y)
-                if tx and ty and tx[-1] == ty[-1] and (set(tx) <= set(ty) or set(ty) <= set(tx)):
+                if not (tx and ty) or surname(" ".join(tx)) != surname(" ".join(ty)):
+                    continue
+                # "Comeaux" and "Arcade Joseph Comeaux Jr.": the suffix is no other name.
+                sx, sy = set(tx) - _NAME_SUFFIXES, set(ty) - _NAME_SUFFIXES
+                if sx <= sy or sy <= sx:
                     return True
         return False
     if ActorKind.PERSON in (a.kind, b.kind):
