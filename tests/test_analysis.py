@@ -93,6 +93,20 @@ def test_a_surname_with_or_without_its_suffix_is_the_person_named_before() -> No
     assert people == [("Arcade Joseph Comeaux Jr.", {"Comeaux", "Comeaux Jr."}, 3)]
 
 
+def test_what_was_not_said_or_not_yet_said_is_no_claim() -> None:
+    def said(text: str) -> list[tuple[str, str]]:
+        return [(a.speaker, a.verb.text) for a in analyze(Report(text=text)).attributions]
+
+    assert said("Microsoft did not say when it plans to patch the vulnerability.") == []
+    assert said("Officials never said the plant was safe.") == []
+    assert said("The ministry will announce that results are due on Friday.") == []
+    # "can confirm" is a confirmation; the outer speaker's words stay a claim.
+    assert said("We can confirm that two people died, police said.") == [
+        ("We", "confirm"),
+        ("police", "said"),
+    ]
+
+
 def test_a_speaker_is_named_without_the_clause_that_describes_them() -> None:
     def said(text: str) -> list[tuple[str, str | None]]:
         return [(a.speaker, a.actor_id) for a in analyze(Report(text=text)).attributions]

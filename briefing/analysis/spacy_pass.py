@@ -316,6 +316,8 @@ def _speech(tok: Token) -> tuple[Token | None, Token | None]:
     has_clause = any(c.dep_ in ("ccomp", "xcomp") for c in tok.children)
     if lemma in REPORTING_NEEDS_CLAUSE and not has_clause:
         return None, None
+    if not _said(tok):
+        return None, None
     subject = next((c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")), None)
     if subject is None and tok.dep_ in ("advcl", "conj", "xcomp"):
         subject = next((c for c in tok.head.children if c.dep_ == "nsubj"), None)
@@ -339,6 +341,17 @@ def _speech(tok: Token) -> tuple[Token | None, Token | None]:
         if not _quoted_as_speaking(tok):
             return None, None
     return subject, tok
+
+
+def _said(verb: Token) -> bool:
+    """The verb tells of something said: not negated ("did not say when", "never said") and
+    not yet or only maybe said ("will announce", "may confirm"); "can/could confirm" is said."""
+    for c in verb.children:
+        if c.dep_ == "neg":
+            return False
+        if c.dep_ == "aux" and c.tag_ == "MD" and c.lemma_.lower() not in ("can", "could"):
+            return False
+    return True
 
 
 def _quoted_as_speaking(verb: Token) -> bool:
