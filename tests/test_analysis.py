@@ -66,6 +66,11 @@ def test_a_passive_subject_is_not_the_speaker_but_its_agent_is() -> None:
     assert ("Peskov", "reported") in speakers(quoted)
     agent = "The withdrawal of the brigade was announced by the ministry on Sunday."
     assert ("the ministry", "announced") in speakers(agent)
+    # What the agent said is the passive subject, not the rest of the sentence.
+    fbi = "His death was confirmed by the FBI, whose agents worked for decades to catch him."
+    assert [(a.speaker, a.content.text) for a in analyze(Report(text=fbi)).attributions] == [
+        ("the FBI", "His death")
+    ]
 
 
 def test_a_relative_pronoun_speaks_for_what_it_stands_for() -> None:

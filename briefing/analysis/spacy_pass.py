@@ -380,6 +380,15 @@ def _content(
     """What was said: the clausal complement, else the larger side of the sentence
     (``sentence``: its tokens, [start, end))."""
     s_start, s_end = sentence
+    passive = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
+    if (
+        passive is not None
+        and passive.pos_ != "PRON"
+        and not subject.start <= passive.i < subject.end
+    ):
+        # "His death was confirmed by the FBI, whose agents...": what the agent confirmed is
+        # the passive subject, not the rest of the sentence.
+        return _strip_tokens(doc, max(passive.left_edge.i, s_start), passive.right_edge.i + 1)
     if verb.lower_ != "according":
         clause = next((c for c in verb.children if c.dep_ in ("ccomp", "xcomp")), None)
         if clause is not None:
