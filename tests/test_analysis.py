@@ -112,6 +112,20 @@ def test_what_was_not_said_or_not_yet_said_is_no_claim() -> None:
     ]
 
 
+def test_an_indirect_question_or_a_lead_in_to_a_colon_is_no_claim() -> None:
+    def said(text: str) -> list[str]:
+        return [a.content.text for a in analyze(Report(text=text)).attributions]
+
+    assert said("Authorities described what witnesses saw inside the offices.") == []
+    assert said("The minister explained how the deal would work.") == []
+    assert said("As Johanna Neuman writes in a Los Angeles Times piece:") == []
+    # A wh-word inside what was said does not make it a question.
+    assert said("Police said what happened was an accident.") == ["what happened was an accident"]
+    assert said("Police said when they arrived the man was gone.") == [
+        "when they arrived the man was gone"
+    ]
+
+
 def test_a_speaker_is_named_without_the_clause_that_describes_them() -> None:
     def said(text: str) -> list[tuple[str, str | None]]:
         return [(a.speaker, a.actor_id) for a in analyze(Report(text=text)).attributions]

@@ -392,6 +392,8 @@ def _content(
     if verb.lower_ != "according":
         clause = next((c for c in verb.children if c.dep_ in ("ccomp", "xcomp")), None)
         if clause is not None:
+            if _asks(clause, verb):
+                return None
             lo, hi = max(clause.left_edge.i, s_start), clause.right_edge.i + 1
             if lo < verb.i < hi:
                 # The clause's object was moved before the verb ("a wheelchair, which he
@@ -403,6 +405,9 @@ def _content(
         # she said stays inside her clause, not the outer speaker's words.
         s_start = max(s_start, verb.left_edge.i)
         s_end = min(s_end, verb.right_edge.i + 1)
+    last = next((t for t in reversed(doc[s_start:s_end]) if not t.is_space), None)
+    if last is not None and last.text == ":":
+        return None  # "As Neuman writes in a Times piece:" - what was said comes after
     block_lo = min(subject.start, verb.i)
     block_hi = max(subject.end, verb.i + 1)
     while block_hi < s_end and (
@@ -418,6 +423,18 @@ def _content(
     right = (block_hi, s_end)
     lo, hi = max((left, right), key=lambda r: len(doc[r[0] : r[1]].text))
     return _strip_tokens(doc, lo, hi)
+
+
+def _asks(clause: Token, verb: Token) -> bool:
+    """An indirect question, not a statement: "described what witnesses saw", "did not say
+    when it plans to patch", "asked whether the man was armed" (the wh-word or "whether"
+    opens the clause and belongs to its own verb; in "said what happened was an accident" the
+    "what" belongs to a clause inside it, and the statement stands; a relative pronoun moved
+    before the verb, "a wheelchair, which he claimed he needed", asks nothing)."""
+    first = clause.left_edge
+    if first.head != clause or first.i < verb.i:
+        return False
+    return first.tag_ in ("WP", "WRB", "WDT", "WP$") or first.lower_ in ("whether", "if")
 
 
 def _strip_tokens(doc: Doc, lo: int, hi: int) -> tuple[int, int] | None:
