@@ -45,15 +45,25 @@ def test_attributions_resolve_speakers(example_report: Report) -> None:
     assert "encroachment" in peskov.content.text
 
 
-def test_what_was_said_does_not_take_in_its_own_reporting_verb() -> None:
-    # spaCy puts the relative pronoun in the complement clause, left of "claimed".
+def test_what_was_said_through_a_relative_pronoun_keeps_what_it_stands_for() -> None:
+    def said(text: str, verb: str) -> str:
+        found = analyze(Report(text=text)).attributions
+        return next(a.content.text for a in found if a.verb.text == verb)
+
+    # spaCy puts the relative pronoun in the complement clause, left of "claimed": what was
+    # said is "[a wheelchair] he needed", so the antecedent comes with it, not "Which he...".
     text = (
         "At the time of the escape, the inmate was in a wheelchair, which he claimed he needed "
         "to help move him around, officials said."
     )
-    analysis = analyze(Report(text=text))
-    claimed = next(a for a in analysis.attributions if a.verb.text == "claimed")
-    assert claimed.content.text == "he needed to help move him around"
+    assert (
+        said(text, "claimed") == "a wheelchair, which he claimed he needed to help move him around"
+    )
+    leader = "Police indicted 12 men but not Gigante, who some experts said was the actual leader."
+    assert said(leader, "said") == "Gigante, who some experts said was the actual leader"
+    # A subject the parser took for the verb's object is still part of what was said.
+    blame = "Jerome Fenton argued LaCalamita's long history of mental illness was to blame."
+    assert said(blame, "argued") == "LaCalamita's long history of mental illness was to blame"
 
 
 def test_a_passive_subject_is_not_the_speaker_but_its_agent_is() -> None:

@@ -396,8 +396,19 @@ def _content(
                 return None
             lo, hi = max(clause.left_edge.i, s_start), clause.right_edge.i + 1
             if lo < verb.i < hi:
-                # The clause's object was moved before the verb ("a wheelchair, which he
-                # claimed he needed"): what was said starts after the verb, not at "which".
+                # The clause's object or subject was moved before the verb as a relative
+                # pronoun ("a wheelchair, which he claimed he needed"; "Gigante, who some
+                # experts said was the leader"): what was said is the antecedent and its
+                # clause, else what follows the verb.
+                antecedent = verb.head if verb.dep_ == "relcl" else None
+                lo = verb.i + 1
+                if antecedent is not None and antecedent.i < verb.i:
+                    lo = max(s_start, antecedent.left_edge.i)
+                    while lo < antecedent.i and doc[lo].dep_ in ("neg", "cc", "punct"):
+                        lo += 1
+            elif lo > verb.i + 1 and not _has_subject(clause):
+                # The parser took the clause's subject for the verb's object ("argued
+                # [LaCalamita's history of mental illness] [was to blame]"): it is said too.
                 lo = verb.i + 1
             return _strip_tokens(doc, lo, hi)
     if verb.dep_ in ("ccomp", "parataxis") and verb.head.lemma_.lower() in REPORTING_VERBS:
@@ -423,6 +434,10 @@ def _content(
     right = (block_hi, s_end)
     lo, hi = max((left, right), key=lambda r: len(doc[r[0] : r[1]].text))
     return _strip_tokens(doc, lo, hi)
+
+
+def _has_subject(clause: Token) -> bool:
+    return any(c.dep_ in ("nsubj", "nsubjpass", "csubj", "expl") for c in clause.children)
 
 
 def _asks(clause: Token, verb: Token) -> bool:
