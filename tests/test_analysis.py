@@ -158,6 +158,10 @@ def test_what_an_inner_speaker_said_stays_inside_their_clause() -> None:
         ("Smith", "reporters the night before that the deal was off"),  # not "his lawyer said"
         ("his lawyer", "Smith told reporters the night before that the deal was off"),
     ]
+    nested = (
+        "But she became nervous, telling her son the night before she was to testify, Perlo said."
+    )
+    assert said(nested)[0] == ("she", "her son the night before she was to testify")
 
 
 def test_what_was_said_leaves_out_the_headline_and_dateline_run_into_it() -> None:

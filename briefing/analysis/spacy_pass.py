@@ -411,9 +411,10 @@ def _content(
                 # [LaCalamita's history of mental illness] [was to blame]"): it is said too.
                 lo = verb.i + 1
             return _strip_tokens(doc, lo, hi)
-    if verb.dep_ in ("ccomp", "parataxis") and verb.head.lemma_.lower() in REPORTING_VERBS:
-        # Itself what another speaker said ("She told her son ..., Perlo explained"): what
-        # she said stays inside her clause, not the outer speaker's words.
+    if any(a.pos_ == "VERB" and a.lemma_.lower() in REPORTING_VERBS for a in verb.ancestors):
+        # Inside what another speaker said ("She told her son ..., Perlo explained"; "she
+        # became nervous, telling her son ..., Perlo explained"): what she said stays inside
+        # her clause, not the outer speaker's words.
         s_start = max(s_start, verb.left_edge.i)
         s_end = min(s_end, verb.right_edge.i + 1)
     last = next((t for t in reversed(doc[s_start:s_end]) if not t.is_space), None)
