@@ -273,6 +273,37 @@ def test_a_generational_suffix_does_not_make_another_person() -> None:
     assert ("Arcade Smith Sr.", ["d"]) in actors  # another surname, however alike the rest
 
 
+def test_a_surname_shared_by_two_people_does_not_make_them_one() -> None:
+    a = "Deputy Jerry Ortiz was shot. Ortiz was 35."
+    b = "His brother Art Ortiz spoke. Ortiz said he was proud."
+    c = "Sheriff Larry Waldie said the deputy died. Jerry Ortiz was a veteran."
+    d = "Ortiz was buried on Friday, Waldie said."
+    p = ActorKind.PERSON
+    items = [
+        item("a", a, source_name="A", actors=[actor(a, "Jerry Ortiz", p)]),
+        item(
+            "b", b, source_name="B", actors=[actor(b, "Art Ortiz", p)], sources=[source(b, "Ortiz")]
+        ),
+        item(
+            "c",
+            c,
+            source_name="C",
+            actors=[actor(c, "Jerry Ortiz", p), actor(c, "Larry Waldie", p)],
+            sources=[source(c, "Larry Waldie")],
+        ),
+        item("d", d, source_name="D", actors=[actor(d, "Ortiz", p)], sources=[source(d, "Waldie")]),
+    ]
+    event = builder().build(items, since=SINCE, until=UNTIL).events[0]
+    actors = {x.name: sorted(x.reports) for x in event.actors}
+    # Two people named Ortiz: each keeps their own reports; "Ortiz" alone joins neither.
+    assert actors["Jerry Ortiz"] == ["a", "c"] and actors["Art Ortiz"] == ["b"]
+    assert actors["Ortiz"] == ["d"]
+    # A surname alone joins the one person of that surname: "Waldie" is Larry Waldie.
+    assert actors["Larry Waldie"] == ["c"]
+    sources = {x.name: x.reports for x in event.sources}
+    assert sources["Larry Waldie"] == 2 and "Waldie" not in sources
+
+
 def test_an_empty_window_says_so() -> None:
     digest = builder().build([], since=SINCE, until=UNTIL)
     assert digest.empty and not digest.events

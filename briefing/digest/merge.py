@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from briefing.analysis.actors import normalize_name, surname
+from briefing.analysis.actors import normalize_name
 from briefing.analysis.countries import same_country
 from briefing.analysis.lexicon import words
 from briefing.chains.guards import content_words
@@ -98,7 +98,11 @@ def _forms(actor: Actor) -> set[str]:
 
 
 def _tokens(form: str) -> list[str]:
-    return [t for t in form.split() if t not in _TITLES]
+    """A normalized name's words without titles and without a generational suffix."""
+    tokens = [t for t in form.split() if t not in _TITLES]
+    while len(tokens) > 1 and tokens[-1] in _NAME_SUFFIXES:
+        tokens.pop()
+    return tokens
 
 
 def _acronym(form: str) -> str:
@@ -107,21 +111,11 @@ def _acronym(form: str) -> str:
 
 
 def same_actor(a: Actor, b: Actor) -> bool:
+    """Two actors of other kinds than people (see :func:`group_people`) are one: a shared
+    name or alias, a country's other name, or an acronym of one's name that is the other's."""
     fa, fb = _forms(a), _forms(b)
     if fa & fb:
         return True
-    if a.kind is ActorKind.PERSON and b.kind is ActorKind.PERSON:
-        # "Kisel" and "Sergey Kisel": one's words inside the other's, same surname.
-        for x in fa:
-            for y in fb:
-                tx, ty = _tokens(x), _tokens(y)
-                if not (tx and ty) or surname(" ".join(tx)) != surname(" ".join(ty)):
-                    continue
-                # "Comeaux" and "Arcade Joseph Comeaux Jr.": the suffix is no other name.
-                sx, sy = set(tx) - _NAME_SUFFIXES, set(ty) - _NAME_SUFFIXES
-                if sx <= sy or sy <= sx:
-                    return True
-        return False
     if ActorKind.PERSON in (a.kind, b.kind):
         return False
 
@@ -134,11 +128,50 @@ def same_actor(a: Actor, b: Actor) -> bool:
     )
 
 
+def _full_names(names: Iterable[str]) -> list[list[str]]:
+    """The names of one person that have a given name too, as words; else the surname."""
+    words = [t for n in names if (t := _tokens(normalize_name(n)))]
+    full = [t for t in words if len(t) > 1]
+    return full or words[:1]
+
+
+def _agree(x: list[str], y: list[str]) -> bool:
+    """One full name inside the other, same surname: "Kisel" and "Sergey Kisel", "Arcade
+    Comeaux" and "Arcade Joseph Comeaux Jr." (not "Art Ortiz" and "Jerry Ortiz")."""
+    return x[-1] == y[-1] and (set(x) <= set(y) or set(y) <= set(x))
+
+
+def group_people(items: Sequence[T], names: Callable[[T], list[str]]) -> list[list[T]]:
+    """Items naming one person. Full names that agree (:func:`_agree`) are one person; a
+    surname alone ("Ortiz") joins the one person of that surname, and stays apart when the
+    reports name several (a deputy and his brother), rather than making them one."""
+    named = [(item, _full_names(names(item))) for item in items]
+    full = [(item, n) for item, n in named if n and len(n[0]) > 1]
+    bare = [(item, n) for item, n in named if not (n and len(n[0]) > 1)]
+    groups = group_alike(full, lambda x, y: any(_agree(a, b) for a in x[1] for b in y[1]))
+    surnames = [{n[-1] for _, ns in g for n in ns} for g in groups]
+    alone: dict[str, list[tuple[T, list[list[str]]]]] = {}
+    for item, ns in bare:
+        last = ns[0][-1] if ns else ""
+        holders = [k for k, held in enumerate(surnames) if last in held]
+        if len(holders) == 1:
+            groups[holders[0]].append((item, ns))
+        else:
+            alone.setdefault(last, []).append((item, ns))
+    out = [[item for item, _ in g] for g in groups + list(alone.values())]
+    order = {id(item): k for k, item in enumerate(items)}
+    return sorted(out, key=lambda g: min(order[id(i)] for i in g))
+
+
 def merge_actors(
     told: Sequence[tuple[DigestItem, Actor]], checker: EvidenceChecker
 ) -> list[DigestActor]:
+    people = [t for t in told if t[1].kind is ActorKind.PERSON]
+    others = [t for t in told if t[1].kind is not ActorKind.PERSON]
+    groups = group_people(people, lambda t: [t[1].name, *t[1].aliases])
+    groups += group_alike(others, lambda x, y: same_actor(x[1], y[1]))
     out = []
-    for group in group_alike(told, lambda x, y: same_actor(x[1], y[1])):
+    for group in groups:
         names = Counter(normalize_name(a.name) for _, a in group)
         spelled = {normalize_name(a.name): a.name for _, a in group}
         forms = {f for _, a in group for f in (a.name, *a.aliases)}
@@ -341,19 +374,19 @@ def merge_uncertainties(
 
 
 def rollup_sources(told: Sequence[tuple[DigestItem, Source]]) -> list[SourceRollup]:
-    by_name: dict[str, list[tuple[DigestItem, Source]]] = {}
-    for item, source in told:
-        by_name.setdefault(normalize_name(source.name), []).append((item, source))
+    """One row per source across the event's reports: a person named in full in one report and
+    by surname in another ("Larry Waldie", "Waldie") is one source, as in the actors."""
     out = []
-    for group in by_name.values():
+    for group in group_people(told, lambda t: [t[1].name]):
         grades = [s.reliability for _, s in group]
         counts = Counter(grades)
         # The grade most tellings gave; ties go to the more cautious grade.
         grade = max(counts, key=lambda g: (counts[g], g.value))
         first = next(s for _, s in group if s.reliability == grade)
+        names = [s.name for _, s in group]
         out.append(
             SourceRollup(
-                name=group[0][1].name,
+                name=max(names, key=lambda n: (len(_tokens(normalize_name(n))), names.count(n))),
                 kind=first.kind,
                 family=families().family_of(source=first.name),
                 reliability=grade,
