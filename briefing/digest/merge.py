@@ -166,8 +166,13 @@ def group_people(items: Sequence[T], names: Callable[[T], list[str]]) -> list[li
 def merge_actors(
     told: Sequence[tuple[DigestItem, Actor]], checker: EvidenceChecker
 ) -> list[DigestActor]:
-    people = [t for t in told if t[1].kind is ActorKind.PERSON]
-    others = [t for t in told if t[1].kind is not ActorKind.PERSON]
+    # A name that some report gives a person, or a person's surname, is a person's here too
+    # ("Comeaux" tagged an organization in one report is the man another names in full).
+    person_forms = {f for _, a in told if a.kind is ActorKind.PERSON for f in _forms(a)}
+    person_forms |= {t[-1] for f in person_forms if (t := _tokens(f))}
+    person = [a.kind is ActorKind.PERSON or bool(_forms(a) & person_forms) for _, a in told]
+    people = [t for t, p in zip(told, person, strict=True) if p]
+    others = [t for t, p in zip(told, person, strict=True) if not p]
     groups = group_people(people, lambda t: [t[1].name, *t[1].aliases])
     groups += group_alike(others, lambda x, y: same_actor(x[1], y[1]))
     out = []
@@ -384,11 +389,12 @@ def rollup_sources(told: Sequence[tuple[DigestItem, Source]]) -> list[SourceRoll
         grade = max(counts, key=lambda g: (counts[g], g.value))
         first = next(s for _, s in group if s.reliability == grade)
         names = [s.name for _, s in group]
+        name = max(names, key=lambda n: (len(_tokens(normalize_name(n))), names.count(n)))
         out.append(
             SourceRollup(
-                name=max(names, key=lambda n: (len(_tokens(normalize_name(n))), names.count(n))),
+                name=name,
                 kind=first.kind,
-                family=families().family_of(source=first.name),
+                family=families().family_of(source=name),
                 reliability=grade,
                 grades=grades,
                 reports=len({i.id for i, _ in group}),
