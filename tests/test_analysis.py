@@ -136,6 +136,20 @@ def test_an_indirect_question_or_a_lead_in_to_a_colon_is_no_claim() -> None:
     ]
 
 
+def test_a_given_name_alone_is_the_one_person_named_so_before() -> None:
+    def people(text: str) -> list[tuple[str, set[str]]]:
+        found = analyze(Report(text=text)).actors
+        return [(a.name, set(a.aliases)) for a in found if a.kind is ActorKind.PERSON]
+
+    one = "Deputy Jerry Ortiz was shot on Friday. His mother said that she was proud of Jerry."
+    assert people(one) == [("Jerry Ortiz", {"Jerry"})]
+    two = (
+        "Deputy Jerry Ortiz was shot on Friday. Later, Governor Jerry Brown said that he was "
+        "proud of Jerry."
+    )
+    assert ("Jerry Ortiz", set()) in people(two)  # two Jerrys: "Jerry" joins neither
+
+
 def test_a_speaker_is_named_without_the_clause_that_describes_them() -> None:
     def said(text: str) -> list[tuple[str, str | None]]:
         return [(a.speaker, a.actor_id) for a in analyze(Report(text=text)).attributions]

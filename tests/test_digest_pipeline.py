@@ -294,14 +294,16 @@ def test_a_surname_shared_by_two_people_does_not_make_them_one() -> None:
             sources=[source(c, "Larry Waldie")],
         ),
         item("d", d, source_name="D", actors=[actor(d, "Ortiz", p)], sources=[source(d, "Waldie")]),
+        item("e", "Larry spoke.", source_name="E", actors=[actor("Larry spoke.", "Larry", p)]),
     ]
     event = builder().build(items, since=SINCE, until=UNTIL).events[0]
     actors = {x.name: sorted(x.reports) for x in event.actors}
     # Two people named Ortiz: each keeps their own reports; "Ortiz" alone joins neither.
     assert actors["Jerry Ortiz"] == ["a", "c"] and actors["Art Ortiz"] == ["b"]
     assert actors["Ortiz"] == ["d"]
-    # A surname alone joins the one person of that surname: "Waldie" is Larry Waldie.
-    assert actors["Larry Waldie"] == ["c"]
+    # A surname alone joins the one person of that surname: "Waldie" is Larry Waldie; so
+    # does a given name alone that is no one's surname.
+    assert actors["Larry Waldie"] == ["c", "e"]
     sources = {x.name: x.reports for x in event.sources}
     assert sources["Larry Waldie"] == 2 and "Waldie" not in sources
 

@@ -144,16 +144,20 @@ def _agree(x: list[str], y: list[str]) -> bool:
 def group_people(items: Sequence[T], names: Callable[[T], list[str]]) -> list[list[T]]:
     """Items naming one person. Full names that agree (:func:`_agree`) are one person; a
     surname alone ("Ortiz") joins the one person of that surname, and stays apart when the
-    reports name several (a deputy and his brother), rather than making them one."""
+    reports name several (a deputy and his brother), rather than making them one; a given
+    name alone that is no one's surname joins the one person of that given name."""
     named = [(item, _full_names(names(item))) for item in items]
     full = [(item, n) for item, n in named if n and len(n[0]) > 1]
     bare = [(item, n) for item, n in named if not (n and len(n[0]) > 1)]
     groups = group_alike(full, lambda x, y: any(_agree(a, b) for a in x[1] for b in y[1]))
     surnames = [{n[-1] for _, ns in g for n in ns} for g in groups]
+    given = [{n[0] for _, ns in g for n in ns} for g in groups]
     alone: dict[str, list[tuple[T, list[list[str]]]]] = {}
     for item, ns in bare:
         last = ns[0][-1] if ns else ""
         holders = [k for k, held in enumerate(surnames) if last in held]
+        if not holders:  # a given name alone ("Jerry"): the one person named so, if one
+            holders = [k for k, held in enumerate(given) if last in held]
         if len(holders) == 1:
             groups[holders[0]].append((item, ns))
         else:
