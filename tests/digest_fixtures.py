@@ -86,10 +86,15 @@ def actor(text: str, name: str, kind: ActorKind = ActorKind.ORGANIZATION) -> Act
     return Actor(id="A1", name=name, kind=kind, evidence=[span(text, name)])
 
 
-def source(text: str, name: str, grade: Reliability = Reliability.B) -> Source:
+def source(
+    text: str,
+    name: str,
+    grade: Reliability = Reliability.B,
+    kind: SourceKind = SourceKind.INTELLIGENCE_SERVICE,
+) -> Source:
     return Source(
         name=name,
-        kind=SourceKind.INTELLIGENCE_SERVICE,
+        kind=kind,
         reliability=grade,
         rationale="test",
         evidence=[span(text, name)],

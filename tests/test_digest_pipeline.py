@@ -12,7 +12,7 @@ from digest_fixtures import NOW, actor, claim, development, item, source
 from briefing.digest.cluster import Signals
 from briefing.digest.pipeline import DigestBuilder
 from briefing.digest.writer import EventWriter
-from briefing.schemas.brief import ActorKind, ReportingVerb
+from briefing.schemas.brief import ActorKind, ReportingVerb, SourceKind
 from briefing.schemas.digest import ChangeKind, ContradictionKind, Event, Phase
 from briefing.schemas.scales import Reliability
 
@@ -278,9 +278,9 @@ def test_a_generational_suffix_does_not_make_another_person() -> None:
 def test_a_surname_shared_by_two_people_does_not_make_them_one() -> None:
     a = "Deputy Jerry Ortiz was shot. Ortiz was 35."
     b = "His brother Art Ortiz spoke. Ortiz said he was proud."
-    c = "Sheriff Larry Waldie said the deputy died. Jerry Ortiz was a veteran."
-    d = "Ortiz was buried on Friday, Waldie said."
-    p = ActorKind.PERSON
+    c = "Sheriff Larry Waldie said the deputy died. Jerry Ortiz was a veteran, Texas Department said."
+    d = "Ortiz was buried on Friday, Waldie said. Texas said so too."
+    p, official = ActorKind.PERSON, SourceKind.OFFICIAL
     items = [
         item("a", a, source_name="A", actors=[actor(a, "Jerry Ortiz", p)]),
         item(
@@ -291,9 +291,15 @@ def test_a_surname_shared_by_two_people_does_not_make_them_one() -> None:
             c,
             source_name="C",
             actors=[actor(c, "Jerry Ortiz", p), actor(c, "Larry Waldie", p)],
-            sources=[source(c, "Larry Waldie")],
+            sources=[source(c, "Larry Waldie", kind=official), source(c, "Texas Department")],
         ),
-        item("d", d, source_name="D", actors=[actor(d, "Ortiz", p)], sources=[source(d, "Waldie")]),
+        item(
+            "d",
+            d,
+            source_name="D",
+            actors=[actor(d, "Ortiz", p)],
+            sources=[source(d, "Waldie", kind=official), source(d, "Texas")],
+        ),
         item("e", "Larry spoke.", source_name="E", actors=[actor("Larry spoke.", "Larry", p)]),
     ]
     event = builder().build(items, since=SINCE, until=UNTIL).events[0]
@@ -306,6 +312,8 @@ def test_a_surname_shared_by_two_people_does_not_make_them_one() -> None:
     assert actors["Larry Waldie"] == ["c", "e"]
     sources = {x.name: x.reports for x in event.sources}
     assert sources["Larry Waldie"] == 2 and "Waldie" not in sources
+    # Institutions go by their names: the state is not its department.
+    assert sources["Texas"] == 1 and sources["Texas Department"] == 1
 
 
 def test_an_empty_window_says_so() -> None:

@@ -21,7 +21,7 @@ from briefing.analysis.lexicon import words
 from briefing.chains.guards import content_words
 from briefing.digest.inputs import DigestItem, EvidenceChecker
 from briefing.digest.publishers import families
-from briefing.schemas.brief import Actor, ActorKind, Claim, Development, Source
+from briefing.schemas.brief import Actor, ActorKind, Claim, Development, Source, SourceKind
 from briefing.schemas.digest import (
     Attribution,
     DigestActor,
@@ -383,10 +383,16 @@ def merge_uncertainties(
 
 
 def rollup_sources(told: Sequence[tuple[DigestItem, Source]]) -> list[SourceRollup]:
-    """One row per source across the event's reports: a person named in full in one report and
-    by surname in another ("Larry Waldie", "Waldie") is one source, as in the actors."""
+    """One row per source across the event's reports. Officials and other people named in full
+    in one report and by surname in another ("Larry Waldie", "Waldie") are one source, as in
+    the actors; institutions ("Texas", "Texas Department of Criminal Justice") only by name."""
+    people = [t for t in told if t[1].kind in (SourceKind.OFFICIAL, SourceKind.OTHER)]
+    by_name: dict[str, list[tuple[DigestItem, Source]]] = {}
+    for item, source in told:
+        if source.kind not in (SourceKind.OFFICIAL, SourceKind.OTHER):
+            by_name.setdefault(normalize_name(source.name), []).append((item, source))
     out = []
-    for group in group_people(told, lambda t: [t[1].name]):
+    for group in group_people(people, lambda t: [t[1].name]) + list(by_name.values()):
         grades = [s.reliability for _, s in group]
         counts = Counter(grades)
         # The grade most tellings gave; ties go to the more cautious grade.
