@@ -59,12 +59,18 @@ def normalize_name(name: str) -> str:
 _NAME_SUFFIXES = set(words("name_suffixes"))
 
 
-def surname(key: str) -> str:
-    """The surname of a normalized person's name: its last word but a generational suffix
-    ("arcade joseph comeaux jr" -> "comeaux")."""
+def name_words(key: str) -> list[str]:
+    """A normalized person's name as words, without a generational suffix ("jr", "iii")."""
     tokens = key.split()
     while len(tokens) > 1 and tokens[-1] in _NAME_SUFFIXES:
         tokens.pop()
+    return tokens
+
+
+def surname(key: str) -> str:
+    """The surname of a normalized person's name: its last word but a generational suffix
+    ("arcade joseph comeaux jr" -> "comeaux")."""
+    tokens = name_words(key)
     return tokens[-1] if tokens else ""
 
 

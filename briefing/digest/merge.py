@@ -15,9 +15,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from briefing.analysis.actors import normalize_name
+from briefing.analysis.actors import name_words, normalize_name
 from briefing.analysis.countries import same_country
-from briefing.analysis.lexicon import words
 from briefing.chains.guards import content_words
 from briefing.digest.inputs import DigestItem, EvidenceChecker
 from briefing.digest.publishers import families
@@ -42,7 +41,6 @@ EVIDENCE_PER_REPORT = 2  # evidence spans kept per report for one merged item
 
 _TITLES = {"mr", "mrs", "ms", "dr", "gen", "general", "col", "colonel", "lt", "president", "sir"}
 _ACRONYM_SKIP = {"of", "the", "for", "and", "on", "in", "de", "la", "du"}
-_NAME_SUFFIXES = set(words("name_suffixes"))
 
 
 def jaccard(a: str, b: str) -> float:
@@ -99,10 +97,7 @@ def _forms(actor: Actor) -> set[str]:
 
 def _tokens(form: str) -> list[str]:
     """A normalized name's words without titles and without a generational suffix."""
-    tokens = [t for t in form.split() if t not in _TITLES]
-    while len(tokens) > 1 and tokens[-1] in _NAME_SUFFIXES:
-        tokens.pop()
-    return tokens
+    return name_words(" ".join(t for t in form.split() if t not in _TITLES))
 
 
 def _acronym(form: str) -> str:
