@@ -205,13 +205,7 @@ def leiden_cpm(sig: list[Signals], p: ClusterParams) -> list[int]:
 def grid(cuts: tuple[float, ...], powers: tuple[float, ...] = (0.5, 1.0)) -> list[ClusterParams]:
     return [
         ClusterParams(
-            n,
-            0.7,
-            t,
-            neighbours=k,
-            neighbour_floor=f,
-            neighbour_ratio=r,
-            shared_power=pw,
+            n, 0.7, t, neighbours=k, neighbour_floor=f, neighbour_ratio=r, shared_power=pw
         )
         for n, k, f, r, pw, t in itertools.product(
             (0.2, 0.3), (4, 5), (0.15, 0.175), (0.0, 0.3), powers, cuts

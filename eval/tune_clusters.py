@@ -22,7 +22,6 @@ import itertools
 import pickle
 import random
 import statistics
-import sys
 from pathlib import Path
 
 from briefing.digest.cluster import ClusterParams, Signals, cluster, signals_of_files
@@ -95,8 +94,14 @@ def grid(leads: tuple[bool, ...] = (False,)) -> list[ClusterParams]:
     return out
 
 
-def main() -> None:
-    train_only = "--train-only" in sys.argv[1:]
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--train-only", action="store_true", help="do not read ECB+ dev")
+    parser.add_argument("--lead", action="store_true", help="the lead's words on and off")
+    args = parser.parse_args(argv)
+    train_only = args.train_only
     train, train_gold = load("ecbplus-train")
     dev, dev_gold = ([], []) if train_only else load("ecbplus-dev")
     topics = [int(g.split("_")[0]) for g in train_gold]
@@ -109,12 +114,11 @@ def main() -> None:
         sizes = [statistics.mean(f1_on(train, train_gold, w, p) for w in ws) for ws in small]
         return round(statistics.mean([worse, *sizes]), 4)
 
-    leads = (False, True) if "--lead" in sys.argv[1:] else (False,)
+    leads = (False, True) if args.lead else (False,)
     scored = [(key(p), p) for p in grid(leads) if keeps_two_small_events_apart(p)]
     best = max(scored, key=lambda s: s[0])[1]
-    before = max((s for s in scored if s[1].neighbours == 0 and not s[1].lead), key=lambda s: s[0])[
-        1
-    ]
+    without_neighbours = [s for s in scored if s[1].neighbours == 0 and not s[1].lead]
+    before = max(without_neighbours, key=lambda s: s[0])[1]
     base = max(
         (ClusterParams(0.0, 1.0, round(0.6 + 0.025 * i, 3), neighbours=0) for i in range(16)),
         key=lambda p: score_clusters(cluster(train, p).labels, train_gold).f1,

@@ -246,8 +246,11 @@ def _group(doc: Doc, ents: list[Ent]) -> list[_Group]:
         if ent.label == "PERSON" and " " not in (bare := surname(key)) and key.startswith(bare):
             # A surname alone ("Comeaux", "Comeaux Jr.") joins the full name told before it;
             # a given name alone ("Jerry") the one full name told before it that starts so.
-            people = [k for k in order if groups[k].label == "PERSON" and " " in k]
-            given = [k for k in people if k.split()[0] == bare]
+            given = [
+                k
+                for k in order
+                if groups[k].label == "PERSON" and " " in k and k.split()[0] == bare
+            ]
             key = next(
                 (k for k in order if groups[k].label == "PERSON" and surname(k) == bare),
                 given[0] if len(given) == 1 and key == bare else key,

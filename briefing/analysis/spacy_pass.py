@@ -310,9 +310,9 @@ def _speech(tok: Token) -> tuple[Token | None, Token | None]:
     if tok.lower_ == "according" and tok.i + 1 < len(tok.doc) and tok.nbor(1).lower_ == "to":
         pobj = next((c for c in tok.nbor(1).children if c.dep_ == "pobj"), None)
         return pobj, tok
-    lemma = tok.lemma_.lower()
-    if tok.pos_ != "VERB" or lemma not in REPORTING_VERBS:
+    if not _reporting(tok):
         return None, None
+    lemma = tok.lemma_.lower()
     has_clause = any(c.dep_ in ("ccomp", "xcomp") for c in tok.children)
     if lemma in REPORTING_NEEDS_CLAUSE and not has_clause:
         return None, None
@@ -358,7 +358,12 @@ def _quoted_as_speaking(verb: Token) -> bool:
     """A reporting verb hangs on the passive one: "reported to have said", "cited as saying"."""
     near = [c for c in verb.children if c.dep_ in ("advcl", "xcomp", "ccomp")]
     near += [g for c in verb.children if c.lower_ == "as" for g in c.children]
-    return any(t.pos_ == "VERB" and t.lemma_.lower() in REPORTING_VERBS for t in near)
+    return any(_reporting(t) for t in near)
+
+
+def _reporting(tok: Token) -> bool:
+    """A reporting verb ("said", "confirmed", "claims"), by its lemma."""
+    return tok.pos_ == "VERB" and tok.lemma_.lower() in REPORTING_VERBS
 
 
 def _after_front_matter(
@@ -411,7 +416,7 @@ def _content(
                 # [LaCalamita's history of mental illness] [was to blame]"): it is said too.
                 lo = verb.i + 1
             return _strip_tokens(doc, lo, hi)
-    if any(a.pos_ == "VERB" and a.lemma_.lower() in REPORTING_VERBS for a in verb.ancestors):
+    if any(_reporting(a) for a in verb.ancestors):
         # Inside what another speaker said ("She told her son ..., Perlo explained"; "she
         # became nervous, telling her son ..., Perlo explained"): what she said stays inside
         # her clause, not the outer speaker's words.

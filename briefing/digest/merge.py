@@ -381,10 +381,12 @@ def rollup_sources(told: Sequence[tuple[DigestItem, Source]]) -> list[SourceRoll
     """One row per source across the event's reports. Officials and other people named in full
     in one report and by surname in another ("Larry Waldie", "Waldie") are one source, as in
     the actors; institutions ("Texas", "Texas Department of Criminal Justice") only by name."""
-    people = [t for t in told if t[1].kind in (SourceKind.OFFICIAL, SourceKind.OTHER)]
+    people = []
     by_name: dict[str, list[tuple[DigestItem, Source]]] = {}
     for item, source in told:
-        if source.kind not in (SourceKind.OFFICIAL, SourceKind.OTHER):
+        if source.kind in (SourceKind.OFFICIAL, SourceKind.OTHER):
+            people.append((item, source))
+        else:
             by_name.setdefault(normalize_name(source.name), []).append((item, source))
     out = []
     for group in group_people(people, lambda t: [t[1].name]) + list(by_name.values()):
