@@ -61,12 +61,25 @@ class ConfigError(BriefingError):
     title = "Configuration error"
 
 
-class BackendUnavailableError(BriefingError):
-    """The model backend cannot be reached or started."""
+class UnavailableError(BriefingError):
+    """Something briefing depends on is down for now; the same request may work later."""
 
     exit_code = 3
     http_status = 503
+    title = "Service unavailable"
+
+
+class BackendUnavailableError(UnavailableError):
+    """The model backend cannot be reached or started."""
+
     title = "Model backend unavailable"
+
+
+class StoreUnavailableError(UnavailableError):
+    """The database cannot be reached, or dropped the connection in a transaction (rolled
+    back, or its commit unconfirmed)."""
+
+    title = "Database unavailable"
 
 
 class ModelTimeoutError(BackendUnavailableError):

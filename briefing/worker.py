@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
-from briefing.errors import BackendUnavailableError, BriefingError
+from briefing.errors import BriefingError, UnavailableError
 from briefing.metrics import BRIEF_SECONDS, JOBS
 from briefing.store import jobs as job_store
 from briefing.store import queue
@@ -196,18 +196,16 @@ def retry_in_place(
     stop: threading.Event,
     bump: Callable[[], bool],
 ) -> T:
-    """Run ``work``; while the model backend is unavailable, run it again in place after a
-    backoff (``bump`` records the attempt and renews the lease), up to
+    """Run ``work``; while the model backend or the database is unavailable, run it again in
+    place after a backoff (``bump`` records the attempt and renews the lease), up to
     BRIEFING_JOB_MAX_ATTEMPTS; then a 503 problem saying to resubmit."""
     while True:
         try:
             return work()
-        except BackendUnavailableError as exc:
+        except UnavailableError as exc:
             if attempts >= settings.job_max_attempts or stop.is_set():
-                raise BackendUnavailableError(
-                    f"{exc.message} ({attempts} attempt(s)); submit it again when the backend "
-                    "is back",
-                ) from None
+                exc.message = f"{exc.message} ({attempts} attempt(s)); submit it again later"
+                raise exc from None
             delay = retry_delay_s(attempts, settings.job_retry_backoff_s)
             log.warning(
                 "%s: %s; attempt %d of %d in %.0fs",

@@ -396,3 +396,28 @@ def test_a_job_runs_again_while_the_backend_is_down_then_gives_up_retryably(
         assert job["status"] == "failed" and job["attempts"] == 3  # the dead-letter state
         assert job["error"]["status"] == 503 and "3 attempt(s)" in job["error"]["detail"]
         assert len(model.calls) == 5
+
+
+def test_a_job_whose_database_connection_drops_runs_again_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import briefing.worker
+    from briefing.errors import StoreUnavailableError
+
+    real = briefing.worker.get_report
+    drops = ["terminating connection due to administrator command"]
+
+    def dropped_once(db, report_id):  # type: ignore[no-untyped-def]
+        if drops:
+            raise StoreUnavailableError(f"the database failed: {drops.pop()}")
+        return real(db, report_id)
+
+    monkeypatch.setattr(briefing.worker, "get_report", dropped_once)
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'drop.db'}", job_retry_backoff_s=0.05)
+    with running_service(settings) as (client, *_):
+        stored = client.post("/v1/reports", json={"text": TEXT}).json()["id"]
+        job = poll(
+            client, client.post("/v1/briefs", json={"report_id": stored}).headers["location"]
+        )
+        assert job["status"] == "succeeded" and job["attempts"] == 2, job
+        assert not drops

@@ -20,7 +20,7 @@ def test_nothing_is_lost_or_duplicated_under(fault: str, tmp_path: Path) -> None
     outcome = run_fault(fault, texts(8), tmp_path, POSTGRES_URL)
     assert outcome.submitted == 8 and outcome.lost == 0 and outcome.duplicated == 0, outcome
     assert outcome.completed + outcome.failed == 8 and outcome.failed == outcome.retryable, outcome
-    if fault in ("llm-killed", "5xx", "429-storm", "worker-killed"):
+    if fault in ("llm-killed", "5xx", "429-storm", "worker-killed", "postgres-dropped"):
         assert outcome.completed == 8, outcome  # they recover in time
     if fault in ("truncated-json", "invalid-json", "llm-hung"):
         assert outcome.degraded >= 1, outcome  # the fault reached a brief: code wording

@@ -14,9 +14,10 @@ import pytest
 import redis
 from conftest import ROOT
 from service_fixtures import REDIS_URL, database_url
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from briefing.cache import DatabaseKV, RedisKV, brief_cache_key
+from briefing.errors import StoreUnavailableError
 from briefing.schemas.report import Report
 from briefing.store import Database
 from briefing.store import jobs as job_store
@@ -30,6 +31,21 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Database:
     database = Database(database_url(request.param, tmp_path))
     database.migrate()
     return database
+
+
+def test_a_dropped_connection_is_store_unavailable_and_the_next_session_reconnects(
+    tmp_path: Path,
+) -> None:
+    db = Database(database_url("postgres", tmp_path))
+    db.migrate()
+    dropped = pytest.raises(StoreUnavailableError, match="the database failed: terminating")
+    with dropped, db.session() as session:
+        session.execute(text("SELECT pg_terminate_backend(pg_backend_pid())"))
+    with db.session() as session:
+        assert session.execute(text("SELECT 1")).scalar() == 1
+    with pytest.raises(Exception) as raised, db.session() as session:  # a statement's error
+        session.execute(text("SELECT * FROM no_such_table"))
+    assert not isinstance(raised.value, StoreUnavailableError)  # stays what it was
 
 
 def test_cache_entries_expire(db: Database) -> None:

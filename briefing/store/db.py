@@ -11,9 +11,10 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from briefing.errors import ConfigError
+from briefing.errors import ConfigError, StoreUnavailableError
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -47,8 +48,18 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        with self.sessions() as session, session.begin():
-            yield session
+        """One transaction, committed on leaving. A lost or refused connection (the server
+        restarted, an administrator ended it, SQLite stayed locked) is
+        StoreUnavailableError: the caller may try again; the next session reconnects."""
+        try:
+            with self.sessions() as session, session.begin():
+                yield session
+        except (OperationalError, InterfaceError) as exc:
+            raise StoreUnavailableError(f"the database failed: {_reason(exc)}") from exc
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+            raise StoreUnavailableError(f"the database failed: {_reason(exc)}") from exc
 
     def migrate(self) -> None:
         """Run Alembic migrations to head (once per process)."""
@@ -76,6 +87,11 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _reason(exc: DBAPIError) -> str:
+    """The driver's first line (hide_parameters keeps report text out of it)."""
+    return str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc).__name__
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
