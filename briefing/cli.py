@@ -1,5 +1,6 @@
-"""The ``briefing`` command line. Exit codes: 0 ok, 2 bad input, 3 model backend unavailable,
-4 configuration error, 5 invalid model output. Errors are one line on stderr, never a traceback."""
+"""The ``briefing`` command line. Exit codes: 0 ok, 2 bad input, 3 model backend or database
+unavailable, 4 configuration error, 5 invalid model output. Errors are one line on stderr,
+never a traceback."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import datetime as dt
 import json
 import logging
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -17,6 +19,7 @@ from rich.console import Console
 from briefing.errors import BriefingError, InputError, NotFoundError
 
 if TYPE_CHECKING:
+    from briefing.cache import KVLLMCache
     from briefing.store import Database
 
 app = typer.Typer(
@@ -71,6 +74,7 @@ def brief(
             help="Override format detection: text/plain, text/markdown or text/html.",
         ),
     ] = None,
+    cache: Annotated[bool, typer.Option("--cache", help=_CACHE_HELP)] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
 ) -> None:
     """Print a grounded brief of FILE on the configured model (embedded by default).
@@ -99,7 +103,9 @@ def brief(
         report = load_report(
             data, filename=name, content_type=content_type, max_bytes=settings.max_input_bytes
         )
-        result = BriefChain(settings, progress=progress).run(report)
+        llm_cache = _llm_cache(progress) if cache else None
+        result = BriefChain(settings, progress=progress, llm_cache=llm_cache).run(report)
+        _cache_summary(llm_cache, progress)
     except BriefingError as exc:
         raise _fail(exc) from None
     except KeyboardInterrupt:
@@ -193,6 +199,32 @@ def worker(
 
 keys_app = typer.Typer(help="Manage API keys for the HTTP API.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
+
+
+_CACHE_HELP = (
+    "Keep the model's answers in BRIEFING_DATABASE_URL (or BRIEFING_REDIS_URL), shared with "
+    "a local `briefing serve`: a rerun on unchanged reports, prompts and model asks the "
+    "model nothing it has answered before."
+)
+
+
+def _llm_cache(progress: Callable[[str], None]) -> KVLLMCache | None:
+    """The model-answer cache of --cache; a cache that cannot be opened is said and skipped."""
+    from briefing.cache import KVLLMCache, make_kv
+    from briefing.settings import get_settings
+
+    settings = get_settings()
+    try:
+        db = _db()
+    except BriefingError as exc:
+        progress(f"running without the cache: {exc.message}")
+        return None
+    return KVLLMCache(make_kv(db, settings.redis_url, "llm"), settings.cache_ttl_s)
+
+
+def _cache_summary(cache: KVLLMCache | None, progress: Callable[[str], None]) -> None:
+    if cache is not None:
+        progress(f"model answers: {cache.hits} from the cache, {cache.misses} asked")
 
 
 def _db() -> Database:
@@ -569,6 +601,7 @@ def digest(
             "--no-model", help="Code only: briefs and event wording without any model call."
         ),
     ] = False,
+    cache: Annotated[bool, typer.Option("--cache", help=_CACHE_HELP)] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
 ) -> None:
     """Build a digest of report files with no service running: brief each report, fold
@@ -598,7 +631,10 @@ def digest(
         end = _utc(until, "--until") or dt.datetime.now(dt.UTC)
         if end <= start:
             raise InputError("--until must be after --since")
-        chain = BriefChain(settings, progress=progress if not no_model else None)
+        llm_cache = _llm_cache(progress) if cache and not no_model else None
+        chain = BriefChain(
+            settings, progress=progress if not no_model else None, llm_cache=llm_cache
+        )
         items = []
         for n, path in enumerate(files, 1):
             report = load_report(
@@ -615,6 +651,7 @@ def digest(
             start = min((i.when for i in items), default=end - dt.timedelta(days=1))
         builder = digest_builder(chain, use_model=not no_model, progress=progress)
         result = builder.build(items, since=start, until=end)
+        _cache_summary(llm_cache, progress)
         if out is not None:
             for written in write_folder(result, out, name=f"digest-{end:%Y%m%dT%H%M%S}"):
                 progress(f"wrote {written}")

@@ -107,6 +107,23 @@ def test_embedded_model_that_cannot_start_exits_3(tmp_path: Path) -> None:
 
 
 @pytest.mark.embedded
+def test_brief_cache_answers_a_rerun_without_asking_the_model(tmp_path: Path) -> None:
+    report = tmp_path / "r.txt"
+    report.write_text("HUR says Russia has dismissed General Sergey Kisel in Syria.")
+    env = {"BRIEFING_DATABASE_URL": f"sqlite:///{tmp_path / 'cache.db'}"}
+    first = run_cli("brief", str(report), "--cache", env=env)
+    assert first.returncode == 0, first.stderr.decode()
+    asked = first.stderr.decode()
+    assert "model answers: 0 from the cache," in asked and ", 0 asked" not in asked
+    again = run_cli("brief", str(report), "--cache", env=env)  # a new process, a new port
+    assert again.returncode == 0, again.stderr.decode()
+    assert ", 0 asked" in again.stderr.decode() and "0 from the cache" not in again.stderr.decode()
+    assert json.loads(again.stdout)["bluf"] == json.loads(first.stdout)["bluf"]
+    uncached = run_cli("brief", str(report), env=env)
+    assert "model answers" not in uncached.stderr.decode()  # off unless asked for
+
+
+@pytest.mark.embedded
 def test_brief_of_the_example_on_the_embedded_model_as_json_and_markdown() -> None:
     example = "examples/syria-leadership-2024-12-02.txt"
     result = run_cli("brief", example)

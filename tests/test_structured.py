@@ -179,6 +179,27 @@ def test_the_cap_goes_out_in_the_field_the_backend_honours() -> None:
     assert vllm.effective_cap_field() is OutputCapField.MAX_TOKENS
 
 
+def test_the_embedded_servers_answers_are_cached_across_its_ports() -> None:
+    from briefing.llm.backend import CappedChatOpenAI
+
+    def key(port: int, identity: str | None, temperature: float = 0.0) -> str:
+        chat = CappedChatOpenAI(
+            model="m",
+            base_url=f"http://127.0.0.1:{port}/v1",
+            api_key="k",
+            temperature=temperature,
+            cache_identity=identity,
+        )
+        return chat._get_llm_string(stop=None)
+
+    embedded = "embedded smollm2.gguf"
+    assert key(4001, embedded) == key(4002, embedded)  # a new process, a new port: a hit
+    assert embedded in key(4001, embedded) and "4001" not in key(4001, embedded)
+    assert key(4001, embedded) != key(4001, "embedded other.gguf")  # another model: a miss
+    assert key(4001, embedded) != key(4001, embedded, temperature=0.7)
+    assert key(4001, None) != key(4002, None)  # a remote endpoint's address stays in the key
+
+
 def test_transport_retries_exhausted_means_backend_unavailable() -> None:
     errors = [openai.APIConnectionError(request=_REQUEST) for _ in range(3)]
     sc, model = caller(errors, transport_retries=2)

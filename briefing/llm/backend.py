@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +24,17 @@ class CappedChatOpenAI(ChatOpenAI):
     """
 
     cap_field: OutputCapField = OutputCapField.MAX_TOKENS
+    # Stands for the base URL in LLM-cache keys: the embedded server listens on a new port in
+    # each process, and its answers should outlive the process that asked.
+    cache_identity: str | None = None
+
+    def _get_llm_string(self, stop: list[str] | None = None, **kwargs: Any) -> str:
+        llm_string: str = super()._get_llm_string(stop=stop, **kwargs)
+        if self.cache_identity is None or self.openai_api_base is None:
+            return llm_string
+        return llm_string.replace(
+            json.dumps(self.openai_api_base), json.dumps(self.cache_identity), 1
+        )
 
     def _get_request_payload(
         self, input_: Any, *, stop: Any = None, **kwargs: Any
@@ -62,13 +74,16 @@ def make_backend(settings: Settings, *, cache: BaseCache | None = None) -> Backe
     if settings.uses_embedded:
         from briefing.llm.embedded import get_server, restart_server
 
-        base_url, label = get_server(settings).base_url, "embedded"
+        server = get_server(settings)
+        base_url, label = server.base_url, "embedded"
+        identity: str | None = f"embedded {server.model_path.name}"
 
         def on_timeout() -> None:
             restart_server(settings)
 
     else:
         base_url = label = str(settings.llm_base_url)
+        identity = None
     chat = CappedChatOpenAI(
         model=settings.llm_model,
         base_url=base_url,
@@ -76,6 +91,7 @@ def make_backend(settings: Settings, *, cache: BaseCache | None = None) -> Backe
         temperature=settings.llm_temperature,
         max_completion_tokens=settings.llm_max_output_tokens,
         cap_field=settings.effective_cap_field(),
+        cache_identity=identity,
         timeout=settings.llm_timeout_s,
         max_retries=0,  # transport retries are ours: see briefing.llm.structured
         stream_usage=True,
