@@ -192,6 +192,32 @@ def test_what_was_said_leaves_out_the_headline_and_dateline_run_into_it() -> Non
     ]
 
 
+def test_a_line_without_sentence_punctuation_ends_its_sentence() -> None:
+    def said(text: str) -> list[tuple[str, str]]:
+        return [(a.speaker, a.content.text) for a in analyze(Report(text=text)).attributions]
+
+    # Two headline lines and a dateline, none ending in punctuation: the parser had run them
+    # into the first sentence and made the headline's subject the speaker.
+    lead = "murder charges were filed against a gang member accused of killing a deputy"
+    heads = "Riverside Gang Member\nCharged with Killing Sheriff's Deputy\nMarch 3, 2010\n"
+    text = f"{heads}District Attorney Ann Lowe announced today that {lead}.\nLowe spoke briefly."
+    assert said(text) == [("District Attorney Ann Lowe", lead)]
+    # A headline whose verb reports nothing ("Added to ... List") says nothing of the body.
+    added = (
+        "Prison Escapee Added to Most Wanted List\n"
+        "The marshals have added to their list of fugitives a man who escaped during transport."
+    )
+    assert said(added) == []
+    # Hard-wrapped text (most lines end mid-sentence) is left to the parser.
+    wrapped = (
+        "The ministry said on Monday that the brigade had\n"
+        "Withdrawn from the town after three days of\n"
+        "fighting near the river and the bridge.\n"
+    )
+    assert said(wrapped)[0][0] == "The ministry"
+    assert said(wrapped)[0][1].endswith("near the river and the bridge")
+
+
 def test_dates_resolve_against_the_report_date(example_report: Report) -> None:
     analysis = analyze(example_report)
     values = {d.span.text: d.value for d in analysis.dates}

@@ -20,6 +20,7 @@ from briefing.analysis.lexicon import (
     REPORTING_NEEDS_CLAUSE,
     REPORTING_VERBS,
 )
+from briefing.analysis.lines import line_region
 from briefing.analysis.repairs import front_matter
 from briefing.analysis.result import (
     ActorCandidate,
@@ -218,20 +219,34 @@ def _attributions(
         lo, hi = bounds.get(index, (i, i + 1))
         bounds[index] = (min(lo, i), max(hi, i + 1))
     front = front_matter(doc)
+    region = line_region(doc)
     for tok in doc:
         speaker_tok, verb_tok = _speech(tok)
         if speaker_tok is None or verb_tok is None:
             continue
+        lo, hi = region(verb_tok.i)
         subject = _speaker_span(doc, speaker_tok, verb_tok)
+        subject = _strip_span(doc[max(subject.start, lo) : min(subject.end, hi)])
+        if not subject:
+            # The parser took a headline above for the subject: the speaker is what opens the
+            # verb's line, if that is a short phrase without a verb ("District Attorney ...").
+            opening = _strip_span(doc[lo : verb_tok.i])
+            if not opening or len(opening) > 8 or any(t.pos_ in _VERBS for t in opening):
+                continue
+            subject = opening
         actor_id = _actor_in(subject, actors, textmap)
         if speaker_tok.lower_ in REPORT_NOUNS and last_actor is not None:
             # "the report notes", "the Ukrainian intelligence report": the source that issued it
             actor_id = last_actor
         sentence_index = sentence_of.get(tok.i, 0)
         sentence = _after_front_matter(doc, bounds[sentence_index], front, subject, verb_tok)
-        content = _content(doc, subject, verb_tok, sentence)
+        content = _content(doc, subject, verb_tok, (max(sentence[0], lo), min(sentence[1], hi)))
         if content is None:
             continue
+        if not isinstance(content, Span):
+            content = _clip(doc, content, lo, hi)
+            if content is None:
+                continue
         verb_lemma = "report" if verb_tok.lower_ == "according" else verb_tok.lemma_.lower()
         content_span = content if isinstance(content, Span) else _span(textmap, *content)
         origin = _cited_actor(doc, bounds[sentence_index], actors, textmap, exclude=actor_id)
@@ -264,6 +279,7 @@ def _attributions(
 
 
 _CITING = {"citing", "quoting", "cited", "quoted"}
+_VERBS = ("VERB", "AUX")
 
 
 def _speaker_span(doc: Doc, head: Token, verb: Token) -> SpacySpan:
@@ -456,6 +472,33 @@ def _asks(clause: Token, verb: Token) -> bool:
     if first.head != clause or first.i < verb.i:
         return False
     return first.tag_ in ("WP", "WRB", "WDT", "WP$") or first.lower_ in ("whether", "if")
+
+
+def _strip_span(span: SpacySpan) -> SpacySpan:
+    """``span`` without the spaces and punctuation at its edges."""
+    lo, hi = span.start, span.end
+    doc = span.doc
+    while lo < hi and (doc[lo].is_space or doc[lo].is_punct):
+        lo += 1
+    while hi > lo and (doc[hi - 1].is_space or doc[hi - 1].is_punct):
+        hi -= 1
+    return doc[lo:hi]
+
+
+def _clip(doc: Doc, chars: tuple[int, int], lo: int, hi: int) -> tuple[int, int] | None:
+    """The characters ``chars`` of what was said, kept within the tokens [lo, hi) of its
+    line region (:func:`briefing.analysis.lines.line_region`)."""
+    if hi <= lo:
+        return None
+    if doc[lo].idx <= chars[0] and chars[1] <= doc[hi - 1].idx + len(doc[hi - 1]):
+        return chars
+    # Cut at a line break: what is left must still be a clause ("Escapee Added to ... List"
+    # says nothing once the body that the parser ran it into is cut away).
+    inside = [t.i for t in doc[lo:hi] if chars[0] <= t.idx < chars[1]]
+    kept = set(inside)
+    if not any(doc[i].pos_ in _VERBS and doc[i].head.i not in kept - {i} for i in inside):
+        return None  # no verb heads what is left
+    return _strip_tokens(doc, inside[0], inside[-1] + 1)
 
 
 def _strip_tokens(doc: Doc, lo: int, hi: int) -> tuple[int, int] | None:
