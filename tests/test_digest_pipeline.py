@@ -316,6 +316,31 @@ def test_a_surname_shared_by_two_people_does_not_make_them_one() -> None:
     assert sources["Texas"] == 1 and sources["Texas Department"] == 1
 
 
+def test_a_person_graded_as_an_institution_rolls_up_with_the_person() -> None:
+    a = "Chela Ortiz, the deputy's wife, said the family was relieved."
+    b = "Chela said she would not forget. Jordan said it would send aid, Michael Jordan said."
+    other, gov = SourceKind.OTHER, SourceKind.GOVERNMENT
+    items = [
+        item("a", a, source_name="A", sources=[source(a, "Chela Ortiz", Reliability.F, other)]),
+        item(
+            "b",
+            b,
+            source_name="B",
+            sources=[
+                source(b, "Chela", Reliability.C, gov),  # spaCy's slip: a given name as a body
+                source(b, "Jordan", Reliability.C, gov),  # a country, whoever shares its name
+                source(b, "Michael Jordan", Reliability.F, other),
+            ],
+        ),
+    ]
+    event = builder().build(items, since=SINCE, until=UNTIL).events[0]
+    sources = {x.name: (x.kind.value, x.reports, x.grades) for x in event.sources}
+    assert "Chela" not in sources
+    assert sources["Chela Ortiz"][1] == 2
+    assert sources["Jordan"] == ("government", 1, [Reliability.C])
+    assert sources["Michael Jordan"][1] == 1
+
+
 def test_an_empty_window_says_so() -> None:
     digest = builder().build([], since=SINCE, until=UNTIL)
     assert digest.empty and not digest.events

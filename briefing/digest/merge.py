@@ -380,11 +380,23 @@ def merge_uncertainties(
 def rollup_sources(told: Sequence[tuple[DigestItem, Source]]) -> list[SourceRollup]:
     """One row per source across the event's reports. Officials and other people named in full
     in one report and by surname in another ("Larry Waldie", "Waldie") are one source, as in
-    the actors; institutions ("Texas", "Texas Department of Criminal Justice") only by name."""
+    the actors; institutions ("Texas", "Texas Department of Criminal Justice") only by name.
+    A one-word source that is a given name or surname of a person source, and no country, is
+    that person mis-kinded ("Chela", graded a government body, is "Chela Ortiz")."""
+    person_kinds = (SourceKind.OFFICIAL, SourceKind.OTHER)
+    person_words = {
+        w
+        for _, source in told
+        if source.kind in person_kinds and len(words := _tokens(normalize_name(source.name))) > 1
+        for w in words
+    }
     people = []
     by_name: dict[str, list[tuple[DigestItem, Source]]] = {}
     for item, source in told:
-        if source.kind in (SourceKind.OFFICIAL, SourceKind.OTHER):
+        words = _tokens(normalize_name(source.name))
+        if source.kind in person_kinds or (
+            len(words) == 1 and words[0] in person_words and not same_country(source.name)
+        ):
             people.append((item, source))
         else:
             by_name.setdefault(normalize_name(source.name), []).append((item, source))
