@@ -341,6 +341,32 @@ def test_a_person_graded_as_an_institution_rolls_up_with_the_person() -> None:
     assert sources["Michael Jordan"][1] == 1
 
 
+def test_a_short_given_name_is_the_same_person() -> None:
+    texts = {
+        "a": "Stan Perlo said the deputy was respected.",
+        "b": "Stanley Perlo said the deputy was brave.",
+        "c": "Perlo said the trial was over.",
+        "d": "Dan Rowe said so. Dana Rowe said otherwise.",
+    }
+    p = ActorKind.PERSON
+    items = [
+        item("a", texts["a"], source_name="A", actors=[actor(texts["a"], "Stan Perlo", p)]),
+        item("b", texts["b"], source_name="B", actors=[actor(texts["b"], "Stanley Perlo", p)]),
+        item("c", texts["c"], source_name="C", actors=[actor(texts["c"], "Perlo", p)]),
+        item(
+            "d",
+            texts["d"],
+            source_name="D",
+            actors=[actor(texts["d"], "Dan Rowe", p), actor(texts["d"], "Dana Rowe", p)],
+        ),
+    ]
+    event = builder().build(items, since=SINCE, until=UNTIL).events[0]
+    actors = {x.name: sorted(x.reports) for x in event.actors}
+    # "Stan" is short for "Stanley": one person, whom "Perlo" alone then joins.
+    assert actors["Stanley Perlo"] == ["a", "b", "c"] and "Stan Perlo" not in actors
+    assert actors["Dan Rowe"] == ["d"] and actors["Dana Rowe"] == ["d"]  # two people
+
+
 def test_an_empty_window_says_so() -> None:
     digest = builder().build([], since=SINCE, until=UNTIL)
     assert digest.empty and not digest.events

@@ -132,8 +132,21 @@ def _full_names(names: Iterable[str]) -> list[list[str]]:
 
 def _agree(x: list[str], y: list[str]) -> bool:
     """One full name inside the other, same surname: "Kisel" and "Sergey Kisel", "Arcade
-    Comeaux" and "Arcade Joseph Comeaux Jr." (not "Art Ortiz" and "Jerry Ortiz")."""
-    return x[-1] == y[-1] and (set(x) <= set(y) or set(y) <= set(x))
+    Comeaux" and "Arcade Joseph Comeaux Jr." (not "Art Ortiz" and "Jerry Ortiz"); or a given
+    name and surname where one given name is short for the other ("Stan Perlo", "Stanley
+    Perlo")."""
+    if x[-1] != y[-1]:
+        return False
+    if set(x) <= set(y) or set(y) <= set(x):
+        return True
+    return len(x) == len(y) == 2 and _short_for(x[0], y[0])
+
+
+def _short_for(a: str, b: str) -> bool:
+    """One given name the other's start, of three letters or more and two or more letters
+    shorter: "Stan" for "Stanley", "Chris" for "Christopher"; not "Dan" and "Dana"."""
+    short, full = sorted((a, b), key=len)
+    return len(short) >= 3 and len(full) - len(short) >= 2 and full.startswith(short)
 
 
 def group_people(items: Sequence[T], names: Callable[[T], list[str]]) -> list[list[T]]:
