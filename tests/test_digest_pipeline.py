@@ -9,6 +9,7 @@ import json
 import pytest
 from digest_fixtures import NOW, actor, claim, development, item, source
 
+from briefing.analysis.lines import heading_line
 from briefing.digest.cluster import Signals
 from briefing.digest.pipeline import DigestBuilder
 from briefing.digest.writer import EventWriter
@@ -642,6 +643,35 @@ def test_what_happened_leads_what_someone_is_when_as_many_publishers_tell_both()
     told = {d.what: (len(d.families), len(d.reports)) for d in event.timeline}
     assert told == {state: (2, 3), news: (2, 2)}
     assert event.bluf.startswith(news)
+
+
+def test_a_sentence_of_the_body_leads_a_headline_line_as_widely_told() -> None:
+    """Two publishers each run the headline and tell the escape: the bottom line opens with
+    the sentence, not with the headline (a line of its own without end punctuation)."""
+    head = "Prison Escapee Added to Most Wanted List"
+    news = "The inmate took the officers' weapons and fled on foot."
+    items = [
+        item(
+            name,
+            f"{head}\n{news} {own}",
+            source_name=outlet,
+            url=url,
+            developments=[
+                development(f"{head}\n{news} {own}", head),
+                development(f"{head}\n{news} {own}", news),
+            ],
+        )
+        for name, outlet, url, own in (
+            ("r1", "Houston Chronicle", "https://www.chron.com/a", "Roads were closed."),
+            ("r2", "ABC News", "https://abcnews.go.com/b", "A reward was offered."),
+        )
+    ]
+    (event,) = builder().build(items, since=SINCE, until=UNTIL).events
+    assert {d.what for d in event.timeline} == {head, news}
+    assert event.bluf.startswith(news)
+    # A sentence of the body is no heading, wherever it stands.
+    assert not heading_line(f"{head}\n{news}", len(head) + 1, len(head) + 1 + len(news))
+    assert heading_line(f"{head}\n{news}", 0, len(head))
 
 
 def test_a_bottom_line_sentence_pieced_from_words_of_many_items_is_dropped() -> None:

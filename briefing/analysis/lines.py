@@ -82,3 +82,14 @@ def line_region(doc: Doc) -> Callable[[int], tuple[int, int]]:
         return lo, hi
 
     return region
+
+
+def heading_line(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is a line of its own that ends without sentence
+    punctuation: a headline, a sub-head or a dateline, not a sentence of the body."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    line = text[line_start:line_end].strip()
+    covered = text[start:end].strip()
+    return bool(line) and len(covered) >= len(line) - 1 and line[-1] not in _ENDS

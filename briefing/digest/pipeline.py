@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict
 
 from briefing.analysis.actors import normalize_name, place_key
+from briefing.analysis.lines import heading_line
 from briefing.analysis.states import states_a_fact
 from briefing.chains.guards import content_words, support
 from briefing.digest import changes as change_rules
@@ -292,8 +293,17 @@ class DigestBuilder:
         )
         # Parsed only where it can matter: the lines the model is shown (a bounded cost however
         # many developments a large event has); the sort is stable, so ties keep their order.
+        # Among those, a sentence of a report's body before a headline line ("Texas Prison
+        # Escapee Added to ... List": grounded, but no sentence of a bottom line).
+        texts = {i.id: i.report.text for i in items}
+
+        def heading(d: DigestDevelopment) -> bool:
+            ref = d.evidence[0]
+            return ref.report_id in texts and heading_line(texts[ref.report_id], ref.start, ref.end)
+
         told[:MAX_ITEMS] = sorted(
-            told[:MAX_ITEMS], key=lambda d: (*standing(d), states_a_fact(d.evidence[0].text))
+            told[:MAX_ITEMS],
+            key=lambda d: (*standing(d), heading(d), states_a_fact(d.evidence[0].text)),
         )
         top = [" ".join(d.evidence[0].text.split()) for d in told[:2] if d.evidence]
         if len(told) > 1 and len(told[1].families) < 2:
