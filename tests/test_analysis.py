@@ -218,6 +218,18 @@ def test_a_line_without_sentence_punctuation_ends_its_sentence() -> None:
     assert said(wrapped)[0][1].endswith("near the river and the bridge")
 
 
+def test_a_speaker_after_the_verb_goes_on_past_an_abbreviations_stop() -> None:
+    def said(text: str) -> list[str]:
+        return [a.speaker for a in analyze(Report(text=text)).attributions]
+
+    # spaCy splits "Dist." and ends a sentence there: the speaker had been "Dist".
+    assert said('"It is a crime," said Dist. Atty. Ann Lowe. She left.') == ["Dist. Atty. Ann Lowe"]
+    assert said("The deal is off, said police spokesperson Const. Tom Reed.") == [
+        "police spokesperson Const. Tom Reed"
+    ]
+    assert said("The deal is off, said the ministry. Prices rose.") == ["the ministry"]
+
+
 def test_dates_resolve_against_the_report_date(example_report: Report) -> None:
     analysis = analyze(example_report)
     values = {d.span.text: d.value for d in analysis.dates}

@@ -234,6 +234,8 @@ def _attributions(
             if not opening or len(opening) > 8 or any(t.pos_ in _VERBS for t in opening):
                 continue
             subject = opening
+        if subject.start > verb_tok.i:
+            subject = _through_abbreviations(subject, hi)
         actor_id = _actor_in(subject, actors, textmap)
         if speaker_tok.lower_ in REPORT_NOUNS and last_actor is not None:
             # "the report notes", "the Ukrainian intelligence report": the source that issued it
@@ -472,6 +474,29 @@ def _asks(clause: Token, verb: Token) -> bool:
     if first.head != clause or first.i < verb.i:
         return False
     return first.tag_ in ("WP", "WRB", "WDT", "WP$") or first.lower_ in ("whether", "if")
+
+
+def _through_abbreviations(subject: SpacySpan, hi: int) -> SpacySpan:
+    """A speaker after the verb that the parser cut at an abbreviation's full stop ("said
+    Dist. Atty. Steve Cooley" gave "Dist"): go on through each sentence that is one title-case
+    word and its stop, and through a next one of title-case words alone (the name)."""
+    doc = subject.doc
+    end = subject.end
+
+    def stop(i: int) -> bool:  # a full stop written onto the word before it
+        return i < hi and doc[i].text == "." and not doc[i - 1].whitespace_
+
+    if not (stop(end) and doc[end - 1].is_title and len(doc[end - 1]) <= 5):
+        return subject
+    i = end + 1
+    while i + 1 < hi and doc[i].is_title and len(doc[i]) <= 5 and stop(i + 1):
+        i += 2  # another abbreviation ("Atty.")
+    name = i
+    while name < hi and doc[name].is_title and doc[name].is_alpha:
+        name += 1
+    if name == i or not (name >= hi or doc[name].is_punct):
+        return subject  # no name follows: leave the speaker as the parser had it
+    return doc[subject.start : name]
 
 
 def _strip_span(span: SpacySpan) -> SpacySpan:
