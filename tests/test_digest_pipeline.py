@@ -11,6 +11,7 @@ from digest_fixtures import NOW, actor, claim, development, item, source
 
 from briefing.analysis.lines import heading_line
 from briefing.digest.cluster import Signals
+from briefing.digest.inputs import DigestItem
 from briefing.digest.pipeline import DigestBuilder
 from briefing.digest.writer import EventWriter
 from briefing.schemas.brief import ActorKind, ReportingVerb, SourceKind
@@ -609,27 +610,26 @@ def test_a_bottom_line_that_opens_with_a_pronoun_loses_that_sentence() -> None:
     assert sum("opens with 'He'" in w for w in warnings) == 2
 
 
+def _two_publishers_telling(first: str, second: str, *, between: str) -> list[DigestItem]:
+    """Two reports from two publishers, each telling ``first`` then ``second`` (joined by
+    ``between``) as two developments, then a sentence of its own."""
+    out = []
+    for name, outlet, url, own in (
+        ("r1", "Houston Chronicle", "https://www.chron.com/a", "Roads were closed."),
+        ("r2", "ABC News", "https://abcnews.go.com/b", "A reward was offered."),
+    ):
+        text = f"{first}{between}{second} {own}"
+        developments = [development(text, first), development(text, second)]
+        out.append(item(name, text, source_name=outlet, url=url, developments=developments))
+    return out
+
+
 def test_what_happened_leads_what_someone_is_when_as_many_publishers_tell_both() -> None:
     """Two publishers each tell the escape and describe the inmate, a third only describes
     him: the description has more reports, but the escape leads the bottom line."""
     state = "The inmate is a convicted sex offender serving a life sentence."
     news = "The inmate took the officers' weapons and fled on foot."
-    items = [
-        item(
-            name,
-            f"{state} {news} {own}",
-            source_name=outlet,
-            url=url,
-            developments=[
-                development(f"{state} {news} {own}", state),
-                development(f"{state} {news} {own}", news),
-            ],
-        )
-        for name, outlet, url, own in (
-            ("r1", "Houston Chronicle", "https://www.chron.com/a", "Roads were closed."),
-            ("r2", "ABC News", "https://abcnews.go.com/b", "A reward was offered."),
-        )
-    ]
+    items = _two_publishers_telling(state, news, between=" ")
     items.append(
         item(
             "r3",
@@ -650,22 +650,7 @@ def test_a_sentence_of_the_body_leads_a_headline_line_as_widely_told() -> None:
     the sentence, not with the headline (a line of its own without end punctuation)."""
     head = "Prison Escapee Added to Most Wanted List"
     news = "The inmate took the officers' weapons and fled on foot."
-    items = [
-        item(
-            name,
-            f"{head}\n{news} {own}",
-            source_name=outlet,
-            url=url,
-            developments=[
-                development(f"{head}\n{news} {own}", head),
-                development(f"{head}\n{news} {own}", news),
-            ],
-        )
-        for name, outlet, url, own in (
-            ("r1", "Houston Chronicle", "https://www.chron.com/a", "Roads were closed."),
-            ("r2", "ABC News", "https://abcnews.go.com/b", "A reward was offered."),
-        )
-    ]
+    items = _two_publishers_telling(head, news, between="\n")
     (event,) = builder().build(items, since=SINCE, until=UNTIL).events
     assert {d.what for d in event.timeline} == {head, news}
     assert event.bluf.startswith(news)

@@ -397,16 +397,16 @@ def rollup_sources(told: Sequence[tuple[DigestItem, Source]]) -> list[SourceRoll
     A one-word source that is a given name or surname of a person source, and no country, is
     that person mis-kinded ("Chela", graded a government body, is "Chela Ortiz")."""
     person_kinds = (SourceKind.OFFICIAL, SourceKind.OTHER)
+    named = [(item, source, _tokens(normalize_name(source.name))) for item, source in told]
     person_words = {
         w
-        for _, source in told
-        if source.kind in person_kinds and len(words := _tokens(normalize_name(source.name))) > 1
+        for _, source, words in named
+        if source.kind in person_kinds and len(words) > 1
         for w in words
     }
     people = []
     by_name: dict[str, list[tuple[DigestItem, Source]]] = {}
-    for item, source in told:
-        words = _tokens(normalize_name(source.name))
+    for item, source, words in named:
         if source.kind in person_kinds or (
             len(words) == 1 and words[0] in person_words and not same_country(source.name)
         ):

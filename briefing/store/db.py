@@ -54,11 +54,10 @@ class Database:
         try:
             with self.sessions() as session, session.begin():
                 yield session
-        except (OperationalError, InterfaceError) as exc:
-            raise StoreUnavailableError(f"the database failed: {_reason(exc)}") from exc
         except DBAPIError as exc:
-            if not exc.connection_invalidated:
-                raise
+            lost = isinstance(exc, OperationalError | InterfaceError) or exc.connection_invalidated
+            if not lost:
+                raise  # the statement's own error (a missing table, a constraint)
             raise StoreUnavailableError(f"the database failed: {_reason(exc)}") from exc
 
     def migrate(self) -> None:
@@ -91,7 +90,8 @@ class Database:
 
 def _reason(exc: DBAPIError) -> str:
     """The driver's first line (hide_parameters keeps report text out of it)."""
-    return str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc).__name__
+    said = str(exc.orig).strip()
+    return said.splitlines()[0] if said else type(exc).__name__
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
