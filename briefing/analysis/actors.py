@@ -36,7 +36,8 @@ from briefing.ingest.textmap import TextMap
 from briefing.schemas.brief import ActorKind
 from briefing.schemas.span import Span
 
-_PLACE_PREPS = {"in", "at", "near", "outside", "inside", "into", "across", "around"}
+VERB_POS = ("VERB", "AUX")  # the parts of speech of a verb
+_PLACE_PREPS = frozenset(words("place_prepositions"))
 _ACTING_DEPS = {"nsubj", "nsubjpass", "poss", "agent", "dobj", "conj", "appos"}
 
 
@@ -186,7 +187,7 @@ def glued_labels(doc: Doc, joins: frozenset[int]) -> set[int]:
         if not words or len(words) > 4:
             continue
         if stretch[-1].text in ".!?" or (
-            len(words) > 2 and any(t.pos_ in ("VERB", "AUX") for t in stretch)
+            len(words) > 2 and any(t.pos_ in VERB_POS for t in stretch)
         ):
             continue  # a sentence (a word or two alone are no clause, whatever the tagger says)
         found.update(t.i for t in stretch)

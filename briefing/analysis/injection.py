@@ -364,7 +364,7 @@ def _imperative_verbs() -> frozenset[str]:
     return frozenset(str(v).lower() for v in _lexicon()["imperative_verbs"])
 
 
-_OPENERS = {"please", "now", "then", "also", "just", "first", "finally", "kindly", "simply", "next"}
+_OPENERS = frozenset(str(w).lower() for w in _lexicon()["command_openers"])
 
 
 @lru_cache(maxsize=1)

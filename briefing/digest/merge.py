@@ -17,6 +17,7 @@ from typing import Protocol, TypeVar
 
 from briefing.analysis.actors import name_words, normalize_name
 from briefing.analysis.countries import same_country
+from briefing.analysis.lexicon import words as lexicon_words
 from briefing.chains.guards import content_words
 from briefing.digest.inputs import DigestItem, EvidenceChecker
 from briefing.digest.publishers import families
@@ -39,8 +40,8 @@ SAME_CLAIM = 0.5
 SAME_UNCERTAINTY = 0.7
 EVIDENCE_PER_REPORT = 2  # evidence spans kept per report for one merged item
 
-_TITLES = {"mr", "mrs", "ms", "dr", "gen", "general", "col", "colonel", "lt", "president", "sir"}
-_ACRONYM_SKIP = {"of", "the", "for", "and", "on", "in", "de", "la", "du"}
+_TITLES = frozenset(lexicon_words("merge_titles"))
+_ACRONYM_SKIP = frozenset(lexicon_words("acronym_skip"))
 
 
 def jaccard(a: str, b: str) -> float:
