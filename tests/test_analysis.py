@@ -216,6 +216,17 @@ def test_a_line_without_sentence_punctuation_ends_its_sentence() -> None:
     )
     assert said(wrapped)[0][0] == "The ministry"
     assert said(wrapped)[0][1].endswith("near the river and the bridge")
+    # The phrase that opens the verb's line is the speaker without its date or time words.
+    flaw = (
+        "hackers are exploiting a critical, but unpatched, vulnerability in Browser 8 (B8) and "
+        "Browser 9 (B9), and that its engineers are working on an update to plug the hole"
+    )
+    opening = (
+        "Hackers exploit critical browser bug; vendor promises patch\n"
+        "Versions 6 through 11 harbor vulnerability, but in-the-wild attacks limited to 8 and 9\n"
+        f"September 17, 2013 03:16 PM ET\nInfoWorld-Vendor today said that {flaw}."
+    )
+    assert said(opening) == [("InfoWorld-Vendor", flaw)]
 
 
 def test_a_speaker_after_the_verb_goes_on_past_an_abbreviations_stop() -> None:

@@ -678,3 +678,84 @@ def test_a_bottom_line_sentence_pieced_from_words_of_many_items_is_dropped() -> 
     digest = b.build(items, since=SINCE, until=UNTIL)
     assert digest.events[0].bluf == withdrew
     assert any("bluf sentence 2" in w and "strayed" in w for w in digest.quality.warnings)
+
+
+def _untitled(one: DigestItem) -> DigestItem:
+    """The report without a title of its own (the fixtures title each report by its id)."""
+    one.report = one.report.model_copy(update={"title": None})
+    return one
+
+
+def test_code_takes_the_headline_of_another_report_when_the_lead_has_none() -> None:
+    """The lead report (it names the shared actors and tells the most) opens with a sentence;
+    another report of the event opens with a headline line: the event's headline is that
+    line, not the lead's sentence cut short."""
+    escape = "Arcade Comeaux took the officers' weapons and fled on foot near Baytown on Monday."
+    lead_text = f"{escape} Roads were closed."
+    head = "Texas Inmate Escapes Prison Van Near Houston"
+    other_text = f"{head}\nArcade Comeaux escaped from a prison van."
+    items = [
+        _untitled(
+            item(
+                "lead",
+                lead_text,
+                source_name="Houston Chronicle",
+                url="https://www.chron.com/a",
+                developments=[
+                    development(lead_text, escape),
+                    development(lead_text, "Roads were closed."),
+                ],
+                actors=[actor(lead_text, "Arcade Comeaux", ActorKind.PERSON)],
+            )
+        ),
+        _untitled(
+            item(
+                "other",
+                other_text,
+                source_name="ABC News",
+                url="https://abcnews.go.com/b",
+                developments=[development(other_text, "Arcade Comeaux escaped from a prison van.")],
+                actors=[actor(other_text, "Arcade Comeaux", ActorKind.PERSON)],
+            )
+        ),
+    ]
+    (event,) = builder().build(items, since=SINCE, until=UNTIL).events
+    assert event.headline == head
+    # Without any headline line, code cuts the lead's most told sentence short.
+    items[1].report = items[1].report.model_copy(update={"text": other_text[len(head) + 1 :]})
+    (event,) = builder().build(items, since=SINCE, until=UNTIL).events
+    assert event.headline != head and event.headline.startswith("Arcade Comeaux")
+
+
+# What each publisher adds, long enough that no two of the reports are near-duplicates.
+_OWN = (
+    "Roads around the county jail stayed closed all afternoon while deputies and state "
+    "troopers went from house to house along the bayou with dogs and a helicopter overhead.",
+    "A reward of five thousand dollars was offered by the governor's office for any tip that "
+    "leads to an arrest, and schools in two districts kept their pupils indoors until dusk.",
+    "Relatives of the guard gathered outside the hospital in Conroe, where a chaplain read a "
+    "statement from the family thanking nurses, neighbours and the volunteer firefighters.",
+)
+
+
+def test_a_headline_line_is_never_the_second_sentence_of_codes_bottom_line() -> None:
+    """Three publishers tell the escape and run the headline line, two also tell the search:
+    the headline is as widely told as the escape, but the bottom line's second sentence is
+    the search (the headline line is a line of its own, no sentence)."""
+    news = "The inmate took the officers' weapons and fled on foot."
+    head = "RIP Texas Prison Guard Jerry Ortiz"
+    search = "Police searched the woods near Baytown."
+    items = []
+    for name, outlet, url, own in (
+        ("r1", "Houston Chronicle", "https://www.chron.com/a", _OWN[0]),
+        ("r2", "ABC News", "https://abcnews.go.com/b", _OWN[1]),
+        ("r3", "KHOU", "https://www.khou.com/c", _OWN[2]),
+    ):
+        told = (news, head, search) if name != "r3" else (news, head)
+        text = f"{news}\n{head}\n" + (f"{search} " if search in told else "") + own
+        developments = [development(text, d) for d in told]
+        items.append(item(name, text, source_name=outlet, url=url, developments=developments))
+    (event,) = builder().build(items, since=SINCE, until=UNTIL).events
+    told_by = {d.what: len(d.families) for d in event.timeline}
+    assert told_by == {news: 3, head: 3, search: 2}
+    assert event.bluf == f"{news} {search}"

@@ -11,7 +11,7 @@ import time
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from briefing.analysis.actors import find_actors
+from briefing.analysis.actors import VERB_POS, find_actors
 from briefing.analysis.dates import resolve_range
 from briefing.analysis.injection import find_injections, imperative_sentences
 from briefing.analysis.lexicon import (
@@ -19,6 +19,7 @@ from briefing.analysis.lexicon import (
     REPORT_NOUNS,
     REPORTING_NEEDS_CLAUSE,
     REPORTING_VERBS,
+    words,
 )
 from briefing.analysis.lines import line_region
 from briefing.analysis.repairs import front_matter
@@ -230,8 +231,8 @@ def _attributions(
         if not subject:
             # The parser took a headline above for the subject: the speaker is what opens the
             # verb's line, if that is a short phrase without a verb ("District Attorney ...").
-            opening = _strip_span(doc[lo : verb_tok.i])
-            if not opening or len(opening) > 8 or any(t.pos_ in _VERBS for t in opening):
+            opening = _without_dates(_strip_span(doc[lo : verb_tok.i]))
+            if not opening or len(opening) > 8 or any(t.pos_ in VERB_POS for t in opening):
                 continue
             subject = opening
         if subject.start > verb_tok.i:
@@ -280,8 +281,7 @@ def _attributions(
     return found
 
 
-_CITING = {"citing", "quoting", "cited", "quoted"}
-_VERBS = ("VERB", "AUX")
+_CITING = frozenset(words("citing_words"))
 
 
 def _speaker_span(doc: Doc, head: Token, verb: Token) -> SpacySpan:
@@ -510,6 +510,17 @@ def _strip_span(span: SpacySpan) -> SpacySpan:
     return doc[lo:hi]
 
 
+def _without_dates(span: SpacySpan) -> SpacySpan:
+    """``span`` without the date or time words at its edges ("Computerworld today" said)."""
+    lo, hi = span.start, span.end
+    doc = span.doc
+    while lo < hi and doc[lo].ent_type_ in ("DATE", "TIME"):
+        lo += 1
+    while hi > lo and doc[hi - 1].ent_type_ in ("DATE", "TIME"):
+        hi -= 1
+    return _strip_span(doc[lo:hi])
+
+
 def _clip(doc: Doc, chars: tuple[int, int], lo: int, hi: int) -> tuple[int, int] | None:
     """The characters ``chars`` of what was said, kept within the tokens [lo, hi) of its
     line region (:func:`briefing.analysis.lines.line_region`)."""
@@ -521,7 +532,7 @@ def _clip(doc: Doc, chars: tuple[int, int], lo: int, hi: int) -> tuple[int, int]
     # says nothing once the body that the parser ran it into is cut away).
     inside = [t.i for t in doc[lo:hi] if chars[0] <= t.idx < chars[1]]
     kept = set(inside)
-    if not any(doc[i].pos_ in _VERBS and doc[i].head.i not in kept - {i} for i in inside):
+    if not any(doc[i].pos_ in VERB_POS and doc[i].head.i not in kept - {i} for i in inside):
         return None  # no verb heads what is left
     return _strip_tokens(doc, inside[0], inside[-1] + 1)
 

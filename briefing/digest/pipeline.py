@@ -305,13 +305,17 @@ class DigestBuilder:
             told[:MAX_ITEMS],
             key=lambda d: (*standing(d), heading(d), states_a_fact(d.evidence[0].text)),
         )
-        top = [" ".join(d.evidence[0].text.split()) for d in told[:2] if d.evidence]
-        if len(told) > 1 and len(told[1].families) < 2:
-            top = top[:1]
+        # A second sentence only when two or more publishers tell it, and never a headline
+        # line ("RIP LA County Sheriff Deputy Jerry Ortiz": grounded, but no sentence).
+        second = [d for d in told[1:MAX_ITEMS] if len(d.families) >= 2 and not heading(d)]
+        top = [" ".join(d.evidence[0].text.split()) for d in told[:1] + second[:1] if d.evidence]
         lead_words = top[0] if top else " ".join(lead.report.text.split()[:40])
-        fallback_headline = (
-            _words(lead.report.title or headline_line(lead.report.text) or lead_words)
-            or "Untitled event"
+        # The headline: a report's own, the lead's first, then the next most central
+        # report's; a sentence cut short only when no report has one.
+        ranked = sorted(originators, key=centrality, reverse=True)  # stable: the lead first
+        headlines = (i.report.title or headline_line(i.report.text) for i in ranked)
+        fallback_headline = _words(next((h for h in headlines if h), lead_words)) or (
+            "Untitled event"
         )
         fallback_bluf = " ".join(t if t.endswith((".", "!", "?")) else t + "." for t in top) or (
             lead_words
