@@ -227,6 +227,27 @@ def test_a_line_without_sentence_punctuation_ends_its_sentence() -> None:
         f"September 17, 2013 03:16 PM ET\nInfoWorld-Vendor today said that {flaw}."
     )
     assert said(opening) == [("InfoWorld-Vendor", flaw)]
+    # Where the parser, running the headlines into the line, found no subject at all.
+    bare = (
+        "Hackers exploit critical browser bug; vendor promises patch\n"
+        "Versions 6 through 11 harbor the flaw, but in-the-wild attacks limited to two of them\n"
+        "September 17, 2013 03:16 PM ET\nInfoWorld-Oracle today said that attackers are "
+        "exploiting the flaw in its browser and that its engineers are working on an update."
+    )
+    assert said(bare) == [
+        (
+            "InfoWorld-Oracle",
+            "attackers are exploiting the flaw in its browser and that its engineers are "
+            "working on an update",
+        )
+    ]
+    # A participle has no speaker ("A climber, described as ..., dies").
+    described = (
+        "British Climber Killed In Fall\n8: 05am UK, Monday 16 September 2013\n"
+        'A 32-year-old British climber, described as "lacking experience", dies after falling '
+        "from a mountain.\nA British man has been killed after falling while climbing."
+    )
+    assert said(described) == []
 
 
 def test_a_speaker_after_the_verb_goes_on_past_an_abbreviations_stop() -> None:

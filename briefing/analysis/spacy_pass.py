@@ -223,14 +223,20 @@ def _attributions(
     region = line_region(doc)
     for tok in doc:
         speaker_tok, verb_tok = _speech(tok)
-        if speaker_tok is None or verb_tok is None:
+        if verb_tok is None:
             continue
         lo, hi = region(verb_tok.i)
-        subject = _speaker_span(doc, speaker_tok, verb_tok)
-        subject = _strip_span(doc[max(subject.start, lo) : min(subject.end, hi)])
+        if speaker_tok is not None:
+            subject = _speaker_span(doc, speaker_tok, verb_tok)
+            subject = _strip_span(doc[max(subject.start, lo) : min(subject.end, hi)])
+        elif verb_tok.lower_ != "according" and lo > verb_tok.sent.start:
+            subject = doc[lo:lo]  # no subject, and a headline ran into the verb's line
+        else:
+            continue
         if not subject:
-            # The parser took a headline above for the subject: the speaker is what opens the
-            # verb's line, if that is a short phrase without a verb ("District Attorney ...").
+            # The parser took a headline above for the subject, or found none where a headline
+            # ran into the line: the speaker is what opens the verb's line, if that is a short
+            # phrase without a verb ("District Attorney ...").
             opening = _without_dates(_strip_span(doc[lo : verb_tok.i]))
             if not opening or len(opening) > 8 or any(t.pos_ in VERB_POS for t in opening):
                 continue
@@ -238,7 +244,11 @@ def _attributions(
         if subject.start > verb_tok.i:
             subject = _through_abbreviations(subject, hi)
         actor_id = _actor_in(subject, actors, textmap)
-        if speaker_tok.lower_ in REPORT_NOUNS and last_actor is not None:
+        if (
+            speaker_tok is not None
+            and speaker_tok.lower_ in REPORT_NOUNS
+            and last_actor is not None
+        ):
             # "the report notes", "the Ukrainian intelligence report": the source that issued it
             actor_id = last_actor
         sentence_index = sentence_of.get(tok.i, 0)
@@ -339,7 +349,13 @@ def _speech(tok: Token) -> tuple[Token | None, Token | None]:
     subject = next((c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")), None)
     if subject is None and tok.dep_ in ("advcl", "conj", "xcomp"):
         subject = next((c for c in tok.head.children if c.dep_ == "nsubj"), None)
-    if subject is None or (subject.pos_ == "PRON" and subject.lower_ in ("it", "this", "that")):
+    if subject is None:
+        # The parser found no subject: where a headline ran into the verb's line, the line's
+        # opening may still name the speaker of a finite verb (see _attributions), not of a
+        # participle ("A climber, described as ...").
+        finite = tok.tag_ in ("VBD", "VBZ", "VBP") and tok.dep_ != "relcl"
+        return None, (tok if finite else None)
+    if subject.pos_ == "PRON" and subject.lower_ in ("it", "this", "that"):
         return None, None
     if tok.dep_ == "relcl":
         # "...two girls who described the shooting": without a clause of its own, nothing
