@@ -250,6 +250,25 @@ def test_a_line_without_sentence_punctuation_ends_its_sentence() -> None:
     assert said(described) == []
 
 
+def test_what_was_said_leaves_out_whom_it_was_told_to() -> None:
+    def said(text: str) -> list[tuple[str, str]]:
+        return [(a.speaker, a.content.text) for a in analyze(Report(text=text)).attributions]
+
+    weighed = "he weighed all the aggravating factors in the ambush slaying of the deputy"
+    assert said(f"Judge Ann Lowe told a packed courtroom that {weighed}.") == [
+        ("Judge Ann Lowe", weighed)
+    ]
+    assert said("One woman told NY1 that the boy was in fact holding the gun for a friend.") == [
+        ("One woman", "the boy was in fact holding the gun for a friend")
+    ]
+    # Whom it was told to, and nothing said: no claim.
+    assert said("Constable Tom Reed told a news conference.") == []
+    # Without "that" the parser's split is not trusted: left as it was.
+    assert said("Reed told reporters the gunman had been fired.")[0][1] == (
+        "the gunman had been fired"
+    )
+
+
 def test_a_speaker_after_the_verb_goes_on_past_an_abbreviations_stop() -> None:
     def said(text: str) -> list[str]:
         return [a.speaker for a in analyze(Report(text=text)).attributions]

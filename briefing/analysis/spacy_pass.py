@@ -292,6 +292,8 @@ def _attributions(
 
 
 _CITING = frozenset(words("citing_words"))
+# Verbs whose object is whom something was told to, not what was said.
+_ADDRESSEE_VERBS = frozenset(words("addressee_verbs"))
 
 
 def _speaker_span(doc: Doc, head: Token, verb: Token) -> SpacySpan:
@@ -449,7 +451,7 @@ def _content(
                 # The parser took the clause's subject for the verb's object ("argued
                 # [LaCalamita's history of mental illness] [was to blame]"): it is said too.
                 lo = verb.i + 1
-            return _strip_tokens(doc, lo, hi)
+            return _past_addressee(doc, verb, lo, hi)
     if any(_reporting(a) for a in verb.ancestors):
         # Inside what another speaker said ("She told her son ..., Perlo explained"; "she
         # became nervous, telling her son ..., Perlo explained"): what she said stays inside
@@ -473,7 +475,7 @@ def _content(
     left = (s_start, block_lo)
     right = (block_hi, s_end)
     lo, hi = max((left, right), key=lambda r: len(doc[r[0] : r[1]].text))
-    return _strip_tokens(doc, lo, hi)
+    return _past_addressee(doc, verb, lo, hi)
 
 
 def _has_subject(clause: Token) -> bool:
@@ -551,6 +553,28 @@ def _clip(doc: Doc, chars: tuple[int, int], lo: int, hi: int) -> tuple[int, int]
     if not any(doc[i].pos_ in VERB_POS and doc[i].head.i not in kept - {i} for i in inside):
         return None  # no verb heads what is left
     return _strip_tokens(doc, inside[0], inside[-1] + 1)
+
+
+def _past_addressee(doc: Doc, verb: Token, lo: int, hi: int) -> tuple[int, int] | None:
+    """What was said without whom it was told to: "told a packed courtroom that he weighed
+    ..." said "he weighed ...", not "a packed courtroom that ..."; "told a news conference."
+    said nothing. Only where "that" follows the addressee (else the parser's split of
+    "told police LaCalamita loaded ..." cannot be trusted) or nothing does."""
+    if verb.lemma_.lower() not in _ADDRESSEE_VERBS:
+        return _strip_tokens(doc, lo, hi)
+    addressee = next(
+        (c for c in verb.children if c.dep_ in ("dobj", "dative") and c.left_edge.i == lo), None
+    )
+    if addressee is None:
+        return _strip_tokens(doc, lo, hi)
+    after = addressee.i + 1
+    while after < hi and doc[after].ent_type_ in ("DATE", "TIME"):
+        after += 1  # "told a news conference today that ..."
+    if after < hi and doc[after].lower_ == "that":
+        return _strip_tokens(doc, after + 1, hi)
+    if all(t.is_punct or t.is_space for t in doc[after:hi]):
+        return None  # only whom it was told to
+    return _strip_tokens(doc, lo, hi)
 
 
 def _strip_tokens(doc: Doc, lo: int, hi: int) -> tuple[int, int] | None:
