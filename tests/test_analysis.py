@@ -250,6 +250,18 @@ def test_a_line_without_sentence_punctuation_ends_its_sentence() -> None:
     assert said(described) == []
 
 
+def test_an_abbreviated_title_cut_from_its_name_is_no_actor() -> None:
+    """spaCy ends a sentence at "Dist." or "Sgt." and tags the pieces as people."""
+
+    def actors(text: str) -> list[str]:
+        return [a.name for a in analyze(Report(text=text)).actors]
+
+    crime = '"It is a crime," said Dist. Atty. Ann Lowe. She left the court in Riverside.'
+    assert actors(crime) == ["Ann Lowe"]
+    fled = "The gunman fled, said Sgt. Tom Reed of the Troy police. Sgt. Reed spoke on Monday."
+    assert actors(fled) == ["Tom Reed"]
+
+
 def test_what_was_said_leaves_out_whom_it_was_told_to() -> None:
     def said(text: str) -> list[tuple[str, str]]:
         return [(a.speaker, a.content.text) for a in analyze(Report(text=text)).attributions]

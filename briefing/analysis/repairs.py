@@ -58,6 +58,15 @@ def is_title(token: Token) -> bool:
     return word in TITLE_HEADS or word.rstrip(".") + "." in TITLE_HEADS
 
 
+def _abbreviated_title(token: Token) -> bool:
+    """An abbreviated title ("Sgt", "Atty") or a word before one ("Dist"), written with its
+    full stop, which spaCy may have taken for a sentence's end."""
+    after = token.doc[token.i + 1] if token.i + 1 < len(token.doc) else None
+    abbreviation = token.lower_.rstrip(".") + "."
+    stopped = token.text.endswith(".") or (after is not None and after.text == ".")
+    return stopped and (abbreviation in TITLE_HEADS or abbreviation in TITLE_MODIFIERS)
+
+
 def repaired_entities(doc: Doc) -> list[Ent]:
     """The document's actor and place entities with the slips above repaired, in text order."""
     headline = _headline_tokens(doc)
@@ -335,6 +344,8 @@ def _noise(doc: Doc, ent: Ent, words: set[str]) -> bool:
         return True
     if text.isupper() and text.rstrip("S") in _THING_ACRONYMS:
         return True
+    if ent.label in ("ORG", "PERSON") and all(map(_abbreviated_title, span)):
+        return True  # an abbreviated title cut from its name at its stop: "Dist. Atty. X"
     multiword = ent.label in ("ORG", "PERSON", "NORP") and len(span) > 1
     if multiword and (span[-1].lower_ in _EVENT_HEADS or any(t.lower_ == "handout" for t in span)):
         return True  # an event ("Bloody Sunday") or a photo credit
