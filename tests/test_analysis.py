@@ -262,6 +262,19 @@ def test_an_abbreviated_title_cut_from_its_name_is_no_actor() -> None:
     assert actors(fled) == ["Tom Reed"]
 
 
+def test_a_headline_goes_on_after_its_colon() -> None:
+    """The headline's capitals after "Jr:" say nothing about where names end: "Armed" and
+    "Robber Escaped" had been actors."""
+    text = (
+        "Walter Hale Jr: Ohio Bank Robber Escaped and Armed\n"
+        "November 30, 2009 at 02:22 pm\n"
+        "Ohio inmate Walter Hale Jr. escaped when he was being moved to a prison in Dayton.\n"
+        "Walter Hale Jr. is a convicted bank robber serving a life sentence.\n"
+        "Hale escaped with a shotgun and two pistols."
+    )
+    assert [a.name for a in analyze(Report(text=text)).actors] == ["Walter Hale Jr."]
+
+
 def test_what_was_said_leaves_out_whom_it_was_told_to() -> None:
     def said(text: str) -> list[tuple[str, str]]:
         return [(a.speaker, a.content.text) for a in analyze(Report(text=text)).attributions]

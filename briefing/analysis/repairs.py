@@ -267,12 +267,15 @@ def _headline_tokens(doc: Doc) -> set[int]:
         return set(cached)
     found: set[int] = set()
     starts = [0] + [t.i + 1 for t in doc if "\n" in t.text]
-    for start in starts:
+    while starts:
+        start = starts.pop(0)
         run: list[int] = []
         words = 0
         ended = True
+        stop = None
         for tok in doc[start:]:
             if tok.text in ("-", "--", "|", ".", "!", "?", ":") or "\n" in tok.text:
+                stop = tok
                 break
             if tok.is_title or tok.is_upper:
                 words += tok.is_alpha
@@ -282,6 +285,11 @@ def _headline_tokens(doc: Doc) -> set[int]:
             run.append(tok.i)
         if words >= 4 and ended:
             found.update(run)
+        if ended and stop is not None and stop.text in ("-", "--", "|", ":"):
+            # A title-case line goes on after its colon or dash, and what follows is a
+            # headline of its own if it is one: "Walter Hale Jr: Ohio Bank Robber Escaped and
+            # Armed".
+            starts.append(stop.i + 1)
     doc.user_data[_HEADLINE_KEY] = tuple(sorted(found))  # msgpack-safe, if a Doc is saved
     return found
 
