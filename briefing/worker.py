@@ -158,27 +158,29 @@ class JobRunner:
                 )
             except Abandoned:
                 return  # stopping (the job is resumed after restart) or its lease was lost
-            job_store.finish(db, job_id, brief_id=brief_id, owner=self.owner)
-            JOBS.labels("succeeded").inc()
-            log.info("job %s succeeded in %.1fs", job_id, time.perf_counter() - started)
         except BriefingError as exc:
-            job_store.finish(
-                db,
-                job_id,
-                error=_problem(exc.http_status, exc.title, exc.message),
-                owner=self.owner,
+            error = _problem(exc.http_status, exc.title, exc.message)
+            record(
+                lambda: job_store.finish(db, job_id, error=error, owner=self.owner), f"job {job_id}"
             )
             JOBS.labels("failed").inc()
             log.warning("job %s failed: %s", job_id, exc.message)
         except Exception as exc:  # a bug: the job fails visibly, the worker lives on
             log.exception("job %s crashed", job_id)
-            job_store.finish(
-                db,
-                job_id,
-                error=_problem(500, "Internal error", type(exc).__name__),
-                owner=self.owner,
+            error = _problem(500, "Internal error", type(exc).__name__)
+            record(
+                lambda: job_store.finish(db, job_id, error=error, owner=self.owner), f"job {job_id}"
             )
             JOBS.labels("failed").inc()
+        else:
+            # Outside the handlers above: a brief that was made never fails its job because
+            # the database dropped the connection that records it.
+            record(
+                lambda: job_store.finish(db, job_id, brief_id=brief_id, owner=self.owner),
+                f"job {job_id}",
+            )
+            JOBS.labels("succeeded").inc()
+            log.info("job %s succeeded in %.1fs", job_id, time.perf_counter() - started)
         finally:
             BRIEF_SECONDS.observe(time.perf_counter() - started)
 
@@ -218,6 +220,26 @@ def retry_in_place(
             if stop.wait(delay) or not bump():
                 raise Abandoned(what) from None
             attempts += 1
+
+
+RECORD_TRIES = 4  # tries to record an outcome while the database is unavailable
+
+
+def record(work: Callable[[], T], what: str, *, pause_s: float = 0.5) -> T:
+    """Record a job's outcome (``work``), trying again while the database is unavailable: a
+    dropped connection is replaced on the next try (pool_pre_ping). If it stays unavailable,
+    the error goes up, nothing is recorded, and the job's lease lapses, so that it runs again
+    (the model's answers come from the LLM cache); an outcome is never replaced by a failure
+    to write it."""
+    for attempt in range(1, RECORD_TRIES + 1):
+        try:
+            return work()
+        except UnavailableError as exc:
+            if attempt == RECORD_TRIES:
+                raise
+            log.warning("%s: recording its outcome: %s; trying again", what, exc.message)
+            time.sleep(pause_s * 2 ** (attempt - 1))
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def retry_delay_s(attempt: int, base_s: float) -> float:

@@ -421,3 +421,33 @@ def test_a_job_whose_database_connection_drops_runs_again_in_place(
         )
         assert job["status"] == "succeeded" and job["attempts"] == 2, job
         assert not drops
+
+
+def test_a_made_brief_is_recorded_when_the_connection_that_records_it_drops(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database drops the connection that writes a finished job's outcome: the write is
+    tried again and the job succeeds (it had been recorded as failed, 503, its brief made)."""
+    import briefing.worker
+    from briefing.errors import StoreUnavailableError
+
+    real = briefing.worker.job_store.finish
+    drops = ["terminating connection due to administrator command"]
+    written: list[dict] = []
+
+    def dropped_once(db, job_id, **outcome):  # type: ignore[no-untyped-def]
+        if drops:
+            raise StoreUnavailableError(f"the database failed: {drops.pop()}")
+        written.append(outcome)
+        return real(db, job_id, **outcome)
+
+    monkeypatch.setattr(briefing.worker.job_store, "finish", dropped_once)
+    monkeypatch.setattr(briefing.worker, "RECORD_TRIES", 2, raising=False)
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'record.db'}")
+    with running_service(settings) as (client, *_):
+        stored = client.post("/v1/reports", json={"text": TEXT}).json()["id"]
+        job = poll(
+            client, client.post("/v1/briefs", json={"report_id": stored}).headers["location"]
+        )
+        assert job["status"] == "succeeded" and job["attempts"] == 1, job
+        assert not drops and [set(w) for w in written] == [{"brief_id", "owner"}]

@@ -144,6 +144,32 @@ def test_digest_job_renderings_and_schema(api) -> None:  # type: ignore[no-untyp
     assert client.get("/v1/schemas/digest").json()["$id"].endswith("/digest/v1.json")
 
 
+def test_a_made_digest_is_recorded_when_the_connection_that_records_it_drops(
+    api, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The database drops the connection that writes a made digest: the write is tried
+    again and the digest is there (it had been recorded as failed, 503)."""
+    import briefing.digest.jobs
+    import briefing.worker
+    from briefing.errors import StoreUnavailableError
+
+    real = briefing.digest.jobs.digest_store.finish_digest
+    drops = ["terminating connection due to administrator command"]
+
+    def dropped_once(db, digest_id, **outcome):  # type: ignore[no-untyped-def]
+        if drops:
+            raise StoreUnavailableError(f"the database failed: {drops.pop()}")
+        return real(db, digest_id, **outcome)
+
+    monkeypatch.setattr(briefing.digest.jobs.digest_store, "finish_digest", dropped_once)
+    monkeypatch.setattr(briefing.worker, "RECORD_TRIES", 2, raising=False)
+    client, *_ = api
+    store_reports(client)
+    r = client.post("/v1/digests?wait=60", json={**WINDOW, "use_model": False})
+    assert r.status_code == 200, r.text
+    assert not drops and r.json()["events"]
+
+
 def test_an_empty_window_is_an_explicit_empty_digest(api) -> None:  # type: ignore[no-untyped-def]
     client, *_ = api
     store_reports(client)

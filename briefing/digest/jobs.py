@@ -32,7 +32,7 @@ from briefing.store import deliveries as delivery_store
 from briefing.store import digests as digest_store
 from briefing.store import queue
 from briefing.store.models import DeliveryRow, DigestRow
-from briefing.worker import Abandoned, retry_in_place
+from briefing.worker import Abandoned, record, retry_in_place
 
 if TYPE_CHECKING:
     from briefing.service import Service
@@ -165,32 +165,36 @@ class DigestRunner(_Loop):
                 )
             except Abandoned:
                 return True  # stopping (resumed after restart) or its lease was lost
-            digest_store.finish_digest(
-                db,
-                row.id,
-                body=digest.model_dump_json(),
-                empty=digest.empty,
-                events=len(digest.events),
-                owner=self.owner,
-            )
-            log.info("digest %s: %d event(s)", row.id, len(digest.events))
-            self.service.queue_deliveries(row, digest)
         except BriefingError as exc:
             log.warning("digest %s failed: %s", row.id, exc.message)
-            digest_store.finish_digest(
-                db,
-                row.id,
-                error={"status": exc.http_status, "title": exc.title, "detail": exc.message},
-                owner=self.owner,
+            error = {"status": exc.http_status, "title": exc.title, "detail": exc.message}
+            record(
+                lambda: digest_store.finish_digest(db, row.id, error=error, owner=self.owner),
+                f"digest {row.id}",
             )
         except Exception as exc:  # a bug: the digest fails visibly, the worker lives on
             log.exception("digest %s crashed", row.id)
-            digest_store.finish_digest(
-                db,
-                row.id,
-                error={"status": 500, "title": "Internal error", "detail": type(exc).__name__},
-                owner=self.owner,
+            error = {"status": 500, "title": "Internal error", "detail": type(exc).__name__}
+            record(
+                lambda: digest_store.finish_digest(db, row.id, error=error, owner=self.owner),
+                f"digest {row.id}",
             )
+        else:
+            # Outside the handlers above: a digest that was made never fails because the
+            # database dropped the connection that records it.
+            record(
+                lambda: digest_store.finish_digest(
+                    db,
+                    row.id,
+                    body=digest.model_dump_json(),
+                    empty=digest.empty,
+                    events=len(digest.events),
+                    owner=self.owner,
+                ),
+                f"digest {row.id}",
+            )
+            log.info("digest %s: %d event(s)", row.id, len(digest.events))
+            self.service.queue_deliveries(row, digest)
         return True
 
 
