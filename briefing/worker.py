@@ -158,16 +158,8 @@ class JobRunner:
                 )
             except Abandoned:
                 return  # stopping (the job is resumed after restart) or its lease was lost
-        except BriefingError as exc:
-            error = _problem(exc.http_status, exc.title, exc.message)
-            record(
-                lambda: job_store.finish(db, job_id, error=error, owner=self.owner), f"job {job_id}"
-            )
-            JOBS.labels("failed").inc()
-            log.warning("job %s failed: %s", job_id, exc.message)
-        except Exception as exc:  # a bug: the job fails visibly, the worker lives on
-            log.exception("job %s crashed", job_id)
-            error = _problem(500, "Internal error", type(exc).__name__)
+        except Exception as exc:
+            error = failure(exc, f"job {job_id}")
             record(
                 lambda: job_store.finish(db, job_id, error=error, owner=self.owner), f"job {job_id}"
             )
@@ -231,20 +223,28 @@ def record(work: Callable[[], T], what: str, *, pause_s: float = 0.5) -> T:
     the error goes up, nothing is recorded, and the job's lease lapses, so that it runs again
     (the model's answers come from the LLM cache); an outcome is never replaced by a failure
     to write it."""
-    for attempt in range(1, RECORD_TRIES + 1):
+    for attempt in range(1, RECORD_TRIES):
         try:
             return work()
         except UnavailableError as exc:
-            if attempt == RECORD_TRIES:
-                raise
             log.warning("%s: recording its outcome: %s; trying again", what, exc.message)
-            time.sleep(pause_s * 2 ** (attempt - 1))
-    raise AssertionError("unreachable")  # pragma: no cover
+            time.sleep(retry_delay_s(attempt, pause_s))
+    return work()  # the last try: its error goes up
 
 
 def retry_delay_s(attempt: int, base_s: float) -> float:
     """Backoff before attempt ``attempt + 1``: base * 2^(attempt-1), at most a minute."""
     return float(min(base_s * 2 ** (attempt - 1), 60.0))
+
+
+def failure(exc: Exception, what: str) -> dict[str, object]:
+    """The problem a failed job or digest records, logged: a BriefingError's own, or a 500
+    for a bug (the job fails visibly, the worker lives on)."""
+    if isinstance(exc, BriefingError):
+        log.warning("%s failed: %s", what, exc.message)
+        return _problem(exc.http_status, exc.title, exc.message)
+    log.exception("%s crashed", what)
+    return _problem(500, "Internal error", type(exc).__name__)
 
 
 def _problem(status: int, title: str, detail: str) -> dict[str, object]:

@@ -336,7 +336,8 @@ def _cited_actor(
 
 
 def _speech(tok: Token) -> tuple[Token | None, Token | None]:
-    """(speaker head, verb) when ``tok`` is a reporting verb or "according to X"."""
+    """(speaker head, verb) when ``tok`` is a reporting verb or "according to X"; the head is
+    None where the parser found the verb no subject (see :func:`_attributions`)."""
     if tok.lower_ == "according" and tok.i + 1 < len(tok.doc) and tok.nbor(1).lower_ == "to":
         pobj = next((c for c in tok.nbor(1).children if c.dep_ == "pobj"), None)
         return pobj, tok

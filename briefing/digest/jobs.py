@@ -32,7 +32,7 @@ from briefing.store import deliveries as delivery_store
 from briefing.store import digests as digest_store
 from briefing.store import queue
 from briefing.store.models import DeliveryRow, DigestRow
-from briefing.worker import Abandoned, record, retry_in_place
+from briefing.worker import Abandoned, failure, record, retry_in_place
 
 if TYPE_CHECKING:
     from briefing.service import Service
@@ -165,16 +165,8 @@ class DigestRunner(_Loop):
                 )
             except Abandoned:
                 return True  # stopping (resumed after restart) or its lease was lost
-        except BriefingError as exc:
-            log.warning("digest %s failed: %s", row.id, exc.message)
-            error = {"status": exc.http_status, "title": exc.title, "detail": exc.message}
-            record(
-                lambda: digest_store.finish_digest(db, row.id, error=error, owner=self.owner),
-                f"digest {row.id}",
-            )
-        except Exception as exc:  # a bug: the digest fails visibly, the worker lives on
-            log.exception("digest %s crashed", row.id)
-            error = {"status": 500, "title": "Internal error", "detail": type(exc).__name__}
+        except Exception as exc:
+            error = failure(exc, f"digest {row.id}")
             record(
                 lambda: digest_store.finish_digest(db, row.id, error=error, owner=self.owner),
                 f"digest {row.id}",
