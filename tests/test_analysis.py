@@ -294,6 +294,26 @@ def test_what_was_said_leaves_out_whom_it_was_told_to() -> None:
     )
 
 
+def test_a_speaker_leaves_out_its_date_words() -> None:
+    def speakers(text: str) -> list[str]:
+        return [a.speaker for a in analyze(Report(text=text)).attributions]
+
+    escaped = "An inmate escaped from a prison van near Harlow after pulling a gun on two guards"
+    assert speakers(f"{escaped}, according to a state prison statement Monday.") == [
+        "a state prison statement"
+    ]
+    assert speakers("The browser is used on most computers, according to statistics from May.") == [
+        "statistics"
+    ]
+    assert speakers('"I am proud of what he did," Tom Reed, 92, told a reporter.') == ["Tom Reed"]
+    # What the date words leave must still name someone: kept as it was.
+    assert speakers("A statement Tuesday said that the guards were unhurt.") == ["A statement"]
+    # What the date words leave must still be a noun phrase: "'s statement" is not.
+    assert speakers("Tuesday's statement said that the guards were unhurt.") == [
+        "Tuesday's statement"
+    ]
+
+
 def test_a_speaker_after_the_verb_goes_on_past_an_abbreviations_stop() -> None:
     def said(text: str) -> list[str]:
         return [a.speaker for a in analyze(Report(text=text)).attributions]

@@ -228,7 +228,7 @@ def _attributions(
         lo, hi = region(verb_tok.i)
         if speaker_tok is not None:
             subject = _speaker_span(doc, speaker_tok, verb_tok)
-            subject = _strip_span(doc[max(subject.start, lo) : min(subject.end, hi)])
+            subject = _undated_speaker(doc[max(subject.start, lo) : min(subject.end, hi)])
         elif verb_tok.lower_ != "according" and lo > verb_tok.sent.start:
             subject = doc[lo:lo]  # no subject, and a headline ran into the verb's line
         else:
@@ -538,6 +538,22 @@ def _without_dates(span: SpacySpan) -> SpacySpan:
     while hi > lo and doc[hi - 1].ent_type_ in ("DATE", "TIME"):
         hi -= 1
     return _strip_span(doc[lo:hi])
+
+
+def _undated_speaker(span: SpacySpan) -> SpacySpan:
+    """A speaker without the date words at its edges, and a preposition they leave behind
+    ("a Texas prison statement Monday", "statistics from November", "Felt, 92"), where what
+    is left is still a noun phrase; else ``span`` as it was ("Monday's violence")."""
+    trimmed = _without_dates(span)
+    doc = trimmed.doc
+    hi = trimmed.end
+    while hi > trimmed.start and doc[hi - 1].pos_ == "ADP":
+        hi -= 1
+    trimmed = _strip_span(doc[trimmed.start : hi])
+    nominal = trimmed and trimmed[-1].pos_ in ("NOUN", "PROPN", "PRON")
+    if nominal and trimmed[0].pos_ not in ("PART", "ADP"):
+        return trimmed
+    return _strip_span(span)
 
 
 def _clip(doc: Doc, chars: tuple[int, int], lo: int, hi: int) -> tuple[int, int] | None:
