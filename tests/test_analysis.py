@@ -262,6 +262,16 @@ def test_an_abbreviated_title_cut_from_its_name_is_no_actor() -> None:
     assert actors(fled) == ["Tom Reed"]
 
 
+def test_a_nationality_word_that_begins_a_place_named_in_the_text_is_no_actor() -> None:
+    text = (
+        "Gang member convicted\n\nJurors in Norwalk convicted a Hawaiian Gardens gang member of "
+        "murdering a deputy, prosecutors said. The shooting took place in Hawaiian Gardens."
+    )
+    analysis = analyze(Report(text=text))
+    assert [a.name for a in analysis.actors] == []
+    assert [place.span.text for place in analysis.locations] == ["Hawaiian Gardens"]
+
+
 def test_a_headline_goes_on_after_its_colon() -> None:
     """The headline's capitals after "Jr:" say nothing about where names end: "Armed" and
     "Robber Escaped" had been actors."""

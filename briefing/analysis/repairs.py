@@ -354,6 +354,8 @@ def _noise(doc: Doc, ent: Ent, words: set[str]) -> bool:
         return True
     if ent.label in ("ORG", "PERSON") and all(map(_abbreviated_title, span)):
         return True  # an abbreviated title cut from its name at its stop: "Dist. Atty. X"
+    if ent.label == "NORP" and _starts_a_name(doc, ent):
+        return True  # "a Hawaiian Gardens gang member": the place's first word, not a people
     multiword = ent.label in ("ORG", "PERSON", "NORP") and len(span) > 1
     if multiword and (span[-1].lower_ in _EVENT_HEADS or any(t.lower_ == "handout" for t in span)):
         return True  # an event ("Bloody Sunday") or a photo credit
@@ -377,3 +379,15 @@ def _noise(doc: Doc, ent: Ent, words: set[str]) -> bool:
         if not tok.is_upper and (written_lower or tok.is_stop) and not same_country(tok.text):
             return True  # a common word capitalized: "Markets", "Defense", "With"
     return False
+
+
+def _starts_a_name(doc: Doc, ent: Ent) -> bool:
+    """A nationality word that, with the capitalized word after it, begins a name spaCy tagged
+    elsewhere in the text ("Hawaiian" of "Hawaiian Gardens", a city named further on)."""
+    if ent.end >= len(doc) or not doc[ent.end].is_title:
+        return False
+    opening = doc[ent.start : ent.end + 1].text
+    return any(
+        e.label_ in ("GPE", "LOC", "FAC", "ORG") and (e.text + " ").startswith(opening + " ")
+        for e in doc.ents
+    )
