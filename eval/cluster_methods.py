@@ -30,6 +30,7 @@ from briefing.digest.cluster import (
     _merge_similarity,
     _neighbourhoods,
     _vectors,
+    blocks,
 )
 from briefing.evaluation.clustering import score_clusters
 from eval.tune_clusters import load, windows
@@ -117,6 +118,45 @@ def consensus(sig: list[Signals], p: ClusterParams) -> list[int]:
         together += labels[:, None] == labels[None, :]
         runs += 1
     return cut(together / runs, p.threshold)
+
+
+def block_idf(sig: list[Signals], p: ClusterParams) -> list[int]:
+    """The window's blocks (see briefing.digest.cluster.blocks), each clustered with its own
+    IDF, so words that all of a block's reports use (the kind of event) weigh nothing."""
+    labels, top = [0] * len(sig), 0
+    for block in blocks(_vectors(sig, p), p) if len(sig) > 1 else [list(range(len(sig)))]:
+        inner = kept([sig[i] for i in block], p) if len(block) > 2 else list(range(len(block)))
+        for row, label in zip(block, inner, strict=True):
+            labels[row] = top + label
+        top += max(inner) + 1
+    return labels
+
+
+def names_neighbourhoods(sig: list[Signals], p: ClusterParams) -> list[int]:
+    """Neighbourhoods picked on a similarity of mostly names (who and where: 0.6), merged on
+    the usual similarity."""
+    sim = similarity(sig, p)
+    by_names = similarity(sig, replace(p, names_share=0.6))
+    return cut(_merge_similarity(sim, _neighbourhoods(by_names, p), p), p.threshold)
+
+
+def mutual(sig: list[Signals], p: ClusterParams) -> list[int]:
+    """A neighbour counts only if each report lists the other."""
+    sim = similarity(sig, p)
+    m = _neighbourhoods(sim, p)
+    return cut(_merge_similarity(sim, np.minimum(m, m.T), p), p.threshold)
+
+
+def dice(sig: list[Signals], p: ClusterParams) -> list[int]:
+    """A neighbour counts if either report lists the other; the shared part is Dice's
+    (twice the shared neighbours over the two neighbourhoods' sizes)."""
+    sim = similarity(sig, p)
+    m = _neighbourhoods(sim, p)
+    m = np.maximum(m, m.T)
+    size = m.sum(axis=1)
+    return cut(
+        sim * (2 * (m @ m.T) / (size[:, None] + size[None, :])) ** p.shared_power, p.threshold
+    )
 
 
 def bigrams(sig: list[Signals], p: ClusterParams) -> list[int]:
@@ -222,6 +262,10 @@ METHODS: list[tuple[str, Method, list[ClusterParams]]] = [
     ("shared neighbourhood alone (Jarvis-Patrick)", share_only, grid((0.6, 0.7, 0.8, 0.9), (1.0,))),
     ("consensus of 36 settings", consensus, grid((0.3, 0.5, 0.7), (1.0,))),
     ("+ word bigrams", bigrams, grid((0.95, 0.975, 0.985))),
+    ("each block with its own IDF", block_idf, grid((0.95, 0.975, 0.985))),
+    ("neighbourhoods picked by names", names_neighbourhoods, grid((0.95, 0.975, 0.985))),
+    ("mutual neighbours only", mutual, grid((0.95, 0.975, 0.985))),
+    ("symmetric neighbourhoods, Dice's share", dice, grid((0.95, 0.975, 0.985))),
     ("+ figures", figures, grid((0.95, 0.975, 0.985))),
     ("Louvain modularity, whole window", louvain, grid((1.5, 2.0, 2.5, 3.0, 4.0))),
     (
