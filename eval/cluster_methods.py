@@ -124,7 +124,9 @@ def block_idf(sig: list[Signals], p: ClusterParams) -> list[int]:
     """The window's blocks (see briefing.digest.cluster.blocks), each clustered with its own
     IDF, so words that all of a block's reports use (the kind of event) weigh nothing."""
     labels, top = [0] * len(sig), 0
-    for block in blocks(_vectors(sig, p), p) if len(sig) > 1 else [list(range(len(sig)))]:
+    if len(sig) < 2:
+        return labels
+    for block in blocks(_vectors(sig, p), p):
         inner = kept([sig[i] for i in block], p) if len(block) > 2 else list(range(len(block)))
         for row, label in zip(block, inner, strict=True):
             labels[row] = top + label

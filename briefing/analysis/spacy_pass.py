@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -518,26 +519,25 @@ def _through_abbreviations(subject: SpacySpan, hi: int) -> SpacySpan:
     return doc[subject.start : name]
 
 
-def _strip_span(span: SpacySpan) -> SpacySpan:
-    """``span`` without the spaces and punctuation at its edges."""
+def _trimmed(span: SpacySpan, drop: Callable[[Token], bool], *, front: bool = True) -> SpacySpan:
+    """``span`` without the tokens that ``drop`` at its end, and at its start if ``front``."""
     lo, hi = span.start, span.end
     doc = span.doc
-    while lo < hi and (doc[lo].is_space or doc[lo].is_punct):
+    while front and lo < hi and drop(doc[lo]):
         lo += 1
-    while hi > lo and (doc[hi - 1].is_space or doc[hi - 1].is_punct):
+    while hi > lo and drop(doc[hi - 1]):
         hi -= 1
     return doc[lo:hi]
 
 
+def _strip_span(span: SpacySpan) -> SpacySpan:
+    """``span`` without the spaces and punctuation at its edges."""
+    return _trimmed(span, lambda t: t.is_space or t.is_punct)
+
+
 def _without_dates(span: SpacySpan) -> SpacySpan:
     """``span`` without the date or time words at its edges ("Computerworld today" said)."""
-    lo, hi = span.start, span.end
-    doc = span.doc
-    while lo < hi and doc[lo].ent_type_ in ("DATE", "TIME"):
-        lo += 1
-    while hi > lo and doc[hi - 1].ent_type_ in ("DATE", "TIME"):
-        hi -= 1
-    return _strip_span(doc[lo:hi])
+    return _strip_span(_trimmed(span, lambda t: t.ent_type_ in ("DATE", "TIME")))
 
 
 def _undated_speaker(span: SpacySpan) -> SpacySpan:
@@ -545,11 +545,7 @@ def _undated_speaker(span: SpacySpan) -> SpacySpan:
     ("a Texas prison statement Monday", "statistics from November", "Felt, 92"), where what
     is left is still a noun phrase; else ``span`` as it was ("Monday's violence")."""
     trimmed = _without_dates(span)
-    doc = trimmed.doc
-    hi = trimmed.end
-    while hi > trimmed.start and doc[hi - 1].pos_ == "ADP":
-        hi -= 1
-    trimmed = _strip_span(doc[trimmed.start : hi])
+    trimmed = _strip_span(_trimmed(trimmed, lambda t: t.pos_ == "ADP", front=False))
     nominal = trimmed and trimmed[-1].pos_ in ("NOUN", "PROPN", "PRON")
     if nominal and trimmed[0].pos_ not in ("PART", "ADP"):
         return trimmed
