@@ -165,7 +165,7 @@ def worker(
     import os
 
     from briefing.settings import QueueKind, get_settings
-    from briefing.tasks import QUEUE, Sweeper, app_for
+    from briefing.tasks import QUEUE, app_for, spawn_sweeper
 
     settings = get_settings()
     try:
@@ -177,8 +177,7 @@ def worker(
             "… note: BRIEFING_QUEUE is not 'celery' here: this worker gets tasks only from "
             "services started with BRIEFING_QUEUE=celery"
         )
-    sweeper = Sweeper(settings)
-    sweeper.start()
+    sweeper = spawn_sweeper(verbose=logging.getLogger().isEnabledFor(logging.INFO))
     err.print(f"… worker {os.getpid()}: {concurrency} process(es) on queue {QUEUE!r}")
     try:
         celery.worker_main(
@@ -194,7 +193,37 @@ def worker(
             ]
         )
     finally:
-        sweeper.stop()
+        sweeper.terminate()
+        sweeper.wait(10)
+
+
+@app.command()
+def sweep(
+    once: Annotated[
+        bool, typer.Option("--once", help="Sweep once, print what was done (JSON), exit.")
+    ] = False,
+) -> None:
+    """Requeue work whose process died, resend tasks lost by the broker and send due
+    deliveries, every BRIEFING_SWEEP_S seconds until stopped (SIGTERM or Ctrl-C). Each
+    `briefing worker` runs one of its own; run it alone for a sweep without a worker."""
+    import signal
+    import threading
+
+    from briefing.settings import get_settings
+    from briefing.tasks import Sweeper
+
+    sweeper = Sweeper(get_settings())
+    if once:
+        try:
+            done = sweeper.sweep()
+        except BriefingError as exc:
+            raise _fail(exc) from None
+        sys.stdout.write(json.dumps(done) + "\n")
+        return
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    sweeper.run(stop)
 
 
 keys_app = typer.Typer(help="Manage API keys for the HTTP API.", no_args_is_help=True)

@@ -6,7 +6,8 @@ The database stays the record of the work: a job or digest is a row before its t
 and a task only names its row. A task takes its row by compare-and-set (queued to running,
 leased to its process, renewed by a heartbeat), so a redelivered or duplicated task finds
 nothing to do and no brief is made twice. Tasks are acknowledged late and rejected when their
-worker process is lost, so the broker hands them out again; each worker also *sweeps*: it
+worker process is lost, so the broker hands them out again; each worker also *sweeps* (in a
+child process, `briefing sweep`): it
 requeues rows whose lease expired or whose process died (failing them for good after
 BRIEFING_JOB_MAX_ATTEMPTS runs, the dead-letter state the API shows), resends the tasks of
 rows queued for longer than a lease (a task lost with a broker restart), and sends due
@@ -18,6 +19,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import subprocess
+import sys
 import threading
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -152,32 +155,24 @@ def _register(app: Celery) -> None:
 
 
 class Sweeper:
-    """In each worker's main process: requeue abandoned rows, resend lost tasks, send due
-    deliveries (and requeues those whose sender died mid-send), every BRIEFING_SWEEP_S
-    seconds."""
+    """Requeue abandoned rows, resend lost tasks, send due deliveries (and requeue those whose
+    sender died mid-send), every BRIEFING_SWEEP_S seconds: ``briefing sweep``, which each
+    ``briefing worker`` starts as a process of its own (see :func:`spawn_sweeper`)."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._db: Any = None
         self._sent: dict[str, dt.datetime] = {}  # row id: when this sweep last sent its task
 
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._loop, name="briefing-sweep", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(5)
-
-    def _loop(self) -> None:
-        while not self._stop.wait(self.settings.sweep_s):
+    def run(self, stop: threading.Event) -> None:
+        """Sweep every BRIEFING_SWEEP_S until ``stop`` is set."""
+        while not stop.wait(self.settings.sweep_s):
             try:
                 self.sweep()
             except Exception:  # a database or broker hiccup: the next sweep tries again
                 log.exception("sweep failed; trying again")
+        if self._db is not None:
+            self._db.dispose()
 
     def sweep(self, now: dt.datetime | None = None) -> dict[str, int]:
         from briefing.store import Database, queue
@@ -206,3 +201,16 @@ class Sweeper:
         if done["requeued"] or done["given_up"] or done["resent"]:
             log.warning("sweep: %s", done)
         return done
+
+
+def spawn_sweeper(verbose: bool) -> subprocess.Popen[bytes]:
+    """``briefing sweep`` as a child of this worker, killed when the worker dies.
+
+    A process, not a thread of the worker: Celery's main process forks its pool processes
+    whenever it starts or replaces one, and a thread of ours caught holding a lock at that
+    moment (a module half imported, a connection pool's) leaves the new pool process
+    waiting on that lock forever, taking tasks it never runs."""
+    from briefing.lifetime import die_with_parent
+
+    args = [sys.executable, "-m", "briefing.cli", *(["-v"] if verbose else []), "sweep"]
+    return subprocess.Popen(args, stdin=subprocess.DEVNULL, preexec_fn=die_with_parent)

@@ -142,6 +142,24 @@ def parent_of(pid: int) -> int:
     return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
 
 
+def cli_processes(command: str) -> dict[int, int]:
+    """pid: parent pid of every `briefing COMMAND` process running on this machine."""
+    found = {}
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                args = (proc / "cmdline").read_bytes().split(b"\0")
+                if b"briefing.cli" in args and command.encode() in args:
+                    found[int(proc.name)] = parent_of(int(proc.name))
+            except OSError:  # ended meanwhile
+                continue
+    return found
+
+
+def logs_of(tmp: Path) -> str:
+    return "\n".join(f"== {p.name}\n{p.read_text()[-3000:]}" for p in sorted(tmp.glob("*.log")))
+
+
 def test_a_celery_worker_killed_mid_brief_loses_nothing_and_duplicates_nothing(
     tmp_path: Path,
 ) -> None:
@@ -155,10 +173,14 @@ def test_a_celery_worker_killed_mid_brief_loses_nothing_and_duplicates_nothing(
         jobs = submit(bases, key)
         deadline = time.monotonic() + 120
         while (running := running_owner()) is None:
-            assert time.monotonic() < deadline, "no job started"
+            assert time.monotonic() < deadline, f"no job started\n{logs_of(tmp_path)}"
             time.sleep(0.2)
         killed_job, owner = running
         child = int(owner.split(":")[1])  # the Celery pool process running it
+        # Each worker sweeps in a child process of its own, never in a thread of the process
+        # that forks Celery's pool (a fork can catch a thread holding a lock).
+        mains = {pid for pid, parent in cli_processes("worker").items() if parent == os.getpid()}
+        assert len(mains) == 2 and sorted(cli_processes("sweep").values()) == sorted(mains)
         time.sleep(3.0)  # inside the brief
         os.killpg(os.getpgid(parent_of(child)), signal.SIGKILL)  # the whole worker
 

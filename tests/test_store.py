@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import socket
 import subprocess
@@ -232,3 +233,45 @@ def test_the_sweep_requeues_abandoned_work_and_resends_lost_tasks(
     sent.clear()
     sweeper.sweep(later + dt.timedelta(seconds=1))
     assert (tasks.BRIEF, job.id) not in sent  # resent once a lease, not every sweep
+
+
+def test_briefing_sweep_runs_alone_once_or_until_stopped(tmp_path: Path) -> None:
+    """`briefing sweep` (each worker runs one as a child process): `--once` requeues a dead
+    process's job and prints what it did; without it, it sweeps every BRIEFING_SWEEP_S and
+    ends cleanly on SIGTERM."""
+    import signal
+
+    db = Database(database_url("sqlite", tmp_path))
+    db.migrate()
+    dead = f"{socket.gethostname()}:999999:dead"
+
+    def abandoned_job() -> str:
+        report, _ = add_report(db, Report(text=f"Ships moved at {time.time()}."))
+        job, _ = job_store.create_job(db, report.id, "sweep", None)
+        assert job_store.claim_next(db, dead, 60) is not None
+        return job.id
+
+    def status(job_id: str) -> str:
+        return job_store.get_job(db, job_id).status  # type: ignore[union-attr]
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BRIEFING_")}
+    env.update(
+        BRIEFING_DATABASE_URL=db.url,
+        BRIEFING_BROKER_URL="redis://127.0.0.1:6379/14",
+        BRIEFING_SWEEP_S="0.3",
+    )
+    command = [sys.executable, "-m", "briefing.cli", "sweep"]
+    first = abandoned_job()
+    once = subprocess.run([*command, "--once"], env=env, cwd=ROOT, capture_output=True)
+    assert once.returncode == 0, once.stderr.decode()
+    assert json.loads(once.stdout)["requeued"] == 1 and status(first) == "queued"
+
+    second = abandoned_job()
+    looping = subprocess.Popen(command, env=env, cwd=ROOT, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while status(second) != "queued":
+        assert looping.poll() is None and time.monotonic() < deadline, "not swept"
+        time.sleep(0.2)
+    looping.send_signal(signal.SIGTERM)
+    assert looping.wait(10) == 0
+    assert looping.stderr is not None and b"Traceback" not in looping.stderr.read()

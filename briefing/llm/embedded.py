@@ -8,12 +8,9 @@ process exits (and, on Linux, dies with its parent even after ``kill -9``).
 from __future__ import annotations
 
 import atexit
-import contextlib
-import ctypes
 import importlib.util
 import logging
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -26,6 +23,7 @@ from pathlib import Path
 import httpx
 
 from briefing.errors import BackendUnavailableError, ConfigError
+from briefing.lifetime import die_with_parent
 from briefing.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -58,14 +56,6 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            libc = ctypes.CDLL("libc.so.6", use_errno=True)
-            # PR_SET_PDEATHSIG: SIGKILL, since the server drains requests on SIGTERM first.
-            libc.prctl(1, signal.SIGKILL)
 
 
 @dataclass
@@ -130,7 +120,7 @@ def _spawn(cmd: list[str], log_path: Path) -> subprocess.Popen[bytes]:
                     stdout=sink,
                     stderr=subprocess.STDOUT,
                     stdin=subprocess.DEVNULL,
-                    preexec_fn=_die_with_parent,
+                    preexec_fn=die_with_parent,
                 )
         except BaseException as exc:  # handed to the caller
             started["error"] = exc
