@@ -1,8 +1,15 @@
 #!/usr/bin/env bash
-# Install everything, then run the linters and the whole test suite (real embedded model
-# included). Extra arguments go to pytest.
+# Install everything, then run the linters and the tests (real embedded model, PostgreSQL,
+# Redis, RabbitMQ and chromium included). The tests marked `slow` (the rest of the fault
+# matrix, whole corpora: about 8 more minutes) run with --full, as before a release.
+# Other arguments go to pytest (a -m of your own replaces the default selection).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+select=(-m "not slow")
+if [ "${1:-}" = "--full" ]; then
+  select=()
+  shift
+fi
 bash scripts/setup.sh
 # The browser tests (tests/browser) drive Debian's chromium with Playwright.
 if ! command -v chromium >/dev/null 2>&1; then
@@ -15,4 +22,4 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 .venv/bin/ruff check briefing briefing_api tests eval
 .venv/bin/mypy briefing briefing_api
-exec .venv/bin/python -m pytest "$@"
+exec .venv/bin/python -m pytest "${select[@]}" "$@"

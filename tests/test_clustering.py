@@ -155,7 +155,6 @@ def dev_signals() -> tuple[list[Signals], list[str]]:
     return signals_of_files([DEV / f for f in files]), [gold[f] for f in files]
 
 
-@pytest.mark.slow
 def test_clustering_score_on_ecbplus_dev_holds(
     dev_signals: tuple[list[Signals], list[str]],
 ) -> None:
@@ -241,7 +240,6 @@ def test_blocking_gives_the_all_pairs_clusters_on_many_small_events() -> None:
     assert len(found) > 30  # many independent blocks, each clustered on its own
 
 
-@pytest.mark.slow
 def test_blocking_gives_the_all_pairs_clusters_on_ecbplus_dev(
     dev_signals: tuple[list[Signals], list[str]],
 ) -> None:

@@ -22,7 +22,13 @@ REPORTED = json.loads((ROOT / "eval/reported.json").read_text())
 TOLERANCE = 0.01
 
 
-@pytest.mark.parametrize("dataset", sorted(REPORTED["figures"]))
+@pytest.mark.parametrize(
+    "dataset",
+    [  # ECB+ dev (345 reports) is `slow`: `scripts/test.sh --full` runs it
+        pytest.param(d, marks=pytest.mark.slow if d.startswith("ecbplus") else ())
+        for d in sorted(REPORTED["figures"])
+    ],
+)
 def test_untuned_figures_hold(dataset: str) -> None:
     expected = REPORTED["figures"][dataset]
     part = expected.get("part")

@@ -12,10 +12,15 @@ from service_fixtures import POSTGRES_URL
 
 from eval.bench_faults import FAULTS, run_fault, texts
 
-pytestmark = pytest.mark.slow
+# The broker restart (the only RabbitMQ test) runs in every test run; the rest of the matrix
+# is `slow`: `scripts/test.sh --full` runs it.
+QUICK = {"broker-restarted"}
 
 
-@pytest.mark.parametrize("fault", [f for f in FAULTS if f != "none"])
+@pytest.mark.parametrize(
+    "fault",
+    [pytest.param(f, marks=() if f in QUICK else pytest.mark.slow) for f in FAULTS if f != "none"],
+)
 def test_nothing_is_lost_or_duplicated_under(fault: str, tmp_path: Path) -> None:
     outcome = run_fault(fault, texts(8), tmp_path, POSTGRES_URL)
     assert outcome.submitted == 8 and outcome.lost == 0 and outcome.duplicated == 0, outcome

@@ -74,6 +74,7 @@ def test_an_obedient_model_cannot_plant_the_canary(row: dict) -> None:  # type: 
 
 
 @pytest.mark.embedded
+@pytest.mark.slow  # every category is covered on the real model by the held cases below
 def test_the_embedded_model_resists_the_whole_corpus() -> None:
     chain = BriefChain(Settings())
     for row in CORPUS:
