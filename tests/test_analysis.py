@@ -272,6 +272,16 @@ def test_a_nationality_word_that_begins_a_place_named_in_the_text_is_no_actor() 
     assert [place.span.text for place in analysis.locations] == ["Hawaiian Gardens"]
 
 
+def test_a_title_in_the_possessive_before_an_abbreviated_title_is_no_actor() -> None:
+    """spaCy tags "Sheriff's Capt" an organization, cut from the name at the title's stop."""
+    text = (
+        "The officer was searching for the suspect, said Sheriff's Capt. Ray Peavy, a homicide "
+        "investigator. The Sheriff's Department said the suspect was arrested."
+    )
+    names = [a.name for a in analyze(Report(text=text)).actors]
+    assert names == ["Ray Peavy", "Sheriff's Department"], names
+
+
 def test_a_headline_goes_on_after_its_colon() -> None:
     """The headline's capitals after "Jr:" say nothing about where names end: "Armed" and
     "Robber Escaped" had been actors."""

@@ -38,6 +38,7 @@ _FUNCTION_WORDS = set(words("function_words"))
 _HONORIFICS = set(words("honorifics"))
 _THING_ACRONYMS = set(words("thing_acronyms"))
 _EVENT_HEADS = set(words("event_heads"))
+_POSSESSIVE = frozenset({"'s", "’s"})
 _ACRONYM = re.compile(r"^(?=.*[A-Z].*[A-Z])[A-Z][A-Z0-9]{1,5}$")
 _WORDS = re.compile(r"(?<![\w-])\w+(?![\w-])")  # whole words, not parts of hyphenated ones
 
@@ -354,6 +355,9 @@ def _noise(doc: Doc, ent: Ent, words: set[str]) -> bool:
         return True
     if ent.label in ("ORG", "PERSON") and all(map(_abbreviated_title, span)):
         return True  # an abbreviated title cut from its name at its stop: "Dist. Atty. X"
+    possessive = len(span) == 2 and span[1].lower_ in _POSSESSIVE
+    if ent.label == "ORG" and possessive and is_title(span[0]):
+        return True  # a title's possessive cut from the title after it: "Sheriff's Capt. X"
     if ent.label == "NORP" and _starts_a_name(doc, ent):
         return True  # "a Hawaiian Gardens gang member": the place's first word, not a people
     multiword = ent.label in ("ORG", "PERSON", "NORP") and len(span) > 1
