@@ -161,7 +161,8 @@ def worker(
 ) -> None:
     """Run a Celery worker for BRIEFING_QUEUE=celery: it makes the briefs, digests, feed polls
     and deliveries that `briefing serve` processes accept (same database, broker in
-    BRIEFING_BROKER_URL). Start as many as you like, on any machine."""
+    BRIEFING_BROKER_URL). Start as many as you like, on any machine. Each runs a `briefing
+    sweep` of its own as a child process."""
     import os
 
     from briefing.settings import QueueKind, get_settings
