@@ -164,6 +164,7 @@ def worker(
     BRIEFING_BROKER_URL). Start as many as you like, on any machine. Each runs a `briefing
     sweep` of its own as a child process."""
     import os
+    import subprocess
 
     from briefing.settings import QueueKind, get_settings
     from briefing.tasks import QUEUE, app_for, spawn_sweeper
@@ -195,7 +196,10 @@ def worker(
         )
     finally:
         sweeper.terminate()
-        sweeper.wait(10)
+        try:
+            sweeper.wait(10)
+        except subprocess.TimeoutExpired:
+            sweeper.kill()
 
 
 @app.command()

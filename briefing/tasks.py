@@ -7,12 +7,11 @@ and a task only names its row. A task takes its row by compare-and-set (queued t
 leased to its process, renewed by a heartbeat), so a redelivered or duplicated task finds
 nothing to do and no brief is made twice. Tasks are acknowledged late and rejected when their
 worker process is lost, so the broker hands them out again; each worker also *sweeps* (in a
-child process, `briefing sweep`): it
-requeues rows whose lease expired or whose process died (failing them for good after
-BRIEFING_JOB_MAX_ATTEMPTS runs, the dead-letter state the API shows), resends the tasks of
-rows queued for longer than a lease (a task lost with a broker restart), and sends due
-deliveries. A broker that is down when a task is sent loses nothing either: the row waits
-for the next sweep.
+child process, `briefing sweep`): it requeues rows whose lease expired or whose process died
+(failing them for good after BRIEFING_JOB_MAX_ATTEMPTS runs, the dead-letter state the API
+shows), resends the tasks of rows queued for longer than a lease (a task lost with a broker
+restart), and sends due deliveries. A broker that is down when a task is sent loses nothing
+either: the row waits for the next sweep.
 """
 
 from __future__ import annotations
