@@ -191,3 +191,19 @@ def test_celery_without_a_broker_is_a_configuration_error(command: str) -> None:
     assert result.returncode == 4
     lines = result.stderr.decode().strip().splitlines()
     assert len(lines) == 1 and "needs a broker" in lines[0] and "Traceback" not in lines[0]
+
+
+def test_help_reflows_each_paragraph_to_the_terminal() -> None:
+    """A docstring's line breaks are not the help's: a paragraph fills the terminal's width
+    (typer keeps a later paragraph's line breaks unless its help is read as Markdown)."""
+    wide = CliRunner().invoke(app, ["digest", "--help"], env={"COLUMNS": "200"})
+    assert wide.exit_code == 0
+    lines = [" ".join(line.split()) for line in wide.output.splitlines()]
+    assert (
+        "Reports are in the window by their published date (front matter or metadata line), "
+        "else by their file's modification time. Without --since the window starts at the "
+        "earliest one." in lines
+    )
+    listing = CliRunner().invoke(app, ["--help"], env={"COLUMNS": "200"}).output
+    sweep = next(line for line in listing.splitlines() if line.startswith("│ sweep "))
+    assert "until stopped (SIGTERM or Ctrl-C). Each briefing worker runs one" in sweep
