@@ -339,6 +339,9 @@ def test_a_person_graded_as_an_institution_rolls_up_with_the_person() -> None:
     sources = {x.name: (x.kind.value, x.reports, x.grades) for x in event.sources}
     assert "Chela" not in sources
     assert sources["Chela Ortiz"][1] == 2
+    # The mis-kinded telling's grade is no judgment of her: she is still a person, ungraded.
+    chela = next(x for x in event.sources if x.name == "Chela Ortiz")
+    assert (chela.kind, chela.reliability) == (other, Reliability.F)
     assert sources["Jordan"] == ("government", 1, [Reliability.C])
     assert sources["Michael Jordan"][1] == 1
 
@@ -759,3 +762,32 @@ def test_a_headline_line_is_never_the_second_sentence_of_codes_bottom_line() -> 
     told_by = {d.what: len(d.families) for d in event.timeline}
     assert told_by == {news: 3, head: 3, search: 2}
     assert event.bluf == f"{news} {search}"
+
+
+def test_a_source_judged_in_one_report_keeps_that_grade_where_others_cannot_judge_it() -> None:
+    """F is the want of a grade, not a grade: the roll-up takes the judgment one report made
+    over the reports that gave nothing to judge by, and its kind with it."""
+    a = "District Attorney Steve Cooley said the verdict was just."
+    b = "Cooley said he would seek the death penalty."
+    c = "Steve Cooley said the jury had done its work."
+    d = "Pat Doe said the road was closed."
+    official, other = SourceKind.OFFICIAL, SourceKind.OTHER
+    items = [
+        item("a", a, source_name="A", sources=[source(a, "Steve Cooley", Reliability.C, official)]),
+        item("b", b, source_name="B", sources=[source(b, "Cooley", Reliability.F, other)]),
+        item(
+            "c",
+            c + " " + d,
+            source_name="C",
+            sources=[
+                source(c, "Steve Cooley", Reliability.F, other),
+                source(d, "Pat Doe", Reliability.F, other),
+            ],
+        ),
+    ]
+    event = builder().build(items, since=SINCE, until=UNTIL).events[0]
+    rows = {x.name: x for x in event.sources}
+    cooley = rows["Steve Cooley"]
+    assert (cooley.reliability, cooley.kind, cooley.reports) == (Reliability.C, official, 3)
+    assert cooley.grades == [Reliability.C, Reliability.F, Reliability.F]
+    assert rows["Pat Doe"].reliability is Reliability.F  # nothing judged it anywhere

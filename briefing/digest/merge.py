@@ -417,10 +417,17 @@ def rollup_sources(told: Sequence[tuple[DigestItem, Source]]) -> list[SourceRoll
     out = []
     for group in group_people(people, lambda t: [t[1].name]) + list(by_name.values()):
         grades = [s.reliability for _, s in group]
-        counts = Counter(grades)
-        # The grade most tellings gave; ties go to the more cautious grade.
+        # A person's grade comes from the tellings that took them for a person, not from one
+        # that mis-kinded them ("Chela" graded a government body).
+        tellings = [s for _, s in group if s.kind in person_kinds] or [s for _, s in group]
+        # The grade most tellings gave; ties go to the more cautious grade. F is no grade but
+        # the want of one (nothing in that report to judge by): it counts only when no telling
+        # judged the source ("District Attorney Steve Cooley" in one report, "Cooley" alone in
+        # two: C, not F).
+        judged = [s.reliability for s in tellings if s.reliability is not Reliability.F]
+        counts = Counter(judged or [s.reliability for s in tellings])
         grade = max(counts, key=lambda g: (counts[g], g.value))
-        first = next(s for _, s in group if s.reliability == grade)
+        first = next(s for s in tellings if s.reliability == grade)
         names = [s.name for _, s in group]
         name = max(names, key=lambda n: (len(_tokens(normalize_name(n))), names.count(n)))
         out.append(

@@ -175,7 +175,9 @@ class SourceRollup(_Model):
     name: str
     kind: SourceKind
     family: str | None = None
-    reliability: Reliability = Field(description="The grade most tellings gave it.")
+    reliability: Reliability = Field(
+        description="The grade most tellings gave; F (cannot be judged) only if none judged it."
+    )
     grades: list[Reliability] = Field(description="Every grade it got, one per report.")
     reports: int = Field(ge=1)
     side: str | None = None
