@@ -424,8 +424,9 @@ def rollup_sources(told: Sequence[tuple[DigestItem, Source]]) -> list[SourceRoll
         # the want of one (nothing in that report to judge by): it counts only when no telling
         # judged the source ("District Attorney Steve Cooley" in one report, "Cooley" alone in
         # two: C, not F).
-        judged: list[Reliability] = [s.reliability for s in tellings]
-        counts = Counter(g for g in judged if g is not Reliability.F) or Counter(judged)
+        given = [s.reliability for s in tellings]
+        judged = [g for g in given if g is not Reliability.F]
+        counts: Counter[Reliability] = Counter(judged or given)
         grade = max(counts, key=lambda g: (counts[g], g.value))
         first = next(s for s in tellings if s.reliability == grade)
         names = [s.name for _, s in group]
