@@ -120,6 +120,28 @@ def test_what_was_not_said_or_not_yet_said_is_no_claim() -> None:
         ("We", "confirm"),
         ("police", "said"),
     ]
+    # A subject that says no one spoke (a real report's "Neither Perlo nor his co-counsel,
+    # Robin Yanes, ever claimed their client's innocence" had made Yanes claim it).
+    assert said("Neither Perlo nor his co-counsel, Robin Yanes, ever claimed his innocence.") == []
+    assert said("No official said the plant was safe.") == []
+    assert said("None of the officials said the plant was safe.") == []
+    assert said("Officials said no one was hurt.") == [("Officials", "said")]
+
+
+def test_what_was_seen_is_no_finding() -> None:
+    """ "found him hiding" tells what deputies saw, "found that ..." what they concluded."""
+
+    def said(text: str) -> list[tuple[str, str]]:
+        found = analyze(Report(text=text)).attributions
+        return [(a.speaker, a.content.text) for a in found]
+
+    assert said("Deputies found him hiding in a bathtub three hours later.") == []
+    assert said("Investigators found that the pilot had not slept.") == [
+        ("Investigators", "the pilot had not slept")
+    ]
+    assert said("Police found the suspect was hiding in a bathtub.") == [
+        ("Police", "the suspect was hiding in a bathtub")
+    ]
 
 
 def test_an_indirect_question_or_a_lead_in_to_a_colon_is_no_claim() -> None:

@@ -33,6 +33,7 @@ REPORTING_VERBS: dict[str, ReportingVerb] = {
 # "dismiss" is a reporting verb only with a clausal complement ("dismissed claims that..."),
 # otherwise it is an event ("dismissed General X"): the pass checks for that.
 REPORTING_NEEDS_CLAUSE = set(words("reporting_needs_clause"))
+NEGATING_SUBJECTS = frozenset(words("negating_subjects"))
 # Nouns that make a subject a reference to a report rather than an actor.
 REPORT_NOUNS = set(words("report_nouns"))
 # Hedge cues, longest first; each with the ICD 203 likelihood it implies, if any.

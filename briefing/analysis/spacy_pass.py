@@ -17,6 +17,7 @@ from briefing.analysis.dates import resolve_range
 from briefing.analysis.injection import find_injections, imperative_sentences
 from briefing.analysis.lexicon import (
     HEDGE_PATTERN,
+    NEGATING_SUBJECTS,
     REPORT_NOUNS,
     REPORTING_NEEDS_CLAUSE,
     REPORTING_VERBS,
@@ -345,7 +346,7 @@ def _speech(tok: Token) -> tuple[Token | None, Token | None]:
     if not _reporting(tok):
         return None, None
     lemma = tok.lemma_.lower()
-    has_clause = any(c.dep_ in ("ccomp", "xcomp") for c in tok.children)
+    has_clause = any(c.dep_ in ("ccomp", "xcomp") and not _seen(c) for c in tok.children)
     if lemma in REPORTING_NEEDS_CLAUSE and not has_clause:
         return None, None
     if not _said(tok):
@@ -360,6 +361,8 @@ def _speech(tok: Token) -> tuple[Token | None, Token | None]:
         finite = tok.tag_ in ("VBD", "VBZ", "VBP") and tok.dep_ != "relcl"
         return None, (tok if finite else None)
     if subject.pos_ == "PRON" and subject.lower_ in ("it", "this", "that"):
+        return None, None
+    if _no_one(subject):
         return None, None
     if tok.dep_ == "relcl":
         # "...two girls who described the shooting": without a clause of its own, nothing
@@ -379,6 +382,24 @@ def _speech(tok: Token) -> tuple[Token | None, Token | None]:
         if not _quoted_as_speaking(tok):
             return None, None
     return subject, tok
+
+
+def _seen(clause: Token) -> bool:
+    """A bare participle with its own subject is what was seen, not said: "Deputies found him
+    hiding in a bathtub" (no auxiliary, no "that": "found that he had hidden" is a finding)."""
+    return clause.tag_ == "VBG" and not any(
+        c.dep_ in ("aux", "auxpass", "mark") for c in clause.children
+    )
+
+
+def _no_one(subject: Token) -> bool:
+    """The subject says no one spoke: "Neither Perlo nor Yanes ever claimed ...", "No official
+    said ...", "None of them said ..." (what follows was not said by anyone)."""
+    if subject.lower_ in NEGATING_SUBJECTS:
+        return True
+    return any(
+        c.dep_ in ("det", "preconj") and c.lower_ in NEGATING_SUBJECTS for c in subject.children
+    )
 
 
 def _said(verb: Token) -> bool:
