@@ -163,12 +163,11 @@ def worker(
     """Run a Celery worker for BRIEFING_QUEUE=celery: it makes the briefs, digests, feed polls
     and deliveries that `briefing serve` processes accept (same database, broker in
     BRIEFING_BROKER_URL). Start as many as you like, on any machine. Each runs a `briefing
-    sweep` of its own as a child process."""
+    sweep` of its own as a child process, started again if it dies."""
     import os
-    import subprocess
 
     from briefing.settings import QueueKind, get_settings
-    from briefing.tasks import QUEUE, app_for, spawn_sweeper
+    from briefing.tasks import QUEUE, app_for, sweep_keeper
 
     settings = get_settings()
     try:
@@ -180,27 +179,21 @@ def worker(
             "… note: BRIEFING_QUEUE is not 'celery' here: this worker gets tasks only from "
             "services started with BRIEFING_QUEUE=celery"
         )
-    sweeper = spawn_sweeper(verbose=logging.getLogger().isEnabledFor(logging.INFO))
+    verbose = logging.getLogger().isEnabledFor(logging.INFO)
+    celery.steps["worker"].add(sweep_keeper(verbose, every_s=settings.sweep_s))
     err.print(f"… worker {os.getpid()}: {concurrency} process(es) on queue {QUEUE!r}")
-    try:
-        celery.worker_main(
-            [
-                "worker",
-                f"--concurrency={concurrency}",
-                f"--loglevel={loglevel}",
-                f"--queues={QUEUE}",
-                "--pool=prefork",
-                f"--hostname=briefing-{os.getpid()}@%h",
-                "--without-gossip",
-                "--without-mingle",
-            ]
-        )
-    finally:
-        sweeper.terminate()
-        try:
-            sweeper.wait(10)
-        except subprocess.TimeoutExpired:
-            sweeper.kill()
+    celery.worker_main(
+        [
+            "worker",
+            f"--concurrency={concurrency}",
+            f"--loglevel={loglevel}",
+            f"--queues={QUEUE}",
+            "--pool=prefork",
+            f"--hostname=briefing-{os.getpid()}@%h",
+            "--without-gossip",
+            "--without-mingle",
+        ]
+    )
 
 
 @app.command()

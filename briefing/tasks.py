@@ -7,11 +7,11 @@ and a task only names its row. A task takes its row by compare-and-set (queued t
 leased to its process, renewed by a heartbeat), so a redelivered or duplicated task finds
 nothing to do and no brief is made twice. Tasks are acknowledged late and rejected when their
 worker process is lost, so the broker hands them out again; each worker also *sweeps* (in a
-child process, `briefing sweep`): it requeues rows whose lease expired or whose process died
-(failing them for good after BRIEFING_JOB_MAX_ATTEMPTS runs, the dead-letter state the API
-shows), resends the tasks of rows queued for longer than a lease (a task lost with a broker
-restart), and sends due deliveries. A broker that is down when a task is sent loses nothing
-either: the row waits for the next sweep.
+child process, `briefing sweep`, started again if it dies): it requeues rows whose lease
+expired or whose process died (failing them for good after BRIEFING_JOB_MAX_ATTEMPTS runs,
+the dead-letter state the API shows), resends the tasks of rows queued for longer than a
+lease (a task lost with a broker restart), and sends due deliveries. A broker that is down
+when a task is sent loses nothing either: the row waits for the next sweep.
 """
 
 from __future__ import annotations
@@ -200,6 +200,49 @@ class Sweeper:
         if done["requeued"] or done["given_up"] or done["resent"]:
             log.warning("sweep: %s", done)
         return done
+
+
+def sweep_keeper(verbose: bool, every_s: float) -> type:
+    """A Celery worker bootstep that runs this worker's ``briefing sweep`` child: started with
+    the worker, checked every ``every_s`` seconds on the worker's own timer (the event loop of
+    its main process: no thread of ours there, see :func:`spawn_sweeper`) and started again if
+    it died, ended when the worker stops (SIGTERM, then SIGKILL after 10 s)."""
+    from celery import bootsteps
+
+    class SweepKeeper(bootsteps.StartStopStep):  # type: ignore[misc]
+        requires = ("celery.worker.components:Timer",)
+
+        def __init__(self, parent: Any, **kwargs: Any) -> None:
+            super().__init__(parent, **kwargs)
+            self.child: subprocess.Popen[bytes] | None = None
+            self.tref: Any = None
+
+        def start(self, parent: Any) -> None:
+            self.child = spawn_sweeper(verbose)
+            self.tref = parent.timer.call_repeatedly(every_s, self.keep, priority=10)
+
+        def keep(self) -> None:
+            if self.child is not None and (code := self.child.poll()) is not None:
+                log.warning("sweep process %s ended (%s); starting another", self.child.pid, code)
+                self.child = spawn_sweeper(verbose)
+
+        def stop(self, parent: Any) -> None:
+            if self.tref is not None:
+                self.tref.cancel()
+                self.tref = None
+            child, self.child = self.child, None
+            if child is None:
+                return
+            child.terminate()
+            try:
+                child.wait(10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+
+        terminate = stop
+
+    return SweepKeeper
 
 
 def spawn_sweeper(verbose: bool) -> subprocess.Popen[bytes]:

@@ -181,7 +181,15 @@ def test_a_celery_worker_killed_mid_brief_loses_nothing_and_duplicates_nothing(
         # that forks Celery's pool (a fork can catch a thread holding a lock).
         mains = {pid for pid, parent in cli_processes("worker").items() if parent == os.getpid()}
         assert len(mains) == 2 and sorted(cli_processes("sweep").values()) == sorted(mains)
-        time.sleep(3.0)  # inside the brief
+        # A sweep child that dies is started again by its worker (checked every BRIEFING_SWEEP_S).
+        inside = time.monotonic() + 3.0  # inside the brief
+        victim = min(cli_processes("sweep"))
+        os.kill(victim, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while victim in (now := cli_processes("sweep")) or sorted(now.values()) != sorted(mains):
+            assert time.monotonic() < deadline, f"sweep not started again\n{logs_of(tmp_path)}"
+            time.sleep(0.2)
+        time.sleep(max(0.0, inside - time.monotonic()))
         os.killpg(os.getpgid(parent_of(child)), signal.SIGKILL)  # the whole worker
 
         states = finished(jobs, key, timeout_s=420)
@@ -193,6 +201,7 @@ def test_a_celery_worker_killed_mid_brief_loses_nothing_and_duplicates_nothing(
         assert len(counts) == len(jobs) and set(counts.values()) == {1}, counts  # no duplicate
     logs = "".join(p.read_text() for p in tmp_path.glob("worker-*.log"))
     assert "succeeded" in logs
+    assert f"sweep process {victim} ended" in logs
 
 
 def test_two_replicas_never_run_one_job_twice(tmp_path: Path) -> None:
