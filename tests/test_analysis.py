@@ -511,3 +511,24 @@ def test_a_sentence_that_opens_with_a_pronoun_names_no_one() -> None:
     assert opening_pronoun("This is the second escape this year.") == "This"
     assert opening_pronoun("Comeaux fled on foot.") is None
     assert opening_pronoun("The inmate fled on foot.") is None
+
+
+def test_local_officials_titles_are_roles_and_make_them_officials() -> None:
+    """A coroner, an undersheriff or a councilman is an official source, and the title is no
+    part of the name (spaCy had "Coroner Gary Hargrove" as the person)."""
+    from briefing.analysis.lexicon import source_kind
+    from briefing.schemas.brief import SourceKind
+
+    text = (
+        "Coroner Gary Hargrove said the death was natural. Undersheriff Larry Waldie said the "
+        "deputy had arrived early. Councilman Jumaane Williams said the shooting was wrong."
+    )
+    by_name = {a.name: a for a in analyze(Report(text=text)).actors}
+    for name, role in (
+        ("Gary Hargrove", "Coroner"),
+        ("Larry Waldie", "Undersheriff"),
+        ("Jumaane Williams", "Councilman"),
+    ):
+        actor = by_name[name]
+        assert actor.role == role
+        assert source_kind(actor.name, actor.kind, actor.role) is SourceKind.OFFICIAL
