@@ -250,3 +250,19 @@ def test_a_capable_model_may_propose_a_side_the_data_lacks() -> None:
     assert any("the side the model proposed" in w for w in invented.quality.warnings)
     # The embedded model is never asked (auto: only remote backends propose sides).
     assert not Settings().proposes_sides and Settings(llm_base_url="http://x/v1").proposes_sides
+
+
+def test_a_countrys_media_speak_for_themselves_not_for_the_country() -> None:
+    """ "Iranian media said" is the media's claim, ungraded, not Iran's as a government body;
+    "Russian officials said" stays Russia's."""
+    brief = brief_of(
+        "Iranian media said five people were hurt in the quake on Qeshm island. Iran's state "
+        "television reported that the island was calm. Russian officials said the drone was "
+        "shot down."
+    )
+    by_statement = {c.statement.rstrip("."): c for c in brief.claims}
+    media = by_statement["Five people were hurt in the quake on Qeshm island"]
+    assert (media.source, media.originator) == ("Iranian media", "Iranian media")
+    assert by_statement["The island was calm"].originator == "Iran's state television"
+    assert by_statement["The drone was shot down"].originator == "Russia"
+    assert [s.name for s in brief.sources] == ["Russia"]

@@ -34,6 +34,7 @@ REPORTING_VERBS: dict[str, ReportingVerb] = {
 # otherwise it is an event ("dismissed General X"): the pass checks for that.
 REPORTING_NEEDS_CLAUSE = set(words("reporting_needs_clause"))
 NEGATING_SUBJECTS = frozenset(words("negating_subjects"))
+MEDIA_HEADS = frozenset(words("media_heads"))
 # Nouns that make a subject a reference to a report rather than an actor.
 REPORT_NOUNS = set(words("report_nouns"))
 # Hedge cues, longest first; each with the ICD 203 likelihood it implies, if any.

@@ -17,6 +17,7 @@ from briefing.analysis.dates import resolve_range
 from briefing.analysis.injection import find_injections, imperative_sentences
 from briefing.analysis.lexicon import (
     HEDGE_PATTERN,
+    MEDIA_HEADS,
     NEGATING_SUBJECTS,
     REPORT_NOUNS,
     REPORTING_NEEDS_CLAUSE,
@@ -193,13 +194,16 @@ def _sentences(doc: Doc, textmap: TextMap) -> tuple[list[Sentence], dict[int, in
 
 
 def _actor_in(span: SpacySpan, actors: tuple[ActorCandidate, ...], textmap: TextMap) -> str | None:
-    """The actor named by a subject: the one whose mention holds its head, else any inside."""
+    """The actor named by a subject: the one whose mention holds its head, else any inside,
+    unless the head says the speaker is media ("Iranian media": not Iran)."""
     head = span.root
     h_lo, h_hi = textmap.to_original(head.idx, head.idx + len(head.text))
     for actor in actors:
         for mention in actor.mentions:
             if mention.span.start <= h_lo and h_hi <= mention.span.end:
                 return actor.id
+    if head.lower_ in MEDIA_HEADS:
+        return None
     lo, hi = textmap.to_original(span.start_char, span.end_char)
     for actor in actors:
         for mention in actor.mentions:
