@@ -266,3 +266,20 @@ def test_a_countrys_media_speak_for_themselves_not_for_the_country() -> None:
     assert by_statement["The island was calm"].originator == "Iran's state television"
     assert by_statement["The drone was shot down"].originator == "Russia"
     assert [s.name for s in brief.sources] == ["Russia"]
+
+
+def test_a_title_that_is_a_calling_makes_no_official() -> None:
+    """A defence lawyer or a priest speaks as a source of no known kind (F), a mayor or a
+    deputy district attorney as an official (C)."""
+    brief = brief_of(
+        "Defense Attorney Stanley Perlo said the appeal would fail. Father Tom Ward said the "
+        "church would reopen. Mayor Ann Lee said the bridge would reopen. Deputy District "
+        "Attorney Phil Stirling said such cases can never be predicted."
+    )
+    kinds = {s.name: (s.kind, s.reliability) for s in brief.sources}
+    assert kinds == {
+        "Stanley Perlo": (SourceKind.OTHER, Reliability.F),
+        "Tom Ward": (SourceKind.OTHER, Reliability.F),
+        "Ann Lee": (SourceKind.OFFICIAL, Reliability.C),
+        "Phil Stirling": (SourceKind.OFFICIAL, Reliability.C),
+    }

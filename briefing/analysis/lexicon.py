@@ -67,6 +67,18 @@ def org_kind(name: str, context: str = "") -> ActorKind:
     return ActorKind.ORGANIZATION
 
 
+_CIVIL_ROLES = tuple(words("civil_roles"))
+
+
+def public_office(role: str | None) -> bool:
+    """A role that is a public office: a title, and not a calling ("Defense Attorney", "Father";
+    a "District Attorney" holds an office)."""
+    if not role:
+        return False
+    role = " ".join(role.lower().split())
+    return not any(role == c or role.endswith(" " + c) for c in _CIVIL_ROLES)
+
+
 def source_kind(name: str, kind: ActorKind, role: str | None) -> SourceKind:
     """What kind of source an actor is, from its name, kind and role."""
     if INTEL_WORDS.search(name):
@@ -76,7 +88,7 @@ def source_kind(name: str, kind: ActorKind, role: str | None) -> SourceKind:
     if MEDIA_WORDS.search(name):
         return SourceKind.MEDIA
     if kind is ActorKind.PERSON:
-        return SourceKind.OFFICIAL if role else SourceKind.OTHER
+        return SourceKind.OFFICIAL if public_office(role) else SourceKind.OTHER
     if GOVERNMENT_WORDS.search(name) or kind in (ActorKind.STATE, ActorKind.MILITARY):
         return SourceKind.GOVERNMENT
     return SourceKind.OTHER
