@@ -258,14 +258,16 @@ def test_a_countrys_media_speak_for_themselves_not_for_the_country() -> None:
     brief = brief_of(
         "Iranian media said five people were hurt in the quake on Qeshm island. Iran's state "
         "television reported that the island was calm. Russian officials said the drone was "
-        "shot down."
+        "shot down. According to the Venezuelan newspaper El Nacional, the hospital had no water."
     )
     by_statement = {c.statement.rstrip("."): c for c in brief.claims}
     media = by_statement["Five people were hurt in the quake on Qeshm island"]
     assert (media.source, media.originator) == ("Iranian media", "Iranian media")
     assert by_statement["The island was calm"].originator == "Iran's state television"
     assert by_statement["The drone was shot down"].originator == "Russia"
-    assert [s.name for s in brief.sources] == ["Russia"]
+    # A paper named in apposition is the source, not its country.
+    assert by_statement["The hospital had no water"].originator == "El Nacional"
+    assert sorted(s.name for s in brief.sources) == ["El Nacional", "Russia"]
 
 
 def test_a_title_that_is_a_calling_makes_no_official() -> None:
