@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import signal
+import subprocess
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -32,3 +33,15 @@ def die_with_parent() -> None:  # pragma: no cover - runs in the child before ex
     requests on SIGTERM first."""
     if _prctl is not None:
         _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def end_child(process: subprocess.Popen[Any], timeout: float = 10.0) -> None:
+    """End a child: SIGTERM, and SIGKILL if it has not exited within ``timeout`` seconds."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=timeout)

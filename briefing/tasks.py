@@ -209,6 +209,8 @@ def sweep_keeper(verbose: bool, every_s: float) -> type:
     it died, ended when the worker stops (SIGTERM, then SIGKILL after 10 s)."""
     from celery import bootsteps
 
+    from briefing.lifetime import end_child
+
     class SweepKeeper(bootsteps.StartStopStep):  # type: ignore[misc]
         requires = ("celery.worker.components:Timer",)
 
@@ -231,14 +233,8 @@ def sweep_keeper(verbose: bool, every_s: float) -> type:
                 self.tref.cancel()
                 self.tref = None
             child, self.child = self.child, None
-            if child is None:
-                return
-            child.terminate()
-            try:
-                child.wait(10)
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
+            if child is not None:
+                end_child(child)
 
         terminate = stop
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import httpx
 
 from briefing.errors import BackendUnavailableError, ConfigError
-from briefing.lifetime import die_with_parent
+from briefing.lifetime import die_with_parent, end_child
 from briefing.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -93,13 +93,7 @@ class EmbeddedServer:
         if self._stopped:
             return
         self._stopped = True
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=timeout)
+        end_child(self.process, timeout)
         log.info("embedded model server on port %d stopped", self.port)
 
 
