@@ -193,25 +193,28 @@ def _sentences(doc: Doc, textmap: TextMap) -> tuple[list[Sentence], dict[int, in
     return sentences, sentence_of
 
 
+def _actor_holding(tok: Token, actors: tuple[ActorCandidate, ...], textmap: TextMap) -> str | None:
+    """The actor one of whose mentions holds the token."""
+    lo, hi = textmap.to_original(tok.idx, tok.idx + len(tok.text))
+    for actor in actors:
+        for mention in actor.mentions:
+            if mention.span.start <= lo and hi <= mention.span.end:
+                return actor.id
+    return None
+
+
 def _actor_in(span: SpacySpan, actors: tuple[ActorCandidate, ...], textmap: TextMap) -> str | None:
     """The actor named by a subject: the one whose mention holds its head, else any inside,
     unless the head says the speaker is media ("Iranian media": not Iran; "the Venezuelan
     newspaper El Nacional": El Nacional)."""
     head = span.root
-    h_lo, h_hi = textmap.to_original(head.idx, head.idx + len(head.text))
-    for actor in actors:
-        for mention in actor.mentions:
-            if mention.span.start <= h_lo and h_hi <= mention.span.end:
-                return actor.id
+    if (held := _actor_holding(head, actors, textmap)) is not None:
+        return held
     if head.lower_ in MEDIA_HEADS:
         # Its own name may follow it ("the Venezuelan newspaper El Nacional"), not the country;
         # a description in apposition ("..., a Venezuelan daily") names no one.
-        for name in (c for c in head.children if c.dep_ == "appos"):
-            n_lo, n_hi = textmap.to_original(name.idx, name.idx + len(name.text))
-            for actor in actors:
-                if any(m.span.start <= n_lo and n_hi <= m.span.end for m in actor.mentions):
-                    return actor.id
-        return None
+        names = (c for c in head.children if c.dep_ == "appos")
+        return next((a for c in names if (a := _actor_holding(c, actors, textmap))), None)
     lo, hi = textmap.to_original(span.start_char, span.end_char)
     for actor in actors:
         for mention in actor.mentions:
