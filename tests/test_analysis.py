@@ -375,6 +375,53 @@ def test_dates_resolve_against_the_report_date(example_report: Report) -> None:
     assert values["30 November"] == dt.date(2024, 11, 30)
 
 
+def test_a_report_without_a_published_date_is_dated_by_its_dateline() -> None:
+    text = (
+        "Quake hits island off south Iran\n"
+        "Last updated 13:26 28/11/2005\n"
+        "A powerful earthquake struck Qeshm island on Sunday, officials said.\n"
+        "A smaller quake hit the island last year. Repairs begin next week.\n"
+    )
+    analysis = analyze(Report(text=text))
+    assert analysis.report_date == dt.date(2005, 11, 28)
+    ranges = {d.span.text: (d.value, d.end) for d in analysis.dates}
+    assert ranges["Sunday"] == (dt.date(2005, 11, 27), None)  # the latest Sunday
+    assert ranges["last year"] == (dt.date(2004, 1, 1), dt.date(2004, 12, 31))
+    assert ranges["next week"] == (dt.date(2005, 12, 5), dt.date(2005, 12, 11))
+    # A published date wins over the dateline, and prose is no dateline.
+    published = analyze(Report(text=text, published=dt.date(2005, 11, 30)))
+    assert published.report_date == dt.date(2005, 11, 30)
+    prose = analyze(Report(text="Talks began on 5 May 2005 and failed on Sunday.\nNo more."))
+    assert prose.report_date is None
+    assert {d.span.text: d.value for d in prose.dates}.get("Sunday") is None
+
+
+def test_dates_the_parser_cut_badly_still_resolve() -> None:
+    from briefing.analysis.dates import dated_part, resolve_range
+
+    # The parser ran a dateline into the headline under it, or kept an hour of its time.
+    text = "August 17, 2011\nUndersea"
+    lo, hi = dated_part(text)
+    assert text[lo:hi] == "August 17, 2011"
+    assert resolve_range("September 14, 2013 11", None) == (dt.date(2013, 9, 14),) * 2
+    assert resolve_range("15:48 15/09/2013", None) == (dt.date(2013, 9, 15),) * 2
+    # 09/10/2013 is 9 October or 10 September: not read.
+    assert resolve_range("09/10/2013", None) is None
+    # A month of a year is that month; a part of a year, the year.
+    assert resolve_range("December 2003", None) == (dt.date(2003, 12, 1), dt.date(2003, 12, 31))
+    assert resolve_range("Feb. 2024", None) == (dt.date(2024, 2, 1), dt.date(2024, 2, 29))
+    assert resolve_range("late 2007", None) == (dt.date(2007, 1, 1), dt.date(2007, 12, 31))
+    # A weekday that does not fit the past date is the coming one: 15 January 2011 was a
+    # Saturday, 15 January 2010 a Friday.
+    jan5 = dt.date(2011, 1, 5)
+    assert resolve_range("Saturday, Jan. 15", jan5) == (dt.date(2011, 1, 15),) * 2
+    assert resolve_range("Dec. 27", jan5) == (dt.date(2010, 12, 27),) * 2
+    assert resolve_range("Tuesday night", jan5) == (dt.date(2011, 1, 4),) * 2
+    assert resolve_range("two years ago", jan5) == (dt.date(2009, 1, 1), dt.date(2009, 12, 31))
+    assert resolve_range("this month", jan5) == (dt.date(2011, 1, 1), dt.date(2011, 1, 31))
+    assert resolve_range("a year ago today", jan5) == (dt.date(2010, 1, 5),) * 2
+
+
 def test_hedges_are_found_with_offsets(example_report: Report) -> None:
     analysis = analyze(example_report)
     cues = {h.cue for h in analysis.hedges}

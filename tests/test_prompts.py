@@ -34,6 +34,18 @@ def test_brief_prompt_variables_are_exactly_what_the_chain_passes(example_report
     assert "Sergey Kisel" in messages[-1].content
 
 
+def test_the_model_is_told_the_reports_date_from_its_dateline_when_none_was_given() -> None:
+    chain = BriefChain(Settings(), backend=None)
+    text = "Cable cut off Egypt\nAugust 17, 2011\nAn undersea cable was cut on Tuesday, Telecom Egypt said.\n"
+    for report, told in (
+        (Report(text=text), "2011-08-17"),
+        (Report(text=text.split("\n", 2)[2]), "unknown"),
+    ):
+        state = chain._analyze(report)
+        assert state.candidates is not None
+        assert chain.prompt_variables(report, state.candidates)["report_date"] == told
+
+
 def test_repair_prompt_takes_the_error() -> None:
     repair = load_prompt(PROMPTS, "repair")
     assert repair.variables == ["error"]

@@ -81,6 +81,11 @@ class Analysis(_Frozen):
     dates: tuple[DateExpression, ...]
     hedges: tuple[Hedge, ...]
     injections: tuple[Injection, ...] = ()
+    report_date: dt.date | None = Field(
+        default=None,
+        description="The day relative dates were resolved against: the report's published "
+        "date, else the full date on one of its first lines (its dateline).",
+    )
     elapsed_ms: float = 0.0
 
     def actor(self, actor_id: str) -> ActorCandidate | None:

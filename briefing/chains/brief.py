@@ -178,7 +178,9 @@ class BriefChain:
             )
         self.progress(f"analyzing {len(report.text)} characters (about {tokens} tokens)")
         state.analysis = analyze(report, model=self.settings.spacy_model)
-        state.candidates = build_candidates(state.analysis, self.conflicts, report.published)
+        state.candidates = build_candidates(
+            state.analysis, self.conflicts, state.analysis.report_date
+        )
         c = state.candidates
         self.progress(
             f"found {len(state.analysis.actors)} actors, {len(state.analysis.attributions)} "
@@ -197,7 +199,7 @@ class BriefChain:
             if wanted is None or s.index in wanted
         )
         return {
-            "report_date": report.published.isoformat() if report.published else "unknown",
+            "report_date": _day(analysis.report_date),
             "title": report.title or "untitled",
             "sentences": sentences,
             "actors": _listing(
@@ -325,7 +327,7 @@ class BriefChain:
             return (blufs[0] if blufs else ""), Usage()
         report = state.report
         messages = self.reduce_prompt.chat_prompt().format_messages(
-            report_date=report.published.isoformat() if report.published else "unknown",
+            report_date=_day(state.analysis.report_date if state.analysis else report.published),
             title=report.title or "untitled",
             summaries="\n".join(f"- {b}" for b in blufs[:40]),
         )
@@ -402,6 +404,11 @@ class BriefChain:
 
 
 WITHHELD = "[passage withheld: suspected prompt injection]"
+
+
+def _day(date: dt.date | None) -> str:
+    """The report's date for a prompt: its published date, else its dateline's."""
+    return date.isoformat() if date else "unknown"
 
 
 def _withheld(sentence: Span, analysis: Analysis) -> str:
