@@ -10,7 +10,8 @@ other windows (tuning seed K, scoring seed K + 1); ``--only TEXT`` keeps the row
 holds TEXT. Out-of-fold figures
 say how a method holds on topics its settings never saw, which the tuning score cannot. The
 Louvain and Leiden rows need ``pip install networkx igraph leidenalg`` (not dependencies:
-none of these methods was kept) and are skipped without them.
+neither was kept) and are skipped without them. The graded row is briefing's clustering since
+December 2026 (``ClusterParams(graded=True)``); the counted row was before.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def shared(sig: list[Signals], p: ClusterParams) -> np.ndarray:
 
 
 def kept(sig: list[Signals], p: ClusterParams) -> list[int]:
-    """briefing's: average link on similarity x shared neighbourhood."""
+    """briefing's until December 2026: average link on similarity x shared neighbourhood."""
     return cut(shared(sig, p), p.threshold)
 
 
@@ -247,7 +248,14 @@ def leiden_cpm(sig: list[Signals], p: ClusterParams) -> list[int]:
 def grid(cuts: tuple[float, ...], powers: tuple[float, ...] = (0.5, 1.0)) -> list[ClusterParams]:
     return [
         ClusterParams(
-            n, 0.7, t, neighbours=k, neighbour_floor=f, neighbour_ratio=r, shared_power=pw
+            n,
+            0.7,
+            t,
+            neighbours=k,
+            neighbour_floor=f,
+            neighbour_ratio=r,
+            shared_power=pw,
+            graded=False,  # the methods below weigh neighbourhoods themselves
         )
         for n, k, f, r, pw, t in itertools.product(
             (0.2, 0.3), (4, 5), (0.15, 0.175), (0.0, 0.3), powers, cuts
@@ -256,10 +264,14 @@ def grid(cuts: tuple[float, ...], powers: tuple[float, ...] = (0.5, 1.0)) -> lis
 
 
 METHODS: list[tuple[str, Method, list[ClusterParams]]] = [
-    ("average link on shared neighbours (kept)", kept, grid((0.95, 0.975, 0.985))),
+    (
+        "average link on counted shared neighbours (kept until Dec 2026)",
+        kept,
+        grid((0.95, 0.975, 0.985)),
+    ),
     ("+ the lead's words again", lead, grid((0.95, 0.975, 0.985))),
     ("+ reports reassigned to their closest cluster", reassigned, grid((0.95, 0.975, 0.985))),
-    ("graded neighbourhoods (cosine)", graded, grid((0.85, 0.9, 0.925, 0.95, 0.975))),
+    ("graded neighbourhoods (cosine; kept)", graded, grid((0.85, 0.9, 0.925, 0.95, 0.975))),
     ("second-order similarity", second_order, grid((0.85, 0.9, 0.925, 0.95, 0.975))),
     ("shared neighbourhood alone (Jarvis-Patrick)", share_only, grid((0.6, 0.7, 0.8, 0.9), (1.0,))),
     ("consensus of 36 settings", consensus, grid((0.3, 0.5, 0.7), (1.0,))),

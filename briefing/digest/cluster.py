@@ -2,17 +2,19 @@
 
 Each report is described by its words (content words, case-folded: what happened), its named
 actors and places (from the analysis pass, aliases merged: who and where) and the years it
-names or resolves (when). Words and names are compared by TF-IDF cosine and mixed; two reports
-that both name years and share none are set further apart (two earthquakes years apart).
+writes out in its dates (when). Words and names are compared by TF-IDF cosine and mixed; two
+reports that both name years and share none are set further apart (two earthquakes years
+apart).
 
 Similar words are not enough to tell two events of one kind apart (two earthquakes on one
-island, two running backs of one team put on injured reserve): their reports can be as close
-as the reports of one event. What does tell them apart is whom each report is closest to: on
-ECB+ train a report's most similar report is of its own event 98% of the time. So the merge
-similarity of two reports is their similarity times the share of their nearest neighbours
-they have in common (shared nearest neighbours, Jarvis and Patrick 1973), and average-link
-agglomerative clustering cuts the tree at a mean of it. Where a window holds only two or three
-reports of an event, neighbourhoods say less (see the README for the figures).
+island, two running backs of one team put on injured reserve): their reports can be as close as
+the reports of one event. What does tell them apart is whom each report is closest to: on ECB+
+train a report's most similar report is of its own event 98% of the time. So the merge
+similarity of two reports is their similarity times how far their nearest neighbours overlap
+(shared nearest neighbours, Jarvis and Patrick 1973; each neighbourhood weighted by similarity
+and compared by cosine, so that one neighbour more or less does not split an event), and
+average-link agglomerative clustering cuts the tree at a mean of it. Where a window holds only
+two or three reports of an event, neighbourhoods say less (see the README for the figures).
 
 The settings are tuned on ECB+ train (other topics) and reported on ECB+ dev
 (``python -m eval.tune_clusters``). No step compares every report with every other: see
@@ -49,7 +51,7 @@ class Signals:
 
     words: tuple[str, ...]
     names: tuple[str, ...] = ()  # normalized actor and place names, once per mention
-    years: frozenset[int] = frozenset()  # years the report names or resolves
+    years: frozenset[int] = frozenset()  # years the report writes out (see written_year)
     figures: tuple[str, ...] = ()  # numbers of two or more digits, once per mention
     lead: tuple[str, ...] = ()  # the words of the first LEAD_CHARS characters, as "lead:word"
 
@@ -270,9 +272,10 @@ def _neighbourhoods(sim: Any, params: ClusterParams) -> Any:
 
 
 def _merge_similarity(sim: Any, member: Any, params: ClusterParams) -> Any:
-    """Similarity times the share of neighbourhood two reports have in common, so two reports
-    of one kind of event whose closest reports differ (two earthquakes, two heists) drift apart
-    even when their words are as close as those of one event's reports."""
+    """Similarity times the overlap of two reports' neighbourhoods (``params.graded``: the
+    cosine of the similarity-weighted neighbourhoods; else the share they have in common), so
+    two reports of one kind of event whose closest reports differ (two earthquakes, two heists)
+    drift apart even when their words are as close as those of one event's reports."""
     import numpy as np
 
     if params.neighbours <= 0:
