@@ -1,4 +1,8 @@
-"""Date expressions resolved against the report date (dateparser), keeping the wording."""
+"""Date expressions resolved against the report date (dateparser), keeping the wording.
+
+The report date is its published date, else the date of its dateline (:func:`dateline`).
+A relative date that names no day is the whole of what it names ("last year", "next month",
+"last week"); a bare weekday is the latest such day up to the report's."""
 
 from __future__ import annotations
 
