@@ -396,6 +396,23 @@ def test_a_report_without_a_published_date_is_dated_by_its_dateline() -> None:
     assert {d.span.text: d.value for d in prose.dates}.get("Sunday") is None
 
 
+def test_a_day_that_is_to_come_resolves_ahead_of_the_report() -> None:
+    wednesday = dt.date(2011, 1, 5)
+
+    def day(text: str) -> dt.date | None:
+        dates = analyze(Report(text=text, published=wednesday)).dates
+        return dates[0].value
+
+    assert day("Talks resumed on Monday, officials said.") == dt.date(2011, 1, 3)
+    assert day("Talks will resume on Monday, officials said.") == dt.date(2011, 1, 10)
+    assert day("The minister is due to arrive on Friday.") == dt.date(2011, 1, 7)
+    assert day("The talks are going to resume on Monday.") == dt.date(2011, 1, 10)
+    assert day("He went to visit her on Monday.") == dt.date(2011, 1, 3)
+    # A day and month without a year: the first after the report's, when it is to come.
+    assert day("The trial will open on Dec. 2.") == dt.date(2011, 12, 2)
+    assert day("The trial opened on Dec. 2.") == dt.date(2010, 12, 2)
+
+
 def test_dates_the_parser_cut_badly_still_resolve() -> None:
     from briefing.analysis.dates import dated_part, resolve_range
 

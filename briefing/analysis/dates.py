@@ -58,8 +58,12 @@ def _numeric(expression: str) -> dt.date | None:
 
 
 @lru_cache(maxsize=1024)
-def resolve_date(expression: str, report_date: dt.date | None) -> dt.date | None:
-    """An ISO date for a day-level expression ("1 December", "yesterday"), else None."""
+def resolve_date(
+    expression: str, report_date: dt.date | None, ahead: bool = False
+) -> dt.date | None:
+    """An ISO date for a day-level expression ("1 December", "yesterday"), else None; a day
+    without its year is the latest such day up to the report's, or with ``ahead`` (what the
+    sentence says will happen) the first after it."""
     if not _RESOLVABLE.search(expression) or _RANGE.search(expression):
         return None
     expression = _core(expression)
@@ -72,7 +76,7 @@ def resolve_date(expression: str, report_date: dt.date | None) -> dt.date | None
     base = dt.datetime.combine(report_date or dt.date(2000, 1, 1), dt.time(12))
     settings = {
         "RELATIVE_BASE": base,
-        "PREFER_DATES_FROM": "past",
+        "PREFER_DATES_FROM": "future" if ahead else "past",
         "REQUIRE_PARTS": ["day", "month"],
         "DATE_ORDER": "DMY",
         "RETURN_AS_TIMEZONE_AWARE": False,
@@ -83,11 +87,11 @@ def resolve_date(expression: str, report_date: dt.date | None) -> dt.date | None
         parsed = dateparser.parse(cleaned, languages=["en"], settings=settings)
         weekday = _WEEKDAY.search(cleaned)
         if parsed and weekday and parsed.strftime("%A").lower() != weekday.group(1).lower():
-            # "Saturday, Jan. 15" in a report of 5 January 2011 is the coming Saturday.
-            settings["PREFER_DATES_FROM"] = "future"
-            ahead = dateparser.parse(cleaned, languages=["en"], settings=settings)
-            if ahead and ahead.strftime("%A").lower() == weekday.group(1).lower():
-                parsed = ahead
+            # "Saturday, Jan. 15" in a report of 5 January 2011 is the other way in time.
+            settings["PREFER_DATES_FROM"] = "past" if ahead else "future"
+            other = dateparser.parse(cleaned, languages=["en"], settings=settings)
+            if other and other.strftime("%A").lower() == weekday.group(1).lower():
+                parsed = other
     return parsed.date() if parsed else None
 
 
@@ -120,7 +124,9 @@ _MONTH_YEAR = re.compile(
 )
 
 
-def resolve_range(expression: str, report_date: dt.date | None) -> tuple[dt.date, dt.date] | None:
+def resolve_range(
+    expression: str, report_date: dt.date | None, ahead: bool = False
+) -> tuple[dt.date, dt.date] | None:
     """A date range: "between 2017-2019" -> 2017-01-01..2019-12-31; "last week" -> its days;
     a bare year -> that year; a single day -> that day."""
     text = expression.strip()
@@ -147,13 +153,18 @@ def resolve_range(expression: str, report_date: dt.date | None) -> tuple[dt.date
         return _month(report_date)
     weekday = _BARE_WEEKDAY.match(text)
     if report_date is not None and weekday:
-        # News tells of what happened: "on Sunday" is the latest Sunday up to the report's day.
-        back = (report_date.weekday() - _WEEKDAYS.index(weekday["day"].lower())) % 7
+        # News tells of what happened: "on Sunday" is the latest Sunday up to the report's day,
+        # unless the sentence says what will happen ("talks will resume on Monday").
+        number = _WEEKDAYS.index(weekday["day"].lower())
+        if ahead and not weekday["last"]:
+            that_day = report_date + dt.timedelta(days=(number - report_date.weekday()) % 7 or 7)
+            return that_day, that_day
+        back = (report_date.weekday() - number) % 7
         if back == 0 and weekday["last"]:
             back = 7
         that_day = report_date - dt.timedelta(days=back)
         return that_day, that_day
-    day = resolve_date(text, report_date)
+    day = resolve_date(text, report_date, ahead)
     if day is None:
         return None
     period = _PERIOD.search(text)

@@ -649,7 +649,7 @@ def _dates(
         if ent.label_ != "DATE":
             continue
         lo, hi = dated_part(ent.text)
-        resolved = resolve_range(ent.text[lo:hi], report_date)
+        resolved = resolve_range(ent.text[lo:hi], report_date, ahead=_ahead(ent))
         out.append(
             DateExpression(
                 span=_span(textmap, ent.start_char + lo, ent.start_char + hi),
@@ -659,6 +659,29 @@ def _dates(
             )
         )
     return out
+
+
+# Verbs whose infinitive tells what is to come: "is scheduled to meet on Monday".
+_SCHEDULED = {"schedule", "expect", "due", "set", "plan", "intend", "hope"}
+
+
+def _ahead(ent: SpacySpan) -> bool:
+    """Whether the clause a date belongs to tells what will happen: its verb has "will" or
+    "shall" ("talks will resume on Monday"), or is the infinitive of "is going to", "is
+    scheduled to", "plans to" and the like. Not "would": on ECB+ train the parser hung the
+    date on a "would" that was not its clause's twice as often as on one that was ("found a
+    box that would hold a shotgun ... Monday")."""
+    tok = ent.root
+    for _ in range(4):  # up from the date to its verb
+        if tok.pos_ in {"VERB", "AUX"} or tok.head is tok:
+            break
+        tok = tok.head
+    if tok.pos_ not in {"VERB", "AUX"}:
+        return False
+    if any(c.dep_ == "aux" and c.lower_ in {"will", "'ll", "shall", "wo"} for c in tok.children):
+        return True
+    head = tok.head
+    return tok.dep_ == "xcomp" and (head.lower_ == "going" or head.lemma_.lower() in _SCHEDULED)
 
 
 def _hedges(doc: Doc, textmap: TextMap, sentence_of: dict[int, int]) -> list[Hedge]:
