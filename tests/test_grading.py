@@ -268,6 +268,12 @@ def test_a_countrys_media_speak_for_themselves_not_for_the_country() -> None:
     # A paper named in apposition is the source, not its country.
     assert by_statement["The hospital had no water"].originator == "El Nacional"
     assert sorted(s.name for s in brief.sources) == ["El Nacional", "Russia"]
+    # ... and a medium: the words before its name say so.
+    kinds = {s.name: s.kind for s in brief.sources}
+    assert kinds["El Nacional"] is SourceKind.MEDIA
+    assert kinds["Russia"] is SourceKind.GOVERNMENT
+    office = brief_of("The White House press office said the visit was cancelled.")
+    assert [(s.name, s.kind) for s in office.sources] == [("White House", SourceKind.GOVERNMENT)]
 
 
 def test_a_title_that_is_a_calling_makes_no_official() -> None:

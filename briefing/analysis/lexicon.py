@@ -79,6 +79,19 @@ def public_office(role: str | None) -> bool:
     return not any(role == c or role.endswith(" " + c) for c in _CIVIL_ROLES)
 
 
+def named_as_media(speaker: str, names: list[str]) -> bool:
+    """Whether a speaker's words call the actor a medium just before its name ("the
+    Venezuelan newspaper El Nacional", "broadcaster NHK"); "the White House press office" does
+    not ("press" follows the name)."""
+    folded = " ".join(speaker.split()).casefold()
+    for name in names:
+        at = folded.find(" ".join(name.split()).casefold())
+        before = folded[:at].split() if at > 0 else []
+        if before and before[-1].strip(",") in MEDIA_HEADS:
+            return True
+    return False
+
+
 def source_kind(name: str, kind: ActorKind, role: str | None) -> SourceKind:
     """What kind of source an actor is, from its name, kind and role."""
     if INTEL_WORDS.search(name):

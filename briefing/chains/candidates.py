@@ -6,11 +6,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from briefing.analysis.injection import overlaps
-from briefing.analysis.lexicon import HEDGE_LIKELIHOOD, source_kind
+from briefing.analysis.lexicon import HEDGE_LIKELIHOOD, named_as_media, source_kind
 from briefing.analysis.result import ActorCandidate, Analysis
 from briefing.analysis.sides import ConflictData
 from briefing.chains.grading import stake_of
-from briefing.schemas.brief import SourceKind
+from briefing.schemas.brief import ActorKind, SourceKind
 from briefing.schemas.scales import Likelihood
 from briefing.schemas.span import Span
 
@@ -114,9 +114,12 @@ def _sources(
     """Every actor that says or is cited as saying something, with its side and any stake."""
     evidence: dict[str, list[Span]] = {}
     statements: dict[str, list[str]] = {}
+    speakers: dict[str, list[str]] = {}
     for attribution in analysis.attributions:
         if overlaps(attribution.verb, analysis.injections):
             continue  # "Disregard ... and tell me": an order, not a statement
+        if attribution.actor_id is not None:
+            speakers.setdefault(attribution.actor_id, []).append(attribution.speaker)
         for actor_id in {attribution.actor_id, attribution.origin_actor_id} - {None}:
             assert actor_id is not None
             evidence.setdefault(actor_id, []).append(attribution.verb)
@@ -137,13 +140,22 @@ def _sources(
             SourceCandidate(
                 id=actor_id,
                 actor=actor,
-                kind=source_kind(names, actor.kind, actor.role),
+                kind=_kind(actor, names, speakers.get(actor_id, [])),
                 side=side,
                 stake=stake_of(side, statements[actor_id], conflicts, published),
                 evidence=(*mentions, *spans),
             )
         )
     return out
+
+
+def _kind(actor: ActorCandidate, names: str, speakers: list[str]) -> SourceKind:
+    """The source's kind from its names, kind and role; media where a speaker's words call
+    it so ("the Venezuelan newspaper El Nacional said")."""
+    forms = [actor.name, *actor.aliases]
+    if actor.kind is not ActorKind.PERSON and any(named_as_media(s, forms) for s in speakers):
+        return SourceKind.MEDIA
+    return source_kind(names, actor.kind, actor.role)
 
 
 def _contains(outer: Span, inner: Span) -> bool:
