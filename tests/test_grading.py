@@ -274,6 +274,11 @@ def test_a_countrys_media_speak_for_themselves_not_for_the_country() -> None:
     assert kinds["Russia"] is SourceKind.GOVERNMENT
     office = brief_of("The White House press office said the visit was cancelled.")
     assert [(s.name, s.kind) for s in office.sources] == [("White House", SourceKind.GOVERNMENT)]
+    # The parser makes "agency" and "IRNA" two subjects of "reported": the name speaks, and
+    # the description before it says what it is.
+    agency = brief_of("The state news agency IRNA reported that five people were hurt.")
+    assert [(s.name, s.kind) for s in agency.sources] == [("IRNA", SourceKind.MEDIA)]
+    assert [c.originator for c in agency.claims] == ["IRNA"]
 
 
 def test_a_title_that_is_a_calling_makes_no_official() -> None:

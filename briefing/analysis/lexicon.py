@@ -86,8 +86,8 @@ def named_as_media(speaker: str, names: list[str]) -> bool:
     folded = " ".join(speaker.split()).casefold()
     for name in names:
         at = folded.find(" ".join(name.split()).casefold())
-        before = folded[:at].split() if at > 0 else []
-        if before and before[-1].strip(",") in MEDIA_HEADS:
+        before = [w.strip(",") for w in folded[:at].split()] if at > 0 else []
+        if before and (before[-1] in MEDIA_HEADS or " ".join(before[-2:]) in MEDIA_HEADS):
             return True
     return False
 

@@ -329,7 +329,9 @@ def _speaker_span(doc: Doc, head: Token, verb: Token) -> SpacySpan:
         end = head.i + 1
     while end - 1 > head.i and (doc[end - 1].is_punct or doc[end - 1].is_space):
         end -= 1
-    return doc[head.left_edge.i : end]
+    described = _described_by(head) if head.dep_ == "nsubj" else None
+    start = described.left_edge.i if described is not None else head.left_edge.i
+    return doc[start:end]
 
 
 def _cited_actor(
@@ -378,6 +380,7 @@ def _speech(tok: Token) -> tuple[Token | None, Token | None]:
         # participle ("A climber, described as ...").
         finite = tok.tag_ in ("VBD", "VBZ", "VBP") and tok.dep_ != "relcl"
         return None, (tok if finite else None)
+    subject = _named_subject(subject)
     if subject.pos_ == "PRON" and subject.lower_ in ("it", "this", "that"):
         return None, None
     if _no_one(subject):
@@ -400,6 +403,26 @@ def _speech(tok: Token) -> tuple[Token | None, Token | None]:
         if not _quoted_as_speaking(tok):
             return None, None
     return subject, tok
+
+
+def _named_subject(subject: Token) -> Token:
+    """Where the parser made a description and the name after it two subjects of one verb
+    ("The state news agency IRNA reported": "agency" and "IRNA"), the name speaks."""
+    after = subject.right_edge.i + 1
+    for sibling in subject.head.children:
+        if sibling.dep_ == "nsubj" and sibling.left_edge.i == after and sibling.pos_ == "PROPN":
+            return sibling
+    return subject
+
+
+def _described_by(head: Token) -> Token | None:
+    """The description the parser made a second subject, just before a name that speaks (see
+    :func:`_named_subject`)."""
+    before = head.left_edge.i - 1
+    for sibling in head.head.children:
+        if sibling.dep_ == "nsubj" and sibling.right_edge.i == before and sibling is not head:
+            return sibling
+    return None
 
 
 def _seen(clause: Token) -> bool:
