@@ -77,3 +77,18 @@ def test_html_golden_is_standalone_and_escapes_report_text(brief: Brief) -> None
     hostile = brief.model_copy(update={"bluf": "<script>alert(1)</script> & more"})
     assert "<script>alert(1)</script>" not in render_html(hostile)
     assert "&lt;script&gt;" in render_html(hostile)
+
+
+def test_a_resolved_period_reads_as_a_reader_says_it() -> None:
+    import datetime as dt
+
+    from briefing.render.markdown import period
+
+    day = dt.date
+    assert period(None) == "date not given"
+    assert period(day(2009, 11, 30), None) == "2009-11-30"
+    assert period(day(2009, 1, 1), day(2009, 12, 31)) == "2009"  # "this year"
+    assert period(day(1991, 1, 1), day(1998, 12, 31)) == "1991 to 1998"
+    assert period(day(2024, 2, 1), day(2024, 2, 29)) == "2024-02"  # "February 2024"
+    assert period(day(2009, 11, 23), day(2009, 11, 29)) == "2009-11-23 to 2009-11-29"
+    assert period(day(2009, 12, 1), day(2010, 1, 31)) == "2009-12-01 to 2010-01-31"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from briefing.render.html import page
+from briefing.render.markdown import period
 from briefing.schemas.digest import Digest, DigestDevelopment, Event, EvidenceRef, Phase
 from briefing.schemas.scales import CREDIBILITY_LABELS
 
@@ -29,14 +30,10 @@ def _quote(refs: list[EvidenceRef], titles: dict[str, str], limit: int = 140) ->
 
 
 def _when(d: DigestDevelopment) -> str:
-    if d.when is None:
-        return "date not given"
     text = (d.when_text or "").strip()
-    if text.isdigit() and len(text) == 4:  # a year alone is not a day
+    if d.when is not None and text.isdigit() and len(text) == 4:  # a year alone is not a day
         return text
-    if d.when_end:
-        return f"{d.when.isoformat()} to {d.when_end.isoformat()}"
-    return d.when.isoformat()
+    return period(d.when, d.when_end)
 
 
 def _event(e: Event, titles: dict[str, str]) -> list[str]:

@@ -3,8 +3,25 @@ uncertainties (with their ICD 203 bands) and sources (with Admiralty grades)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from briefing.schemas.brief import Brief
 from briefing.schemas.span import Span
+
+
+def period(when: dt.date | None, end: dt.date | None = None) -> str:
+    """A resolved date as a reader says it: "2009-11-30", a whole month "2009-11", a whole
+    year "2009", whole years "1991 to 1998", else "2009-11-23 to 2009-11-29"."""
+    if when is None:
+        return "date not given"
+    if end is None or end == when:
+        return when.isoformat()
+    if (when.month, when.day, end.month, end.day) == (1, 1, 12, 31):
+        return str(when.year) if end.year == when.year else f"{when.year} to {end.year}"
+    following = end + dt.timedelta(days=1)
+    if when.day == 1 and following.day == 1 and (when.year, when.month) == (end.year, end.month):
+        return f"{when:%Y-%m}"
+    return f"{when.isoformat()} to {end.isoformat()}"
 
 
 def _quote(spans: list[Span], limit: int = 160) -> str:
@@ -45,9 +62,7 @@ def render_markdown(brief: Brief) -> str:
     if brief.developments:
         out += ["## Developments", ""]
         for d in sorted(brief.developments, key=lambda d: (d.when is None, d.when)):
-            when = d.when.isoformat() if d.when else "date not given"
-            if d.when and d.when_end:
-                when = f"{d.when.isoformat()} to {d.when_end.isoformat()}"
+            when = period(d.when, d.when_end)
             where = f" ({d.where})" if d.where else ""
             out.append(f"- **{when}**{where}: {d.what}")
         out.append("")

@@ -34,6 +34,18 @@ const postJSON = (path, body, method = "POST") =>
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const list = (value) => value.split(",").map((t) => t.trim()).filter(Boolean);
 const when = (iso) => (iso ? new Date(iso).toLocaleString() : "—");
+// A resolved date as a reader says it, as briefing/render/markdown.py period(): a day, a
+// whole month "2009-11", a whole year "2009", whole years "1991 to 1998", else a range.
+function period(start, end) {
+  if (!start) return "";
+  if (!end || end === start) return start;
+  const [y1, m1, d1] = start.split("-").map(Number);
+  const [y2, m2, d2] = end.split("-").map(Number);
+  if (m1 === 1 && d1 === 1 && m2 === 12 && d2 === 31) return y1 === y2 ? `${y1}` : `${y1} to ${y2}`;
+  const lastDay = new Date(Date.UTC(y2, m2, 0)).getUTCDate();
+  if (y1 === y2 && m1 === m2 && d1 === 1 && d2 === lastDay) return start.slice(0, 7);
+  return `${start} to ${end}`;
+}
 
 /** An element with text children (never HTML). */
 function el(tag, attributes = {}, ...children) {
@@ -212,7 +224,7 @@ function items(brief) {
   brief.actors.forEach((a) =>
     add("Actors", `A-${a.id}`, a.name, [a.kind, a.role, a.affiliation].filter(Boolean).join(" · "), a.evidence));
   brief.developments.forEach((d, i) =>
-    add("Timeline", `D${i + 1}`, d.what, [d.when, d.when_text && `“${d.when_text}”`, d.where].filter(Boolean).join(" · "), d.evidence));
+    add("Timeline", `D${i + 1}`, d.what, [period(d.when, d.when_end), d.when_text && `“${d.when_text}”`, d.where].filter(Boolean).join(" · "), d.evidence));
   brief.claims.forEach((c, i) =>
     add("Claims", `C${i + 1}`, c.statement,
       `${c.chain} ${c.reporting_verb} · credibility ${c.credibility}${c.corroborated_by.length ? ` · corroborated by ${c.corroborated_by.join(", ")}` : ""}`,
@@ -492,7 +504,7 @@ function renderEvent(event, reports) {
   );
   if (event.timeline.length) {
     section.append(el("h5", {}, "Timeline"), el("ol", { class: "timeline" }, event.timeline.map((t) => el("li", {},
-      el("span", { class: "when" }, t.when ? (t.when_end ? `${t.when} – ${t.when_end}` : t.when) : t.when_text || "undated"),
+      el("span", { class: "when" }, t.when ? period(t.when, t.when_end) : t.when_text || "undated"),
       " ", t.what, t.new ? el("span", { class: "badge" }, "new") : null,
       el("span", { class: "meta" }, [t.where, `${t.reports.length} report(s)`, t.families.length && `families: ${t.families.join(", ")}`].filter(Boolean).join(" · ")),
       el("div", { class: "cites" }, evidenceButtons(t.evidence, reports))))));
