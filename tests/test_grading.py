@@ -296,3 +296,20 @@ def test_a_title_that_is_a_calling_makes_no_official() -> None:
         "Ann Lee": (SourceKind.OFFICIAL, Reliability.C),
         "Phil Stirling": (SourceKind.OFFICIAL, Reliability.C),
     }
+
+
+def test_a_brief_says_which_day_its_relative_dates_count_from() -> None:
+    from briefing.render.markdown import render_markdown
+
+    text = (
+        "Cable cut off Egypt\nAugust 17, 2011\n"
+        "Telecom Egypt lost its undersea cable to Italy on Tuesday.\n"
+    )
+    brief = brief_of(text)
+    assert (brief.report.published, brief.report.dated) == (None, dt.date(2011, 8, 17))
+    cut = next(d for d in brief.developments if "Tuesday" in d.what)
+    assert (cut.when, cut.when_text) == (dt.date(2011, 8, 16), "Tuesday")
+    assert "dated 2011-08-17 by its dateline" in render_markdown(brief)
+    undated = brief_of(text.replace("August 17, 2011\n", ""))
+    assert undated.report.dated is None
+    assert next(d for d in undated.developments if "Tuesday" in d.what).when is None

@@ -366,6 +366,7 @@ class BriefChain:
                 source=report.source,
                 url=report.url,
                 published=report.published,
+                dated=state.analysis.report_date,
                 format=report.format.value,
                 chars=len(report.text),
                 sha256=report.sha256,

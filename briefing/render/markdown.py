@@ -40,7 +40,9 @@ def _cell(text: str | None) -> str:
 def render_markdown(brief: Brief) -> str:
     meta = brief.report
     out: list[str] = [f"# Brief: {meta.title or 'untitled report'}", ""]
-    facts = [f"published {meta.published}" if meta.published else None, meta.source, meta.url]
+    dateline = f"dated {meta.dated} by its dateline" if meta.dated and not meta.published else None
+    published = f"published {meta.published}" if meta.published else dateline
+    facts = [published, meta.source, meta.url]
     if any(facts):
         out += [" · ".join(f for f in facts if f), ""]
     out += ["## Bottom line up front", "", brief.bluf, ""]

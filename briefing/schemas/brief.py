@@ -1,4 +1,4 @@
-"""Brief schema v1: the single source of truth for structured output, API and JSON Schema."""
+"""The brief schema: the single source of truth for structured output, API and JSON Schema."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from briefing.schemas.scales import Confidence, Likelihood, Reliability
 from briefing.schemas.span import Span
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 
 
 class _Model(BaseModel):
@@ -60,6 +60,12 @@ class ReportMeta(_Model):
     source: str | None = Field(default=None, description="Publisher or feed, if given.")
     url: str | None = None
     published: dt.date | None = Field(default=None, description="The report's own date.")
+    dated: dt.date | None = Field(
+        default=None,
+        description="The day the report's relative dates ('on Sunday', 'last week') were "
+        "resolved against: its published date, else the full date on its dateline (one of its "
+        "first lines that is not prose); null when it has neither.",
+    )
     format: str = Field(description="Input format: text, markdown or html.")
     chars: int = Field(ge=0, description="Length of the report text the spans index into.")
     sha256: str = Field(description="sha256 of the report text the spans index into.")
