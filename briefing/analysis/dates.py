@@ -15,10 +15,12 @@ _MONTHS = (
     r"jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t(ember)?)?|"
     r"oct(ober)?|nov(ember)?|dec(ember)?"
 )
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKDAY = re.compile(rf"\b({'|'.join(_WEEKDAYS)})\b", re.I)
 _RESOLVABLE = re.compile(
     rf"\b({_MONTHS})\b|\d{{4}}-\d{{2}}-\d{{2}}|\b\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{4}}\b"
     r"|\b(yesterday|today|tomorrow|last|next|ago)\b"
-    r"|\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
+    rf"|{_WEEKDAY.pattern}",
     re.I,
 )
 _RANGE = re.compile(r"\b(\d{4})\s*[-–]\s*(\d{4})\b")
@@ -43,10 +45,8 @@ def _core(expression: str) -> str:
     return " ".join(text.split())
 
 
-def _numeric(expression: str) -> dt.date | None:
-    match = _NUMERIC.search(expression)
-    if not match:
-        return None
+def _numeric(match: re.Match[str]) -> dt.date | None:
+    """The day of a d/m/y or m/d/y date, where only one reading is a day."""
     a, b, year = (int(g) for g in match.groups())
     if a <= 12 and b <= 12 and a != b:
         return None  # day and month could be either way round
@@ -67,8 +67,8 @@ def resolve_date(
     if not _RESOLVABLE.search(expression) or _RANGE.search(expression):
         return None
     expression = _core(expression)
-    if _NUMERIC.search(expression):
-        return _numeric(expression)
+    if numeric := _NUMERIC.search(expression):
+        return _numeric(numeric)
     import dateparser
 
     if report_date is None and not re.search(r"\b\d{4}\b", expression):
@@ -95,13 +95,11 @@ def resolve_date(
     return parsed.date() if parsed else None
 
 
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _BARE_WEEKDAY = re.compile(
     rf"^(?:on\s+)?(?P<last>last\s+)?(?P<day>{'|'.join(_WEEKDAYS)})"
     r"(?:\s+(?:morning|afternoon|evening|night))?$",
     re.I,
 )
-_WEEKDAY = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)
 # A relative date that names a year or a month and no day ("last year", "two years ago", "next
 # month"): the whole of it, not the day a year before the report's.
 _PERIOD = re.compile(r"\b(year|month)s?\b", re.I)
@@ -111,15 +109,12 @@ _DAY_WORDS = re.compile(r"\d|\b(day|days|week|weeks|today|tomorrow|yesterday)\b"
 _YEAR_RANGE = re.compile(
     r"\b(1[89]\d\d|2[01]\d\d)\s*(?:[-–]|to|and|until)\s*(1[89]\d\d|2[01]\d\d)\b"
 )
-_YEAR = re.compile(
-    r"^(?:in\s+)?(?:the\s+)?(?:(?:early|mid|late|end\s+of|start\s+of|beginning\s+of)[\s-]+)?"
-    r"(1[89]\d\d|2[01]\d\d)$",
-    re.I,
-)
+# How early or late in a year or a month: "late 2007", "the end of December 2008".
+_PART = r"(?:(?:early|mid|late|end\s+of|start\s+of|beginning\s+of)[\s-]+)?"
+_YEAR = re.compile(rf"^(?:in\s+)?(?:the\s+)?{_PART}(1[89]\d\d|2[01]\d\d)$", re.I)
 # "April 2003", "late December 2008": the month, however early or late in it.
 _MONTH_YEAR = re.compile(
-    r"^(?:in\s+)?(?:(?:early|mid|late|end\s+of|start\s+of|beginning\s+of)[\s-]+)?"
-    rf"(?P<month>{_MONTHS})\.?,?\s+(?P<year>1[89]\d\d|2[01]\d\d)$",
+    rf"^(?:in\s+)?{_PART}(?P<month>{_MONTHS})\.?,?\s+(?P<year>1[89]\d\d|2[01]\d\d)$",
     re.I,
 )
 
