@@ -270,6 +270,15 @@ function render(brief, text) {
   }
   highlight(text, list);
   $("brief-title").textContent = brief.report.title || "Brief";
+  $("brief-meta").textContent = reportFacts(brief.report);
+}
+
+// When, from whom and where, as the Markdown rendering says it: a report without a published
+// date is dated by its dateline when it has one.
+function reportFacts(meta) {
+  const when = meta.published ? `published ${meta.published}`
+    : meta.dated ? `dated ${meta.dated} by its dateline` : null;
+  return [when, meta.source, meta.url].filter(Boolean).join(" · ");
 }
 
 function highlight(text, list) {

@@ -116,6 +116,9 @@ def test_sign_in_brief_and_follow_a_claim_to_its_evidence(served: tuple[str, str
         assert claim["statement"] in (active.first.get_attribute("title") or "")
         bluf = page.locator('#items li[data-item="B"] .bluf').inner_text()
         assert bluf.strip() == brief["bluf"]
+        # The report's date, read from its "date 2024-12-02" line, heads the brief.
+        assert brief["report"]["published"] == "2024-12-02"
+        assert page.locator("#brief-meta").inner_text().startswith("published 2024-12-02")
         shot(page, "brief")
         assert outside == [] and errors == [], (outside, errors)
 
