@@ -181,6 +181,12 @@ def figures(sig: list[Signals], p: ClusterParams) -> list[int]:
     return kept(sig, replace(p, figures=True))
 
 
+def lead_years(sig: list[Signals], p: ClusterParams) -> list[int]:
+    """Graded neighbourhoods, each report's years those of its dateline and lead (its first
+    400 characters) where it names any there, else all it names."""
+    return graded(sig, replace(p, lead_years=True))
+
+
 def _graph(sig: list[Signals], p: ClusterParams) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
     w = shared(sig, p)
     a, b = np.triu_indices(len(sig), 1)
@@ -281,6 +287,11 @@ METHODS: list[tuple[str, Method, list[ClusterParams]]] = [
     ("mutual neighbours only", mutual, grid((0.95, 0.975, 0.985))),
     ("symmetric neighbourhoods, Dice's share", dice, grid((0.95, 0.975, 0.985))),
     ("+ figures", figures, grid((0.95, 0.975, 0.985))),
+    (
+        "graded, years of the dateline and lead first",
+        lead_years,
+        grid((0.85, 0.9, 0.925, 0.95, 0.975)),
+    ),
     ("Louvain modularity, whole window", louvain, grid((1.5, 2.0, 2.5, 3.0, 4.0))),
     (
         "Louvain, null model at a fixed scale, per component",

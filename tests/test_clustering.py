@@ -39,6 +39,33 @@ def test_figures_are_read_and_count_as_words_only_when_asked() -> None:
     assert figured[0, 1] > plain[0, 1] and figured[0, 2] < figured[0, 1]
 
 
+def test_the_years_of_a_reports_dateline_and_lead_stand_for_it_only_when_asked() -> None:
+    # cluster_methods' "years of the dateline and lead" row: off by default (no help on dev).
+    from dataclasses import replace
+
+    from briefing.analysis import analyze
+    from briefing.digest.cluster import DEFAULT_PARAMS, LEAD_CHARS, signals_of, similarity
+    from briefing.ingest import load_report
+
+    def signals(text: str) -> Signals:
+        report = load_report(text.encode(), filename="r.txt")
+        return signals_of(report.text, analyze(report))
+
+    filler = "Rescue teams searched the ruins of the old town through the night. " * 7
+    background = " The city was last struck by a strong earthquake in 1981."
+    assert len(filler) > LEAD_CHARS
+    dated = signals("Quake kills dozens\nDecember 26, 2003\n" + filler + background)
+    undated = signals("Quake kills dozens\nA quake struck on Friday. " + filler + background)
+    assert (dated.years, dated.lead_years) == ({2003, 1981}, {2003})
+    assert (undated.years, undated.lead_years) == ({1981}, frozenset())
+    flat = replace(DEFAULT_PARAMS, neighbours=0)
+    # Every year: both name 1981, no conflict. The lead's years first: 2003 against 1981.
+    assert (
+        similarity([dated, undated], flat)[0, 1]
+        > similarity([dated, undated], replace(flat, lead_years=True))[0, 1]
+    )
+
+
 def test_the_leads_words_count_again_as_words_of_their_own() -> None:
     from dataclasses import replace
 
