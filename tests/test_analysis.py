@@ -172,6 +172,37 @@ def test_a_given_name_alone_is_the_one_person_named_so_before() -> None:
     assert ("Jerry Ortiz", set()) in people(two)  # two Jerrys: "Jerry" joins neither
 
 
+def test_he_she_and_a_title_speak_for_the_person_they_refer_to() -> None:
+    def speakers(text: str) -> list[tuple[str, str | None]]:
+        analysis = analyze(Report(text=text))
+        names = {a.id: a.name for a in analysis.actors}
+        return [(a.speaker, names.get(a.actor_id or "")) for a in analysis.attributions]
+
+    text = (
+        "Governor Tom Smith visited the flooded town on Tuesday.\n"
+        "He said the bridge would reopen on Monday.\n"
+        "Mayor Jane Doe spoke later, and she said that 40 homes were lost.\n"
+        "The mayor said aid had arrived."
+    )
+    assert speakers(text) == [
+        ("He", "Tom Smith"),  # the subject of the sentence before
+        ("she", "Jane Doe"),  # the subject of a clause before it in its sentence
+        ("The mayor", "Jane Doe"),  # the one person titled so
+    ]
+    unnamed = (
+        "Governor Tom Smith visited the town. A neighbour, who saw the flood, said the water "
+        "rose fast. She said the town had never seen such rain."
+    )
+    assert speakers(unnamed)[-1] == ("She", None)  # the sentence before is about no one named
+    quoted = (
+        'Governor Tom Smith met the firemen. "We told him. He said the levee would hold," a '
+        "fireman said."
+    )
+    assert ("He", None) in speakers(quoted)  # inside a quotation: someone else's words
+    two = "Governor Tom Smith and Governor Ann Lee met. The governor said talks went well."
+    assert speakers(two) == [("The governor", None)]  # two governors: neither
+
+
 def test_a_speaker_is_named_without_the_clause_that_describes_them() -> None:
     def said(text: str) -> list[tuple[str, str | None]]:
         return [(a.speaker, a.actor_id) for a in analyze(Report(text=text)).attributions]

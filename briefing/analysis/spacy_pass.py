@@ -38,6 +38,7 @@ from briefing.analysis.result import (
 from briefing.analysis.ruler import add_rulers
 from briefing.errors import ConfigError
 from briefing.ingest.textmap import TextMap, build_text_map
+from briefing.schemas.brief import ActorKind
 from briefing.schemas.report import Report, ReportFormat
 from briefing.schemas.span import Span
 
@@ -206,6 +207,62 @@ def _actor_holding(tok: Token, actors: tuple[ActorCandidate, ...], textmap: Text
     return None
 
 
+def _referent(
+    doc: Doc,
+    head: Token,
+    actors: tuple[ActorCandidate, ...],
+    textmap: TextMap,
+    bounds: dict[int, tuple[int, int]],
+    sentence_of: dict[int, int],
+) -> str | None:
+    """The person a speaker refers to without naming: "He said" is the person who is the
+    subject of a clause before it in its sentence ("Rogers said, although he added"), else the
+    person who is the subject of the sentence before ("Inspector Gaskin said ... He told");
+    "the mayor said" is the only person the report titles so. None where that is not one
+    person: a pronoun inside a quotation (someone else's words), a sentence before whose
+    subject names no one ("A family friend said ... He said").
+    """
+    people = tuple(a for a in actors if a.kind is ActorKind.PERSON)
+
+    def person(subject: Token) -> str | None:
+        for tok in (subject, *(c for c in subject.children if c.dep_ == "appos")):
+            if (held := _actor_holding(tok, people, textmap)) is not None:
+                return held
+        return None
+
+    morph = head.morph
+    if (
+        morph.get("PronType") == ["Prs"]
+        and morph.get("Person") == ["3"]
+        and morph.get("Number") == ["Sing"]
+        and morph.get("Gender") in (["Masc"], ["Fem"])
+    ):
+        here = sentence_of.get(head.i)
+        if here is None:
+            return None
+        lo, _ = bounds[here]
+        if sum(t.is_quote for t in doc[lo : head.i]) % 2:
+            return None  # inside a quotation
+        for tok in reversed(doc[lo : head.i]):
+            if tok.dep_ in _SUBJECTS and (held := person(tok)) is not None:
+                return held
+        if here - 1 not in bounds:
+            return None
+        before = doc[slice(*bounds[here - 1])]
+        subject = next((t for t in before.root.children if t.dep_ in _SUBJECTS), None)
+        if subject is not None:
+            return person(subject)
+        named = {held for t in before if (held := _actor_holding(t, people, textmap))}
+        return named.pop() if len(named) == 1 else None
+    if head.pos_ == "NOUN" and any(c.lower_ == "the" for c in head.children):
+        titled = [a.id for a in people if a.role and a.role.split()[-1].lower() == head.lower_]
+        return titled[0] if len(titled) == 1 else None
+    return None
+
+
+_SUBJECTS = ("nsubj", "nsubjpass")
+
+
 def _actor_in(span: SpacySpan, actors: tuple[ActorCandidate, ...], textmap: TextMap) -> str | None:
     """The actor named by a subject: the one whose mention holds its head, else any inside,
     unless the head says the speaker is media ("Iranian media": not Iran; "the Venezuelan
@@ -264,6 +321,8 @@ def _attributions(
         if subject.start > verb_tok.i:
             subject = _through_abbreviations(subject, hi)
         actor_id = _actor_in(subject, actors, textmap)
+        if actor_id is None and speaker_tok is not None:
+            actor_id = _referent(doc, speaker_tok, actors, textmap, bounds, sentence_of)
         if (
             speaker_tok is not None
             and speaker_tok.lower_ in REPORT_NOUNS
