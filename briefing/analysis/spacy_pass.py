@@ -230,12 +230,12 @@ def _referent(
                 return held
         return None
 
-    morph = head.morph
+    morph = head.morph.to_dict()
     if (
-        morph.get("PronType") == ["Prs"]
-        and morph.get("Person") == ["3"]
-        and morph.get("Number") == ["Sing"]
-        and morph.get("Gender") in (["Masc"], ["Fem"])
+        morph.get("PronType") == "Prs"
+        and morph.get("Person") == "3"
+        and morph.get("Number") == "Sing"
+        and morph.get("Gender") in ("Masc", "Fem")
     ):
         here = sentence_of.get(head.i)
         if here is None:
