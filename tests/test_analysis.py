@@ -108,6 +108,19 @@ def test_a_surname_with_or_without_its_suffix_is_the_person_named_before() -> No
     assert people == [("Arcade Joseph Comeaux Jr.", {"Comeaux", "Comeaux Jr."}, 3)]
 
 
+def test_a_surname_the_parser_took_for_an_organization_is_the_person_named_before() -> None:
+    text = (
+        "Stephen Devine, a civil attorney for the Brown family, said relatives would hold a "
+        "vigil Thursday at their home.\nWilson's family and Dalton also are represented by civil "
+        "attorneys, but Devine said it was too soon to say if they would file a lawsuit.\n"
+    )
+    actors = {a.name: a for a in analyze(Report(text=text)).actors}
+    assert "Devine" not in actors  # spaCy tags this "Devine" ORG
+    devine = actors["Stephen Devine"]
+    assert devine.aliases == ("Devine",) and len(devine.mentions) == 2
+    assert actors["Wilson"].kind is ActorKind.ORGANIZATION  # no person named Wilson before
+
+
 def test_what_was_not_said_or_not_yet_said_is_no_claim() -> None:
     def said(text: str) -> list[tuple[str, str]]:
         return [(a.speaker, a.verb.text) for a in analyze(Report(text=text)).attributions]

@@ -256,6 +256,11 @@ def _group(doc: Doc, ents: list[Ent]) -> list[_Group]:
                 (k for k in order if groups[k].label == "PERSON" and surname(k) == bare),
                 given[0] if len(given) == 1 and key == bare else key,
             )
+        elif ent.label == "ORG" and " " not in key:
+            # spaCy tags a surname alone as an organization now and then ("Comeaux said"): it
+            # is the one person told before whose surname it is.
+            people = [k for k in order if groups[k].label == "PERSON" and surname(k) == key]
+            key = people[0] if len(people) == 1 and people[0] != key else key
         if key not in groups:
             groups[key] = _Group(label="GPE" if country else ent.label)
             order.append(key)
