@@ -232,6 +232,11 @@ def _group(doc: Doc, ents: list[Ent]) -> list[_Group]:
     order: list[str] = []
     acronym_of: dict[str, str] = {}
     countries = _gpe_keys(doc, ents)
+
+    def surnamed(bare: str) -> list[str]:
+        """The people told so far whose surname is ``bare``, first told first."""
+        return [k for k in order if groups[k].label == "PERSON" and surname(k) == bare]
+
     for ent in sorted(ents, key=lambda e: e.start):
         span = ent.span(doc)
         key = normalize_name(span.text)
@@ -252,15 +257,13 @@ def _group(doc: Doc, ents: list[Ent]) -> list[_Group]:
                 for k in order
                 if groups[k].label == "PERSON" and " " in k and k.split()[0] == bare
             ]
-            key = next(
-                (k for k in order if groups[k].label == "PERSON" and surname(k) == bare),
-                given[0] if len(given) == 1 and key == bare else key,
-            )
+            named = surnamed(bare)
+            key = named[0] if named else given[0] if len(given) == 1 and key == bare else key
         elif ent.label == "ORG" and " " not in key:
             # spaCy tags a surname alone as an organization now and then ("Comeaux said"): it
             # is the one person told before whose surname it is.
-            people = [k for k in order if groups[k].label == "PERSON" and surname(k) == key]
-            key = people[0] if len(people) == 1 and people[0] != key else key
+            named = surnamed(key)
+            key = named[0] if len(named) == 1 else key
         if key not in groups:
             groups[key] = _Group(label="GPE" if country else ent.label)
             order.append(key)

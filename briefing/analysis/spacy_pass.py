@@ -207,6 +207,9 @@ def _actor_holding(tok: Token, actors: tuple[ActorCandidate, ...], textmap: Text
     return None
 
 
+_SUBJECTS = ("nsubj", "nsubjpass")
+
+
 def _referent(
     doc: Doc,
     head: Token,
@@ -258,9 +261,6 @@ def _referent(
         titled = [a.id for a in people if a.role and a.role.split()[-1].lower() == head.lower_]
         return titled[0] if len(titled) == 1 else None
     return None
-
-
-_SUBJECTS = ("nsubj", "nsubjpass")
 
 
 def _actor_in(span: SpacySpan, actors: tuple[ActorCandidate, ...], textmap: TextMap) -> str | None:
@@ -430,7 +430,7 @@ def _speech(tok: Token) -> tuple[Token | None, Token | None]:
         return None, None
     if not _said(tok):
         return None, None
-    subject = next((c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    subject = next((c for c in tok.children if c.dep_ in _SUBJECTS), None)
     if subject is None and tok.dep_ in ("advcl", "conj", "xcomp"):
         subject = next((c for c in tok.head.children if c.dep_ == "nsubj"), None)
     if subject is None:
