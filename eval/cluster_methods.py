@@ -187,6 +187,12 @@ def lead_years(sig: list[Signals], p: ClusterParams) -> list[int]:
     return graded(sig, replace(p, lead_years=True))
 
 
+def months(sig: list[Signals], p: ClusterParams) -> list[int]:
+    """Graded neighbourhoods; two reports whose dates name months and share none are set
+    apart like two that name years and share none (the setting's factor: month_conflict)."""
+    return graded(sig, p)
+
+
 def _graph(sig: list[Signals], p: ClusterParams) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
     w = shared(sig, p)
     a, b = np.triu_indices(len(sig), 1)
@@ -251,20 +257,25 @@ def leiden_cpm(sig: list[Signals], p: ClusterParams) -> list[int]:
     return list(part.membership)
 
 
-def grid(cuts: tuple[float, ...], powers: tuple[float, ...] = (0.5, 1.0)) -> list[ClusterParams]:
+def grid(
+    cuts: tuple[float, ...],
+    powers: tuple[float, ...] = (0.5, 1.0),
+    month_factors: tuple[float, ...] = (1.0,),
+) -> list[ClusterParams]:
     return [
         ClusterParams(
             n,
             0.7,
             t,
+            month_conflict=mf,
             neighbours=k,
             neighbour_floor=f,
             neighbour_ratio=r,
             shared_power=pw,
             graded=False,  # the methods below weigh neighbourhoods themselves
         )
-        for n, k, f, r, pw, t in itertools.product(
-            (0.2, 0.3), (4, 5), (0.15, 0.175), (0.0, 0.3), powers, cuts
+        for n, k, f, r, pw, t, mf in itertools.product(
+            (0.2, 0.3), (4, 5), (0.15, 0.175), (0.0, 0.3), powers, cuts, month_factors
         )
     ]
 
@@ -291,6 +302,11 @@ METHODS: list[tuple[str, Method, list[ClusterParams]]] = [
         "graded, years of the dateline and lead first",
         lead_years,
         grid((0.85, 0.9, 0.925, 0.95, 0.975)),
+    ),
+    (
+        "graded, months in conflict set apart too",
+        months,
+        grid((0.85, 0.9, 0.925, 0.95, 0.975), month_factors=(0.7, 0.85)),
     ),
     ("Louvain modularity, whole window", louvain, grid((1.5, 2.0, 2.5, 3.0, 4.0))),
     (

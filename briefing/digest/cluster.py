@@ -55,6 +55,7 @@ class Signals:
     figures: tuple[str, ...] = ()  # numbers of two or more digits, once per mention
     lead: tuple[str, ...] = ()  # the words of the first LEAD_CHARS characters, as "lead:word"
     lead_years: frozenset[int] = frozenset()  # the years of its first LEAD_CHARS characters
+    months: frozenset[int] = frozenset()  # months (1-12) its dates name (see named_months)
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ class ClusterParams:
     # report dates its event up front; years further down are mostly background). Off by
     # default: it helped out of fold on ECB+ train, not on ECB+ dev (see the README).
     lead_years: bool = False
+    month_conflict: float = 1.0  # factor when both reports' dates name months and share none
     # Blocking (speed only): candidate pairs share one of each report's `block_terms` most
     # weighted words or names used by at most `block_df` reports.
     block_terms: int = 24
@@ -138,6 +140,7 @@ def signals_of(text: str, analysis: Analysis | None = None) -> Signals:
         figures=figures,
         lead=lead,
         lead_years=frozenset(y for start, y in written if start < LEAD_CHARS),
+        months=frozenset(m for d in analysis.dates for m in named_months(d.span.text)),
     )
 
 
@@ -161,6 +164,26 @@ def written_year(expression: str) -> int | None:
     first, last = resolved
     whole_years = (first.month, first.day, last.month, last.day) == (1, 1, 12, 31)
     return first.year if first == last or whole_years else None
+
+
+# A month by its name or its abbreviation ("Dec.", "Sept."), case-folded; the first three
+# letters say which month.
+_MONTH_KEYS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+_MONTH = re.compile(
+    r"\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b"
+)
+
+
+def named_months(expression: str) -> set[int]:
+    """The months a date expression names ("Dec. 17", "November 2005", "late March"): the
+    time of year an event happened, which two events of one kind rarely share. "May" counts
+    only beside a number (the verb is not a date)."""
+    text = expression.casefold()
+    keys = {match.group(0)[:3] for match in _MONTH.finditer(text)}
+    if not re.search(r"\d", text):
+        keys.discard("may")
+    return {_MONTH_KEYS.index(k) + 1 for k in keys}
 
 
 def _figures(text: str) -> list[str]:
@@ -187,13 +210,15 @@ def signals_of_files(
 @dataclass
 class _Vectors:
     """The reports' signals as L2-normalized TF-IDF rows (IDF over the whole window) and
-    year marks: any subset's similarities come from rows of these, so a block of reports gets
+    time marks: any subset's similarities come from rows of these, so a block of reports gets
     exactly the similarities it has in the whole window."""
 
     n: int  # reports
     words: Any  # csr matrix or None
     names: Any  # csr matrix or None
-    years: Any  # csr matrix (reports x years) or None
+    # (marks, factor): a 0/1 csr matrix (reports x years, or x months) and the factor two
+    # reports' similarity takes when both have marks and share none
+    conflicts: list[tuple[Any, float]] = field(default_factory=list)
 
 
 def _tfidf(columns: list[tuple[str, ...]]) -> Any:
@@ -206,25 +231,31 @@ def _tfidf(columns: list[tuple[str, ...]]) -> Any:
     return normalize(vectorizer.fit_transform(columns)).tocsr()
 
 
-def _vectors(signals: Sequence[Signals], params: ClusterParams) -> _Vectors:
+def _marks(named: list[frozenset[int]]) -> Any:
+    """0/1 rows: which of the values any report names each report names (None: none named)."""
     from scipy.sparse import csr_matrix
 
-    years = None
+    values = sorted({v for vs in named for v in vs})
+    if not values:
+        return None
+    index = {v: i for i, v in enumerate(values)}
+    rows = [r for r, vs in enumerate(named) for _ in vs]
+    cols = [index[v] for vs in named for v in vs]
+    return csr_matrix(([1.0] * len(rows), (rows, cols)), shape=(len(named), len(values)))
+
+
+def _vectors(signals: Sequence[Signals], params: ClusterParams) -> _Vectors:
+    conflicts = []
     if params.year_conflict < 1:
-        named = [(s.lead_years or s.years) if params.lead_years else s.years for s in signals]
-        all_years = sorted({y for ys in named for y in ys})
-        if all_years:
-            index = {y: i for i, y in enumerate(all_years)}
-            rows = [r for r, ys in enumerate(named) for _ in ys]
-            cols = [index[y] for ys in named for y in ys]
-            years = csr_matrix(
-                ([1.0] * len(rows), (rows, cols)), shape=(len(signals), len(all_years))
-            )
+        years = [(s.lead_years or s.years) if params.lead_years else s.years for s in signals]
+        conflicts.append((_marks(years), params.year_conflict))
+    if params.month_conflict < 1:
+        conflicts.append((_marks([s.months for s in signals]), params.month_conflict))
     return _Vectors(
         n=len(signals),
         words=_tfidf([_words(s, params) for s in signals]),
         names=_tfidf([s.names for s in signals]) if params.names_share > 0 else None,
-        years=years,
+        conflicts=[(m, f) for m, f in conflicts if m is not None],
     )
 
 
@@ -247,11 +278,11 @@ def _dense(v: _Vectors, rows: Sequence[int] | None, params: ClusterParams) -> An
     if v.names is not None:
         m = part(v.names)
         sim = (1 - params.names_share) * sim + params.names_share * (m @ m.T).toarray()
-    if v.years is not None:
-        y = part(v.years)
+    for marks, factor in v.conflicts:
+        y = part(marks)
         has = np.asarray(y.sum(axis=1)).ravel() > 0
         conflict = np.outer(has, has) & ((y @ y.T).toarray() == 0)
-        sim = np.where(conflict, sim * params.year_conflict, sim)
+        sim = np.where(conflict, sim * factor, sim)
     return sim
 
 
@@ -359,13 +390,13 @@ def _pair_similarity(v: _Vectors, i: Any, j: Any, params: ClusterParams) -> Any:
         if v.names is not None:
             names = np.asarray(v.names[a].multiply(v.names[b]).sum(axis=1)).ravel()
             sim = (1 - params.names_share) * sim + params.names_share * names
-        if v.years is not None:
-            ya, yb = v.years[a], v.years[b]
+        for marks, factor in v.conflicts:
+            ya, yb = marks[a], marks[b]
             has = (np.asarray(ya.sum(axis=1)).ravel() > 0) & (
                 np.asarray(yb.sum(axis=1)).ravel() > 0
             )
             shared = np.asarray(ya.multiply(yb).sum(axis=1)).ravel() > 0
-            sim = np.where(has & ~shared, sim * params.year_conflict, sim)
+            sim = np.where(has & ~shared, sim * factor, sim)
         out[start : start + len(a)] = sim
     return out
 
