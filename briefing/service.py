@@ -55,6 +55,7 @@ from briefing.store.passages import Scope, query_terms
 from briefing.store.passages import search as search_passages
 from briefing.store.reports import add_report, get_brief, get_report, report_of, save_brief
 from briefing.tasks import BRIEF, DELIVER, DIGEST, broker_url, send
+from briefing.version import code_version
 from briefing.worker import JobRunner
 
 if TYPE_CHECKING:
@@ -98,7 +99,7 @@ class Service:
             maxsize=512, ttl=min(settings.cache_ttl_s, 300)
         )
         self._bodies: LRUCache[str, str] = LRUCache(maxsize=256)
-        self._keys: LRUCache[tuple[str, tuple[tuple[str, str], ...]], str] = LRUCache(maxsize=4096)
+        self._keys: LRUCache[tuple[Any, ...], str] = LRUCache(maxsize=4096)
 
     @property
     def on_celery(self) -> bool:
@@ -251,6 +252,7 @@ class Service:
                 "max_output_tokens": s.llm_max_output_tokens,
                 "published": report.published.isoformat() if report.published else None,
                 "data": self.chain.data_versions,
+                "code": code_version(),
                 # Only when given, so that the keys of other briefs stay as they were.
                 **(
                     {"publisher_grade": report.source_reliability.value}
@@ -301,10 +303,15 @@ class Service:
         with self._memory_lock:
             self._hot.clear()
 
+    def _memo_key(self, report_id: str) -> tuple[Any, ...]:
+        """What a report's cache key is remembered under: the report and what may change
+        in a running process (prompts reloaded; code in tests)."""
+        return (report_id, tuple(sorted(self.chain.prompt_versions.items())), code_version())
+
     def known_cache_key(self, report_id: str) -> str | None:
         """The cache key of a report already seen by this process (no database access)."""
         with self._memory_lock:
-            return self._keys.get((report_id, tuple(sorted(self.chain.prompt_versions.items()))))
+            return self._keys.get(self._memo_key(report_id))
 
     def cached_for_report(self, report_id: str) -> CachedBrief | None:
         """The fast path: a cached brief for a report, from memory only, or None."""
@@ -326,7 +333,7 @@ class Service:
             raise NotFoundError(f"no report with id {report_id}")
         key = self.cache_key(report_of(row))
         with self._memory_lock:
-            self._keys[(report_id, tuple(sorted(self.chain.prompt_versions.items())))] = key
+            self._keys[self._memo_key(report_id)] = key
         if use_cache:
             hit = self.cached(key)
             if hit is not None:

@@ -337,6 +337,24 @@ def test_new_prompt_version_misses_the_cache(tmp_path: Path) -> None:
         assert again.json()["provenance"]["prompt_versions"]["brief"] == "v99"
 
 
+def test_new_code_misses_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rules changed without a new prompt or package version: the old brief is not served."""
+    import briefing.chains.brief
+    import briefing.service
+    from briefing.version import code_version
+
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'c.db'}")
+    with running_service(settings) as (client, *_):
+        first = client.post("/v1/briefs?wait=20", json={"report": {"text": TEXT}})
+        assert first.json()["provenance"]["code_version"] == code_version()
+        report_id = client.get("/v1/reports").json()["items"][0]["id"]
+        for module in (briefing.service, briefing.chains.brief):
+            monkeypatch.setattr(module, "code_version", lambda: "0.1.0+edited")
+        again = client.post("/v1/briefs?wait=20", json={"report_id": report_id})
+        assert again.headers["x-cache"] == "miss"
+        assert again.json()["provenance"]["code_version"] == "0.1.0+edited"
+
+
 def test_a_degraded_brief_is_served_but_not_cached(tmp_path: Path) -> None:
     """A model that timed out may answer next time: its code-only brief is not cached."""
     import json

@@ -39,6 +39,7 @@ def brief(example_report: Report) -> Brief:
     fixed = made.provenance.model_copy(
         update={
             "created_at": dt.datetime(2024, 12, 2, 12, 0, tzinfo=dt.UTC),
+            "code_version": "0.1.0+0123456789ab",  # pinned: any code edit moves the real one
             "timings": Timings(analysis_ms=100, llm_ms=1000, grounding_ms=1, total_ms=1200),
             "usage": Usage(llm_calls=1, input_tokens=900, output_tokens=150, total_tokens=1050),
         }

@@ -143,6 +143,27 @@ def test_cache_key_changes_with_what_made_the_brief() -> None:
         assert brief_cache_key("Russia moved ships.", **{**base, **change}) != key  # type: ignore[arg-type]
 
 
+def test_code_version_moves_with_any_brief_making_source(tmp_path: Path) -> None:
+    from briefing.version import code_version, source_digest
+
+    assert code_version().startswith("0.1.0+") and len(code_version()) == len("0.1.0+") + 12
+    (tmp_path / "analysis" / "sub").mkdir(parents=True)
+    (tmp_path / "analysis" / "a.py").write_text("RULE = 1\n")
+    (tmp_path / "analysis" / "sub" / "b.py").write_text("X = 2\n")
+    (tmp_path / "analysis" / "notes.txt").write_text("not code")
+    (tmp_path / "grounding.py").write_text("Y = 3\n")
+    names = ("analysis", "grounding.py")
+    before = source_digest(tmp_path, names)
+    (tmp_path / "analysis" / "notes.txt").write_text("still not code")
+    assert source_digest(tmp_path, names) == before
+    (tmp_path / "analysis" / "sub" / "b.py").write_text("X = 3\n")
+    assert source_digest(tmp_path, names) != before
+    (tmp_path / "analysis" / "sub" / "b.py").write_text("X = 2\n")
+    assert source_digest(tmp_path, names) == before
+    (tmp_path / "analysis" / "sub" / "b.py").rename(tmp_path / "analysis" / "sub" / "c.py")
+    assert source_digest(tmp_path, names) != before  # a moved file is other code
+
+
 def test_keys_cli_create_list_revoke(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BRIEFING_")}
     env["BRIEFING_DATABASE_URL"] = f"sqlite:///{tmp_path / 'k.db'}"

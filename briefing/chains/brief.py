@@ -44,6 +44,7 @@ from briefing.schemas.draft import (
 from briefing.schemas.report import Report
 from briefing.schemas.span import Span
 from briefing.settings import Settings, get_settings
+from briefing.version import code_version
 
 log = logging.getLogger(__name__)
 
@@ -386,6 +387,7 @@ class BriefChain:
                 structured_mode=self.backend.mode.value if state.use_model else "none",
                 prompt_versions=self.prompt_versions,
                 data_versions=self.data_versions,
+                code_version=code_version(),
                 usage=state.call.usage,
                 timings=Timings(
                     analysis_ms=round(state.analysis.elapsed_ms, 2),

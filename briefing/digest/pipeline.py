@@ -62,6 +62,7 @@ from briefing.schemas.digest import (
     Phase,
     Window,
 )
+from briefing.version import code_version
 
 Progress = Callable[[str], None]
 SignalsOf = Callable[[DigestItem], Signals]
@@ -413,6 +414,7 @@ class DigestBuilder:
             prompt_versions=self.prompt_versions,
             data_versions=self.data_versions,
             clustering={k: v for k, v in asdict(self.params).items()},
+            code_version=code_version(),
             usage=usage,
             briefs_reused=sum(1 for i in items if i.reused),
             briefs_made=sum(1 for i in items if not i.reused),

@@ -122,7 +122,8 @@ def render_markdown(brief: Brief) -> str:
         f"*{p.model} via {p.backend}; prompts "
         + ", ".join(f"{k} {v}" for k, v in sorted(p.prompt_versions.items()))
         + "".join(f"; {k} data {v}" for k, v in sorted(p.data_versions.items()))
-        + f"; schema v{p.schema_version}; {p.usage.llm_calls} LLM call(s), "
+        + f"; schema v{p.schema_version}; code {p.code_version or 'unrecorded'}; "
+        f"{p.usage.llm_calls} LLM call(s), "
         f"{p.usage.total_tokens} tokens; {p.timings.total_ms / 1000:.1f}s.*",
         "",
     ]

@@ -217,6 +217,11 @@ class Provenance(_Model):
         default_factory=dict,
         description="Versions of the data files the rules used (conflicts, countries).",
     )
+    code_version: str = Field(
+        default="",
+        description="The package version and a digest of the code that made the brief "
+        "(analysis, chains, grounding, ingest, schemas): briefs made by other code differ here.",
+    )
     schema_version: str = SCHEMA_VERSION
     usage: Usage
     timings: Timings

@@ -240,6 +240,7 @@ class DigestProvenance(_Model):
     prompt_versions: dict[str, str]
     data_versions: dict[str, str] = Field(default_factory=dict)
     clustering: dict[str, float | str] = Field(default_factory=dict)
+    code_version: str = Field(default="", description="As in a brief's provenance.")
     schema_version: str = DIGEST_SCHEMA_VERSION
     usage: Usage = Field(default_factory=Usage)
     briefs_reused: int = Field(default=0, ge=0, description="Cached briefs used as they were.")
