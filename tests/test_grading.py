@@ -267,7 +267,12 @@ def test_a_countrys_media_speak_for_themselves_not_for_the_country() -> None:
     assert by_statement["The drone was shot down"].originator == "Russia"
     # A paper named in apposition is the source, not its country.
     assert by_statement["The hospital had no water"].originator == "El Nacional"
-    assert sorted(s.name for s in brief.sources) == ["El Nacional", "Russia"]
+    assert sorted(s.name for s in brief.sources if s.identified) == ["El Nacional", "Russia"]
+    # Media that the words name no one of are listed as such, graded F like their claims (6);
+    # "Iran's state television" names a country, so it is not taken for an unnamed source.
+    unnamed = {s.name: s for s in brief.sources if not s.identified}
+    assert sorted(unnamed) == ["Iranian media"]
+    assert {s.reliability.value for s in unnamed.values()} == {"F"} and media.credibility == 6
     # ... and a medium: the words before its name say so.
     kinds = {s.name: s.kind for s in brief.sources}
     assert kinds["El Nacional"] is SourceKind.MEDIA
@@ -313,3 +318,31 @@ def test_a_brief_says_which_day_its_relative_dates_count_from() -> None:
     undated = brief_of(text.replace("August 17, 2011\n", ""))
     assert undated.report.dated is None
     assert next(d for d in undated.developments if "Tuesday" in d.what).when is None
+
+
+def test_speakers_the_report_does_not_identify_are_sources_graded_f() -> None:
+    """ICD 203: describe every source. "Police said", "a spokesman told", "a source close to
+    the talks said" are listed once each, not identified, graded F; an unresolved "he" is
+    not a source; a named speaker keeps its grade."""
+    text = (
+        "Talks stall\n\nThe talks stalled on Monday, police said. Police said 40 people were arrested. "
+        '"We will not sign," a spokesman told reporters. A source close to the talks said the '
+        "deal was dead. He said more talks were planned. Mayor John Whitmire said the city "
+        "was calm."
+    )
+    brief = brief_of(text)
+    unnamed = {s.name.casefold(): s for s in brief.sources if not s.identified}
+    assert sorted(unnamed) == ["a source close to the talks", "a spokesman", "police"]
+    assert all(
+        s.reliability.value == "F" and "names no one" in s.rationale for s in unnamed.values()
+    )
+    assert unnamed["a spokesman"].kind is SourceKind.OFFICIAL  # a title, though unnamed
+    police = unnamed["police"]
+    assert sorted({e.text.casefold() for e in police.evidence}) == ["police", "said"]
+    assert all(text[e.start : e.end] == e.text for e in police.evidence)
+    assert len([e for e in police.evidence if e.text == "said"]) == 2  # both tellings
+    named = [s for s in brief.sources if s.identified]
+    assert [(s.name, s.reliability.value) for s in named] == [("John Whitmire", "C")]
+    by_source = {c.source.casefold(): c.credibility for c in brief.claims}
+    assert by_source["police"] == 6 and by_source["john whitmire"] == 3
+    assert "he" not in {s.name.casefold() for s in brief.sources}

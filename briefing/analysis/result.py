@@ -51,6 +51,12 @@ class Attribution(_Frozen):
     )
     said_on: dt.date | None = Field(default=None, description="When it was said, if dated.")
     said_on_text: str | None = None
+    speaker_span: Span | None = Field(default=None, description="The speaker's words, if any.")
+    anonymous: bool = Field(
+        default=False,
+        description="The speaker's words name no one: common nouns only ('police', 'a source "
+        "close to the talks'), no proper noun and no pronoun standing alone.",
+    )
 
 
 class DateExpression(_Frozen):

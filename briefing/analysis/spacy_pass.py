@@ -363,11 +363,21 @@ def _attributions(
                 origin_actor_id=origin,
                 said_on=dated.value if dated else None,
                 said_on_text=dated.span.text if dated else None,
+                speaker_span=(
+                    _span(textmap, subject.start_char, subject.end_char) if subject else None
+                ),
+                anonymous=_anonymous(subject),
             )
         )
         if actor_id is not None:
             last_actor = actor_id
     return found
+
+
+def _anonymous(subject: SpacySpan) -> bool:
+    """Whether a speaker's words name no one: a common noun heads them ("police", "a source
+    close to the talks", "the officers") and none is a proper noun ("Craft", "WCCO-TV")."""
+    return any(t.pos_ == "NOUN" for t in subject) and not any(t.pos_ == "PROPN" for t in subject)
 
 
 _CITING = frozenset(words("citing_words"))

@@ -17,6 +17,7 @@ from briefing.analysis.actors import (
     strip_place_kind,
 )
 from briefing.analysis.injection import injected_only_words, overlaps
+from briefing.analysis.lexicon import TITLE_HEADS, public_office, source_kind
 from briefing.analysis.result import ActorCandidate, Sentence
 from briefing.chains.candidates import Candidates, SourceCandidate
 from briefing.chains.grading import (
@@ -37,6 +38,7 @@ from briefing.schemas.brief import (
     ReportingVerb,
     SideBasis,
     Source,
+    SourceKind,
     Uncertainty,
 )
 from briefing.schemas.draft import BriefDraft
@@ -335,7 +337,52 @@ class Assembly:
                     evidence=list(cand.evidence),
                 )
             )
+        items += self._unidentified_sources()
         return self.grounding.filter_items("sources", items, self.text, summary_of=lambda s: s.name)
+
+    def _unidentified_sources(self) -> list[Source]:
+        """Speakers the report does not identify ("police said", "according to officials",
+        "a source close to the talks"), one per wording: graded F, as the claims they make are
+        graded 6. A named speaker no actor stands for ("Craft said") is not one of them."""
+        analysis = self.candidates.analysis
+        told: dict[str, list[tuple[str, Span]]] = {}
+        for att in analysis.attributions:
+            if (
+                att.actor_id is not None
+                or not att.anonymous
+                or att.speaker_span is None
+                or any(overlaps(s, analysis.injections) for s in (att.verb, att.content))
+            ):
+                continue
+            speaker = " ".join(att.speaker.split())
+            told.setdefault(speaker.casefold(), []).extend(
+                [(speaker, att.speaker_span), (speaker, att.verb)]
+            )
+        out = []
+        for tellings in told.values():
+            name = tellings[0][0]
+            head = name.split()[-1].casefold()
+            office = next((h for h in (head, head.removesuffix("s")) if h in TITLE_HEADS), None)
+            kind = (
+                SourceKind.OFFICIAL
+                if office and public_office(office)
+                else source_kind(name, ActorKind.OTHER, None)
+            )
+            out.append(
+                Source(
+                    name=name,
+                    kind=kind,
+                    reliability=Reliability.F,
+                    rationale=(
+                        f"F (reliability cannot be judged): '{name}' names no one, and the "
+                        "brief ties it to no named source, so who it is and its record "
+                        "cannot be checked."
+                    ),
+                    identified=False,
+                    evidence=sorted({s for _, s in tellings}, key=lambda s: s.start),
+                )
+            )
+        return out
 
     def bluf(self) -> tuple[str, list[Span]]:
         analysis = self.candidates.analysis

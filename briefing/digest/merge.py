@@ -289,7 +289,7 @@ def merge_developments(
 def is_named(item: DigestItem, name: str) -> bool:
     """Whether a report's brief knows ``name`` as an actor or a source (not "he", "officials")."""
     named = {normalize_name(f) for a in item.brief.actors for f in (a.name, *a.aliases)}
-    named |= {normalize_name(s.name) for s in item.brief.sources}
+    named |= {normalize_name(s.name) for s in item.brief.sources if s.identified}
     return name.strip()[:1].isupper() and normalize_name(name) in named
 
 

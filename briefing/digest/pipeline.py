@@ -203,7 +203,9 @@ class DigestBuilder:
             )
             for i in items
         ]
-        told_sources = [(i, s) for i in items for s in i.brief.sources]
+        # Sources a report does not identify ("police", "officials") are not one source across
+        # reports; their claims count as the unnamed source of their publisher.
+        told_sources = [(i, s) for i in items for s in i.brief.sources if s.identified]
         return Digest(
             **head,
             bluf=self._overall_bluf(events, items, all_changes, previous),
@@ -349,7 +351,9 @@ class DigestBuilder:
             claims=claims,
             contradictions=contradictions,
             uncertainties=merge_uncertainties(originators, checker),
-            sources=rollup_sources([(i, s) for i in items for s in i.brief.sources]),
+            sources=rollup_sources(
+                [(i, s) for i in items for s in i.brief.sources if s.identified]
+            ),
         )
         return event, wording.usage
 

@@ -163,6 +163,12 @@ class Source(_Model):
     stake: str | None = Field(
         default=None, description="Set when the source is a party reporting on its adversary."
     )
+    identified: bool = Field(
+        default=True,
+        description="False for a speaker whose words name no one ('police', 'officials', "
+        "'a source close to the talks') and that the brief ties to no named source: graded F, "
+        "and its claims' truth cannot be judged.",
+    )
     evidence: Evidence = Field(min_length=1)
 
 
