@@ -86,6 +86,9 @@ def test_digest_cli_formats_window_and_folder_output(tmp_path: Path) -> None:
     md = window.stdout.decode()
     assert md.startswith("# Digest: 2010-01-01 00:00 to 2010-12-31 00:00 UTC")
     assert "Gannett" in md and "lacounty" not in md
+    from briefing.version import code_version
+
+    assert f"; code {code_version()};" in md  # which code made it, as in a brief
     empty = run_cli(
         "digest", str(reports), "--no-model", "-q", "--since", "2020-01-01", "--until", "2020-01-02"
     )

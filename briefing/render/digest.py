@@ -161,6 +161,7 @@ def render_digest_markdown(digest: Digest) -> str:
     out += [
         f"*Model {p.model} ({p.backend}); prompts "
         + ", ".join(f"{k} {v}" for k, v in sorted(p.prompt_versions.items()))
+        + f"; code {p.code_version or 'unrecorded'}"
         + f"; {p.usage.llm_calls} digest model call(s); {p.briefs_reused} cached brief(s) reused, "
         f"{p.briefs_made} made.*",
         "",
