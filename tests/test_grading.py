@@ -267,15 +267,17 @@ def test_a_countrys_media_speak_for_themselves_not_for_the_country() -> None:
     assert by_statement["The drone was shot down"].originator == "Russia"
     # A paper named in apposition is the source, not its country.
     assert by_statement["The hospital had no water"].originator == "El Nacional"
-    assert sorted(s.name for s in brief.sources if s.identified) == ["El Nacional", "Russia"]
+    identified = sorted(s.name for s in brief.sources if s.identified)
+    assert identified == ["El Nacional", "Iran's state television", "Russia"]
     # Media that the words name no one of are listed as such, graded F like their claims (6);
-    # "Iran's state television" names a country, so it is not taken for an unnamed source.
+    # "Iran's state television" names a country: no actor, but a source of its kind (media).
     unnamed = {s.name: s for s in brief.sources if not s.identified}
     assert sorted(unnamed) == ["Iranian media"]
     assert {s.reliability.value for s in unnamed.values()} == {"F"} and media.credibility == 6
     # ... and a medium: the words before its name say so.
     kinds = {s.name: s.kind for s in brief.sources}
     assert kinds["El Nacional"] is SourceKind.MEDIA
+    assert kinds["Iran's state television"] is SourceKind.MEDIA
     assert kinds["Russia"] is SourceKind.GOVERNMENT
     office = brief_of("The White House press office said the visit was cancelled.")
     assert [(s.name, s.kind) for s in office.sources] == [("White House", SourceKind.GOVERNMENT)]
@@ -320,15 +322,16 @@ def test_a_brief_says_which_day_its_relative_dates_count_from() -> None:
     assert next(d for d in undated.developments if "Tuesday" in d.what).when is None
 
 
-def test_speakers_the_report_does_not_identify_are_sources_graded_f() -> None:
-    """ICD 203: describe every source. "Police said", "a spokesman told", "a source close to
-    the talks said" are listed once each, not identified, graded F; an unresolved "he" is
-    not a source; a named speaker keeps its grade."""
+def test_speakers_no_actor_stands_for_are_sources_too() -> None:
+    """ICD 203: describe every source. Speakers whose words name no one ("police said", "a
+    spokesman told", "a source close to the talks said") are listed once each, not identified,
+    graded F; a name spaCy found no entity for ("Lyons said") is an identified source graded by
+    its kind; an unresolved "he" is no source; a named actor keeps its grade."""
     text = (
-        "Talks stall\n\nThe talks stalled on Monday, police said. Police said 40 people were arrested. "
-        '"We will not sign," a spokesman told reporters. A source close to the talks said the '
-        "deal was dead. He said more talks were planned. Mayor John Whitmire said the city "
-        "was calm."
+        "Talks stall\n\nThe talks stalled on Monday, police said. Police said 40 people were "
+        'arrested. "We will not sign," a spokesman told reporters. A source close to the talks '
+        "said the deal was dead. The van was found empty, Lyons said. He said more talks were "
+        "planned. Mayor John Whitmire said the city was calm."
     )
     brief = brief_of(text)
     unnamed = {s.name.casefold(): s for s in brief.sources if not s.identified}
@@ -341,8 +344,13 @@ def test_speakers_the_report_does_not_identify_are_sources_graded_f() -> None:
     assert sorted({e.text.casefold() for e in police.evidence}) == ["police", "said"]
     assert all(text[e.start : e.end] == e.text for e in police.evidence)
     assert len([e for e in police.evidence if e.text == "said"]) == 2  # both tellings
-    named = [s for s in brief.sources if s.identified]
-    assert [(s.name, s.reliability.value) for s in named] == [("John Whitmire", "C")]
-    by_source = {c.source.casefold(): c.credibility for c in brief.claims}
-    assert by_source["police"] == 6 and by_source["john whitmire"] == 3
+    named = {s.name: s for s in brief.sources if s.identified}
+    assert sorted(named) == ["John Whitmire", "Lyons"]
+    assert named["John Whitmire"].reliability.value == "C"
+    assert (named["Lyons"].kind, named["Lyons"].reliability.value) == (SourceKind.OTHER, "F")
+    claims = {c.source.casefold(): c for c in brief.claims}
+    assert claims["police"].credibility == 6
+    assert "not identified" in claims["police"].credibility_rationale
+    assert "single source (Lyons, reliability F)" in claims["lyons"].credibility_rationale
+    assert claims["john whitmire"].credibility == 3
     assert "he" not in {s.name.casefold() for s in brief.sources}

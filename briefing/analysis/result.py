@@ -57,6 +57,11 @@ class Attribution(_Frozen):
         description="The speaker's words name no one: common nouns only ('police', 'a source "
         "close to the talks'), no proper noun and no pronoun standing alone.",
     )
+    speaker_named: bool = Field(
+        default=False,
+        description="The speaker's words hold a proper noun ('Lyons', 'WCCO-TV'), whether or "
+        "not an actor stands for them.",
+    )
 
 
 class DateExpression(_Frozen):

@@ -367,6 +367,7 @@ def _attributions(
                     _span(textmap, subject.start_char, subject.end_char) if subject else None
                 ),
                 anonymous=_anonymous(subject),
+                speaker_named=any(t.pos_ == "PROPN" for t in subject),
             )
         )
         if actor_id is not None:

@@ -18,7 +18,7 @@ from briefing.analysis.actors import (
 )
 from briefing.analysis.injection import injected_only_words, overlaps
 from briefing.analysis.lexicon import TITLE_HEADS, public_office, source_kind
-from briefing.analysis.result import ActorCandidate, Sentence
+from briefing.analysis.result import ActorCandidate, Attribution, Sentence
 from briefing.chains.candidates import Candidates, SourceCandidate
 from briefing.chains.grading import (
     SourceGrade,
@@ -71,6 +71,7 @@ class Assembly:
 
     def __post_init__(self) -> None:
         self.source_of, self.side_rationale = self._resolve_sides()
+        self.speaker_sources = self._speaker_sources()
         injections = self.candidates.analysis.injections
         self.injected_words = injected_only_words(self.report.text, injections)
         if injections:
@@ -233,6 +234,11 @@ class Assembly:
         for i, (att, origin_id, originator, speaker, relays) in enumerate(rows):
             source = sources.get(origin_id or "")
             grade = self._grade(source) if source else None
+            if source is None and origin_id is None:  # a speaker no actor stands for
+                told = self.speaker_sources.get(" ".join(att.speaker.split()).casefold())
+                # One not identified stays "not identified" (6), as before it was listed.
+                if told is not None and told.identified:
+                    grade = SourceGrade(told.reliability, told.rationale)
             cred = claim_credibility(
                 statement=att.content.text,
                 originator=originator,
@@ -337,50 +343,58 @@ class Assembly:
                     evidence=list(cand.evidence),
                 )
             )
-        items += self._unidentified_sources()
+        items += self.speaker_sources.values()
         return self.grounding.filter_items("sources", items, self.text, summary_of=lambda s: s.name)
 
-    def _unidentified_sources(self) -> list[Source]:
-        """Speakers the report does not identify ("police said", "according to officials",
-        "a source close to the talks"), one per wording: graded F, as the claims they make are
-        graded 6. A named speaker no actor stands for ("Craft said") is not one of them."""
+    def _speaker_sources(self) -> dict[str, Source]:
+        """Sources for the speakers no actor stands for, one per wording (case-folded): those
+        whose words name no one ("police said", "according to officials", "a source close to
+        the talks") are not identified and graded F, as their claims are graded 6; those whose
+        words name someone ("Lyons said": spaCy found a proper noun but no entity) are graded
+        by their kind, an official where a title of public office is among their words. A lone
+        pronoun left unresolved ("he") or words that are neither are no source."""
         analysis = self.candidates.analysis
-        told: dict[str, list[tuple[str, Span]]] = {}
+        told: dict[str, list[tuple[Attribution, Span]]] = {}
         for att in analysis.attributions:
             if (
                 att.actor_id is not None
-                or not att.anonymous
+                or att.origin_actor_id is not None
+                or not (att.anonymous or att.speaker_named)
                 or att.speaker_span is None
                 or any(overlaps(s, analysis.injections) for s in (att.verb, att.content))
             ):
                 continue
-            speaker = " ".join(att.speaker.split())
-            told.setdefault(speaker.casefold(), []).extend(
-                [(speaker, att.speaker_span), (speaker, att.verb)]
+            key = " ".join(att.speaker.split()).casefold()
+            told.setdefault(key, []).extend([(att, att.speaker_span), (att, att.verb)])
+        out = {}
+        for key, tellings in told.items():
+            first = tellings[0][0]
+            name = " ".join(first.speaker.split())
+            words = [w.casefold() for w in name.split()]
+            office = next(
+                (h for w in words for h in (w, w.removesuffix("s")) if h in TITLE_HEADS), None
             )
-        out = []
-        for tellings in told.values():
-            name = tellings[0][0]
-            head = name.split()[-1].casefold()
-            office = next((h for h in (head, head.removesuffix("s")) if h in TITLE_HEADS), None)
             kind = (
                 SourceKind.OFFICIAL
                 if office and public_office(office)
                 else source_kind(name, ActorKind.OTHER, None)
             )
-            out.append(
-                Source(
-                    name=name,
-                    kind=kind,
-                    reliability=Reliability.F,
-                    rationale=(
-                        f"F (reliability cannot be judged): '{name}' names no one, and the "
-                        "brief ties it to no named source, so who it is and its record "
-                        "cannot be checked."
-                    ),
-                    identified=False,
-                    evidence=sorted({s for _, s in tellings}, key=lambda s: s.start),
+            if first.anonymous:
+                reliability = Reliability.F
+                rationale = (
+                    f"F (reliability cannot be judged): '{name}' names no one, and the brief "
+                    "ties it to no named source, so who it is and its record cannot be checked."
                 )
+            else:
+                grade = grade_source(kind, None, None)
+                reliability, rationale = grade.reliability, grade.rationale
+            out[key] = Source(
+                name=name,
+                kind=kind,
+                reliability=reliability,
+                rationale=rationale,
+                identified=not first.anonymous,
+                evidence=sorted({s for _, s in tellings}, key=lambda s: s.start),
             )
         return out
 
