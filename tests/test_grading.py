@@ -10,7 +10,7 @@ from scripted import ScriptedChatModel
 
 from briefing.analysis.sides import load_conflicts, parse_conflicts
 from briefing.chains.brief import BriefChain
-from briefing.chains.grading import claim_credibility, grade_source, stake_of
+from briefing.chains.grading import claim_credibility, grade_source, same_claim, stake_of
 from briefing.errors import ConfigError
 from briefing.ingest import load_report
 from briefing.llm.backend import Backend
@@ -184,6 +184,28 @@ def test_independent_sources_confirm() -> None:
     )
     assert {c.credibility for c in brief.claims} == {1}
     assert {tuple(c.corroborated_by) for c in brief.claims} == {("ISW",), ("HUR",)}
+
+
+def test_a_claim_quoted_inside_another_or_told_by_no_one_named_confirms_nothing() -> None:
+    # Reuters tells what Jane Doe said: one telling, not two sources, though the two
+    # statements are the same claim by their words.
+    nested = brief_of(
+        "date 2024-12-02 Update\n"
+        "Reuters reported that Governor Jane Doe said the old bridge over the river Sava "
+        "collapsed during the storm.\n"
+    )
+    assert len(nested.claims) == 2 and same_claim(*(c.statement for c in nested.claims))
+    assert all(c.credibility != 1 and not c.corroborated_by for c in nested.claims)
+    # "Local residents" names no one: they cannot be the independent source that confirms.
+    unnamed = brief_of(
+        "date 2024-12-02 Update\n"
+        "HUR says Russia has moved S-300 systems out of Syria.\n"
+        "Local residents said Russia has moved S-300 systems out of Syria.\n"
+    )
+    hur = next(c for c in unnamed.claims if c.originator == "HUR")
+    assert not hur.corroborated_by and hur.credibility == 3
+    told = next(c for c in unnamed.claims if c.originator == "Local residents")
+    assert told.corroborated_by == ["HUR"] and told.credibility == 1  # a named one confirms it
 
 
 def test_example_claims_chains_and_dates(example_report) -> None:  # type: ignore[no-untyped-def]

@@ -228,24 +228,32 @@ class Assembly:
             originator = names.get(origin_id or "", att.speaker)
             speaker = names.get(att.actor_id or "", att.speaker)
             relays = [speaker] if att.origin_actor_id and speaker != originator else []
-            rows.append((att, origin_id, originator, speaker, relays))
-        everyone = [(r[2], r[0].content.text) for r in rows]
+            told = None
+            if origin_id is None:  # a speaker no actor stands for
+                told = self.speaker_sources.get(" ".join(att.speaker.split()).casefold())
+            identified = origin_id is not None or (told is not None and told.identified)
+            rows.append((att, origin_id, originator, speaker, relays, told, identified))
         items = []
-        for i, (att, origin_id, originator, speaker, relays) in enumerate(rows):
+        for i, (att, origin_id, originator, speaker, relays, told, _) in enumerate(rows):
             source = sources.get(origin_id or "")
             grade = self._grade(source) if source else None
-            if source is None and origin_id is None:  # a speaker no actor stands for
-                told = self.speaker_sources.get(" ".join(att.speaker.split()).casefold())
-                # One not identified stays "not identified" (6), as before it was listed.
-                if told is not None and told.identified:
-                    grade = SourceGrade(told.reliability, told.rationale)
+            # One not identified stays "not identified" (6), as before it was listed.
+            if source is None and told is not None and told.identified:
+                grade = SourceGrade(told.reliability, told.rationale)
+            # Who can corroborate it: an identified originator whose words are not these (a
+            # claim quoted inside another's is the same telling, not a second one).
+            others = [
+                (other[2], other[0].content.text)
+                for j, other in enumerate(rows)
+                if j != i and other[6] and not other[0].content.overlaps(att.content)
+            ]
             cred = claim_credibility(
                 statement=att.content.text,
                 originator=originator,
                 reliability=grade.reliability if grade else None,
                 stake=source.stake if source else None,
                 verb_class=att.verb_class,
-                others=[o for j, o in enumerate(everyone) if j != i],
+                others=others,
             )
             said_on, said_on_text = att.said_on, att.said_on_text
             if said_on is None and origin_id in dated:

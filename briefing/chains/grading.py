@@ -18,9 +18,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
-
 from briefing.analysis.sides import ConflictData
+from briefing.chains.guards import jaccard
 from briefing.schemas.brief import ReportingVerb, SourceKind
 from briefing.schemas.scales import Reliability
 
@@ -33,7 +32,7 @@ BASE_RELIABILITY: dict[SourceKind, Reliability] = {
     SourceKind.OTHER: Reliability.F,
 }
 _BY_RELIABILITY = {"A": 2, "B": 2, "C": 3, "D": 4, "E": 5, "F": 6}
-SAME_CLAIM = 75.0  # rapidfuzz token_set_ratio above which two statements say the same thing
+SAME_CLAIM = 0.5  # content-word Jaccard at which two statements say the same thing
 
 
 @dataclass(frozen=True)
@@ -83,7 +82,7 @@ def stake_statement(side: str, adversaries: list[str], note: str = "") -> str | 
 
 
 def same_claim(a: str, b: str) -> bool:
-    return fuzz.token_set_ratio(a, b) >= SAME_CLAIM
+    return jaccard(a, b) >= SAME_CLAIM
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,15 @@ def content_words(text: str) -> set[str]:
     return {w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in found}
 
 
+def jaccard(a: str, b: str) -> float:
+    """The share of content words two statements have in common (1.0 for two statements
+    without content words that are the same words)."""
+    wa, wb = content_words(a), content_words(b)
+    if not wa or not wb:
+        return 1.0 if a.strip().casefold() == b.strip().casefold() else 0.0
+    return len(wa & wb) / len(wa | wb)
+
+
 def unsupported_names(text: str, report_text: str) -> list[str]:
     """Capitalized words (not sentence-initial) and numbers of ``text`` the report never uses.
 

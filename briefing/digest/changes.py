@@ -12,8 +12,9 @@ that a new development or confirmation settles are listed as changes.
 from __future__ import annotations
 
 from briefing.analysis.actors import normalize_name
-from briefing.chains.guards import support
-from briefing.digest.merge import SAME_CLAIM, SAME_UNCERTAINTY, jaccard, same_development
+from briefing.chains.grading import same_claim
+from briefing.chains.guards import jaccard, support
+from briefing.digest.merge import SAME_UNCERTAINTY, same_development
 from briefing.schemas.brief import ReportingVerb
 from briefing.schemas.digest import Change, ChangeKind, Digest, Event, Phase
 
@@ -84,9 +85,7 @@ def carry_over(event: Event, previous: Digest | None) -> tuple[Event, list[Chang
             )
         )
     for claim in event.claims:
-        before = next(
-            (c for c in old.claims if jaccard(c.statement, claim.statement) >= SAME_CLAIM), None
-        )
+        before = next((c for c in old.claims if same_claim(c.statement, claim.statement)), None)
         if before is not None and before.credibility != claim.credibility:
             changes.append(
                 Change(

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from briefing.analysis import get_nlp
 from briefing.analysis.actors import normalize_name
 from briefing.analysis.lexicon import FIGURE_SCALES, words
+from briefing.chains.guards import jaccard
 from briefing.digest.inputs import DigestItem, EvidenceChecker
-from briefing.digest.merge import MergedDevelopment, is_named, jaccard
+from briefing.digest.merge import MergedDevelopment, is_named
 from briefing.schemas.brief import Claim, Development, ReportingVerb
 from briefing.schemas.digest import Contradiction, ContradictionKind, ContradictionSide
 from briefing.schemas.scales import Reliability

@@ -18,7 +18,8 @@ from typing import Protocol, TypeVar
 from briefing.analysis.actors import name_words, normalize_name
 from briefing.analysis.countries import same_country
 from briefing.analysis.lexicon import words as lexicon_words
-from briefing.chains.guards import content_words
+from briefing.chains.grading import same_claim
+from briefing.chains.guards import jaccard
 from briefing.digest.inputs import DigestItem, EvidenceChecker
 from briefing.digest.publishers import families
 from briefing.schemas.brief import Actor, ActorKind, Claim, Development, Source, SourceKind
@@ -36,19 +37,11 @@ T = TypeVar("T")
 
 SAME_DEVELOPMENT = 0.6  # content-word Jaccard at which two developments are one
 SAME_DEVELOPMENT_ANY_DATE = 0.75  # ... and at which they are one despite different dates
-SAME_CLAIM = 0.5
 SAME_UNCERTAINTY = 0.7
 EVIDENCE_PER_REPORT = 2  # evidence spans kept per report for one merged item
 
 _TITLES = frozenset(lexicon_words("merge_titles"))
 _ACRONYM_SKIP = frozenset(lexicon_words("acronym_skip"))
-
-
-def jaccard(a: str, b: str) -> float:
-    wa, wb = content_words(a), content_words(b)
-    if not wa or not wb:
-        return 1.0 if a.strip().casefold() == b.strip().casefold() else 0.0
-    return len(wa & wb) / len(wa | wb)
 
 
 def components(n: int, pairs: Iterable[tuple[int, int]]) -> list[list[int]]:
@@ -313,9 +306,7 @@ def merge_claims(
     family_of: Callable[[DigestItem], str],
 ) -> list[DigestClaim]:
     out = []
-    for group in group_alike(
-        told, lambda x, y: jaccard(x[1].statement, y[1].statement) >= SAME_CLAIM
-    ):
+    for group in group_alike(told, lambda x, y: same_claim(x[1].statement, y[1].statement)):
         attributions = []
         keys: dict[str, str] = {}
         origins = [originator_key(item, claim, family_of) for item, claim in group]

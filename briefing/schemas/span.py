@@ -31,3 +31,7 @@ class Span(BaseModel):
         if self.end < self.start:
             raise ValueError("end must not be before start")
         return self
+
+    def overlaps(self, other: Span) -> bool:
+        """Whether the two share a character of the report."""
+        return self.start < other.end and other.start < self.end
