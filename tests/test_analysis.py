@@ -171,6 +171,16 @@ def test_an_indirect_question_or_a_lead_in_to_a_colon_is_no_claim() -> None:
     ]
 
 
+def test_a_company_with_and_without_its_legal_form_is_one_actor() -> None:
+    text = (
+        "France Telecom SA said on Friday that repairs to the damaged cable would take a week. "
+        "France Telecom expects traffic to be back to normal by Dec. 31, while Interoute Plc "
+        "rerouted its calls. Interoute said customers saw no outage."
+    )
+    actors = {a.name: a.aliases for a in analyze(Report(text=text)).actors}
+    assert actors == {"France Telecom SA": ("France Telecom",), "Interoute Plc": ("Interoute",)}
+
+
 def test_a_given_name_alone_is_the_one_person_named_so_before() -> None:
     def people(text: str) -> list[tuple[str, set[str]]]:
         found = analyze(Report(text=text)).actors
@@ -214,6 +224,22 @@ def test_he_she_and_a_title_speak_for_the_person_they_refer_to() -> None:
     assert ("He", None) in speakers(quoted)  # inside a quotation: someone else's words
     two = "Governor Tom Smith and Governor Ann Lee met. The governor said talks went well."
     assert speakers(two) == [("The governor", None)]  # two governors: neither
+
+
+def test_a_surname_spacy_found_no_entity_in_speaks_for_the_one_person_of_that_surname() -> None:
+    def speakers(text: str) -> list[tuple[str, str | None]]:
+        analysis = analyze(Report(text=text))
+        names = {a.id: a.name for a in analysis.actors}
+        return [(a.speaker, names.get(a.actor_id or "")) for a in analysis.attributions]
+
+    said = '"People grabbed their coats and we just ran," Pinder said.'
+    # spaCy tags no entity in this "Pinder": the one person of that surname speaks.
+    assert speakers(f"Mark Pinder, a neighbour, said he heard shots. {said}")[-1] == (
+        "Pinder",
+        "Mark Pinder",
+    )
+    two = f"Mark Pinder, a neighbour, said he heard shots. Sue Pinder was at home. {said}"
+    assert speakers(two)[-1] == ("Pinder", None)  # two people of that surname: neither
 
 
 def test_a_speaker_is_named_without_the_clause_that_describes_them() -> None:

@@ -58,6 +58,14 @@ def normalize_name(name: str) -> str:
 
 
 _NAME_SUFFIXES = set(words("name_suffixes"))
+_COMPANY_SUFFIXES = frozenset(words("company_suffixes"))
+
+
+def company_key(key: str) -> str:
+    """A normalized organization's name without its legal form ("france telecom sa" ->
+    "france telecom")."""
+    head, _, last = key.rpartition(" ")
+    return head if head and last in _COMPANY_SUFFIXES else key
 
 
 def name_words(key: str) -> list[str]:
@@ -249,6 +257,8 @@ def _group(doc: Doc, ents: list[Ent]) -> list[_Group]:
         elif ent.label == "NORP":
             country = _country_of_word(key, countries)
             key = country or _group_word(key)
+        elif ent.label == "ORG":
+            key = acronym_of.get(company_key(key), company_key(key))
         if ent.label == "PERSON" and " " not in (bare := surname(key)) and key.startswith(bare):
             # A surname alone ("Comeaux", "Comeaux Jr.") joins the full name told before it;
             # a given name alone ("Jerry") the one full name told before it that starts so.
@@ -334,7 +344,7 @@ def _candidate(
     forms = {*group.forms, *group.aliases}
     if group.label in ("GPE", "LOC"):
         forms |= {strip_direction(f) for f in forms}  # "east Vancouver" is in Vancouver
-    aliases = sorted(forms - {name}, key=len)
+    aliases = sorted(forms - {name}, key=lambda f: (len(f), f))
     ents = sorted(group.ents, key=lambda e: e.start)
     role, affiliation = None, None
     for ent in ents:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from briefing.analysis.actors import VERB_POS, find_actors
+from briefing.analysis.actors import VERB_POS, find_actors, normalize_name, surname
 from briefing.analysis.dates import dated_part, dateline, resolve_range
 from briefing.analysis.injection import find_injections, imperative_sentences
 from briefing.analysis.lexicon import (
@@ -260,6 +260,11 @@ def _referent(
     if head.pos_ == "NOUN" and any(c.lower_ == "the" for c in head.children):
         titled = [a.id for a in people if a.role and a.role.split()[-1].lower() == head.lower_]
         return titled[0] if len(titled) == 1 else None
+    if head.pos_ == "PROPN" and not any(c.dep_ in ("compound", "flat") for c in head.children):
+        # A surname alone that spaCy found no entity in ("Henry told", after "Paul Henry"): the
+        # one person of that surname.
+        surnamed = [a.id for a in people if surname(normalize_name(a.name)) == head.lower_]
+        return surnamed[0] if len(surnamed) == 1 else None
     return None
 
 
