@@ -242,6 +242,24 @@ def test_a_surname_spacy_found_no_entity_in_speaks_for_the_one_person_of_that_su
     assert speakers(two)[-1] == ("Pinder", None)  # two people of that surname: neither
 
 
+def test_the_company_speaks_for_the_company_that_spoke_last_else_the_one_named() -> None:
+    def speakers(text: str) -> list[tuple[str, str | None]]:
+        analysis = analyze(Report(text=text))
+        names = {a.id: a.name for a in analysis.actors}
+        return [(a.speaker, names.get(a.actor_id or "")) for a in analysis.attributions]
+
+    appeal = "The company said it would appeal."
+    one = f"Regulators fined Halvorsen Industries on Monday. {appeal}"
+    assert speakers(one) == [("The company", "Halvorsen Industries")]
+    spoke = (
+        "Brightwell Foods and Halvorsen Industries were fined on Monday. Halvorsen Industries "
+        f"said the fine was unfair. {appeal}"
+    )
+    assert speakers(spoke)[-1] == ("The company", "Halvorsen Industries")
+    two = f"Regulators fined Halvorsen Industries and Brightwell Foods on Monday. {appeal}"
+    assert speakers(two) == [("The company", None)]  # two named, neither spoke: no one
+
+
 def test_a_speaker_is_named_without_the_clause_that_describes_them() -> None:
     def said(text: str) -> list[tuple[str, str | None]]:
         return [(a.speaker, a.actor_id) for a in analyze(Report(text=text)).attributions]

@@ -37,6 +37,7 @@ NEGATING_SUBJECTS = frozenset(words("negating_subjects"))
 MEDIA_HEADS = frozenset(words("media_heads"))
 # Nouns that make a subject a reference to a report rather than an actor.
 REPORT_NOUNS = set(words("report_nouns"))
+COMPANY_ANAPHORS = frozenset(words("company_anaphors"))
 # Hedge cues, longest first; each with the ICD 203 likelihood it implies, if any.
 HEDGES: list[tuple[str, Likelihood | None]] = [
     (str(cue), Likelihood(value) if value else None) for cue, value in _DATA["hedges"]

@@ -17,12 +17,14 @@ from briefing.analysis.actors import VERB_POS, find_actors, normalize_name, surn
 from briefing.analysis.dates import dated_part, dateline, resolve_range
 from briefing.analysis.injection import find_injections, imperative_sentences
 from briefing.analysis.lexicon import (
+    COMPANY_ANAPHORS,
     HEDGE_PATTERN,
     MEDIA_HEADS,
     NEGATING_SUBJECTS,
     REPORT_NOUNS,
     REPORTING_NEEDS_CLAUSE,
     REPORTING_VERBS,
+    source_kind,
     words,
 )
 from briefing.analysis.lines import line_region
@@ -38,7 +40,7 @@ from briefing.analysis.result import (
 from briefing.analysis.ruler import add_rulers
 from briefing.errors import ConfigError
 from briefing.ingest.textmap import TextMap, build_text_map
-from briefing.schemas.brief import ActorKind
+from briefing.schemas.brief import ActorKind, SourceKind
 from briefing.schemas.report import Report, ReportFormat
 from briefing.schemas.span import Span
 
@@ -297,6 +299,8 @@ def _attributions(
 ) -> list[Attribution]:
     found: list[Attribution] = []
     last_actor: str | None = None
+    last_company: str | None = None
+    companies = _companies(actors)
     bounds: dict[int, tuple[int, int]] = {}  # sentence -> its tokens, [start, end)
     for i, index in sentence_of.items():
         lo, hi = bounds.get(index, (i, i + 1))
@@ -328,6 +332,14 @@ def _attributions(
         actor_id = _actor_in(subject, actors, textmap)
         if actor_id is None and speaker_tok is not None:
             actor_id = _referent(doc, speaker_tok, actors, textmap, bounds, sentence_of)
+        if (
+            actor_id is None
+            and speaker_tok is not None
+            and speaker_tok.lower_ in COMPANY_ANAPHORS
+            and any(c.lower_ == "the" for c in speaker_tok.children)
+        ):
+            # "the company said": the company that spoke last, else the one named before
+            actor_id = last_company or _only_company_before(actors, textmap, speaker_tok.idx)
         if (
             speaker_tok is not None
             and speaker_tok.lower_ in REPORT_NOUNS
@@ -377,7 +389,33 @@ def _attributions(
         )
         if actor_id is not None:
             last_actor = actor_id
+            if actor_id in companies:
+                last_company = actor_id
     return found
+
+
+def _companies(actors: tuple[ActorCandidate, ...]) -> set[str]:
+    """The actors that are companies: organizations no word of whose name makes them media,
+    a government body, an intelligence service or a think tank."""
+    return {
+        a.id
+        for a in actors
+        if a.label == "ORG"
+        and a.kind is ActorKind.ORGANIZATION
+        and source_kind(a.name, a.kind, None) is SourceKind.OTHER
+    }
+
+
+def _only_company_before(
+    actors: tuple[ActorCandidate, ...], textmap: TextMap, offset: int
+) -> str | None:
+    """The one company named before ``offset`` (normalized text), if only one is."""
+    before, _ = textmap.to_original(offset, offset)
+    companies = _companies(actors)
+    named = {
+        a.id for a in actors if a.id in companies and any(m.span.start < before for m in a.mentions)
+    }
+    return named.pop() if len(named) == 1 else None
 
 
 def _anonymous(subject: SpacySpan) -> bool:
