@@ -242,7 +242,7 @@ def test_a_surname_spacy_found_no_entity_in_speaks_for_the_one_person_of_that_su
     assert speakers(two)[-1] == ("Pinder", None)  # two people of that surname: neither
 
 
-def test_the_company_speaks_for_the_company_that_spoke_last_else_the_one_named() -> None:
+def test_the_company_or_the_newspaper_speaks_for_the_one_that_spoke_last_else_named() -> None:
     def speakers(text: str) -> list[tuple[str, str | None]]:
         analysis = analyze(Report(text=text))
         names = {a.id: a.name for a in analysis.actors}
@@ -258,6 +258,12 @@ def test_the_company_speaks_for_the_company_that_spoke_last_else_the_one_named()
     assert speakers(spoke)[-1] == ("The company", "Halvorsen Industries")
     two = f"Regulators fined Halvorsen Industries and Brightwell Foods on Monday. {appeal}"
     assert speakers(two) == [("The company", None)]  # two named, neither spoke: no one
+    # A medium by the same rule: "the newspaper" is the medium that spoke last, not a company.
+    paper = (
+        "Halvorsen Industries was fined on Monday, The Northern Chronicle reported. The "
+        "newspaper said the fine was the largest this year."
+    )
+    assert speakers(paper)[-1] == ("The newspaper", "Northern Chronicle")
 
 
 def test_a_speaker_is_named_without_the_clause_that_describes_them() -> None:

@@ -8,13 +8,14 @@ import json
 import pytest
 from scripted import ScriptedChatModel
 
+from briefing.analysis.lexicon import source_kind
 from briefing.analysis.sides import load_conflicts, parse_conflicts
 from briefing.chains.brief import BriefChain
 from briefing.chains.grading import claim_credibility, grade_source, same_claim, stake_of
 from briefing.errors import ConfigError
 from briefing.ingest import load_report
 from briefing.llm.backend import Backend
-from briefing.schemas.brief import Brief, ReportingVerb, SourceKind
+from briefing.schemas.brief import ActorKind, Brief, ReportingVerb, SourceKind
 from briefing.schemas.scales import Reliability
 from briefing.settings import Settings, StructuredMode
 
@@ -308,6 +309,18 @@ def test_a_countrys_media_speak_for_themselves_not_for_the_country() -> None:
     agency = brief_of("The state news agency IRNA reported that five people were hurt.")
     assert [(s.name, s.kind) for s in agency.sources] == [("IRNA", SourceKind.MEDIA)]
     assert [c.originator for c in agency.claims] == ["IRNA"]
+    # A medium by its name alone: a newspaper's word or a news agency's acronym; a press
+    # office of the government stays government.
+    for name, kind in (
+        ("Detroit Free Press", SourceKind.MEDIA),
+        ("Philadelphia Inquirer", SourceKind.MEDIA),
+        ("Xinhua", SourceKind.MEDIA),
+        ("White House Office of the Press", SourceKind.GOVERNMENT),
+    ):
+        assert source_kind(name, ActorKind.ORGANIZATION, None) is kind, name
+    # "agency" alone names no medium: only a news or press agency is one.
+    fema = source_kind("Federal Emergency Management Agency", ActorKind.ORGANIZATION, None)
+    assert fema is not SourceKind.MEDIA
 
 
 def test_a_title_that_is_a_calling_makes_no_official() -> None:

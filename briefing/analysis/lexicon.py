@@ -37,7 +37,11 @@ NEGATING_SUBJECTS = frozenset(words("negating_subjects"))
 MEDIA_HEADS = frozenset(words("media_heads"))
 # Nouns that make a subject a reference to a report rather than an actor.
 REPORT_NOUNS = set(words("report_nouns"))
-COMPANY_ANAPHORS = frozenset(words("company_anaphors"))
+# Nouns by which a report refers back to an organization it named, and the kind it must be.
+ORG_ANAPHORS: dict[str, SourceKind] = {
+    **{w: SourceKind.OTHER for w in words("company_anaphors")},
+    **{w: SourceKind.MEDIA for w in words("media_anaphors")},
+}
 # Hedge cues, longest first; each with the ICD 203 likelihood it implies, if any.
 HEDGES: list[tuple[str, Likelihood | None]] = [
     (str(cue), Likelihood(value) if value else None) for cue, value in _DATA["hedges"]
@@ -99,11 +103,13 @@ def source_kind(name: str, kind: ActorKind, role: str | None) -> SourceKind:
         return SourceKind.INTELLIGENCE_SERVICE
     if THINK_TANK_WORDS.search(name):
         return SourceKind.THINK_TANK
+    if kind is not ActorKind.PERSON and GOVERNMENT_WORDS.search(name):
+        return SourceKind.GOVERNMENT  # "White House Press Office" is no medium
     if MEDIA_WORDS.search(name):
         return SourceKind.MEDIA
     if kind is ActorKind.PERSON:
         return SourceKind.OFFICIAL if public_office(role) else SourceKind.OTHER
-    if GOVERNMENT_WORDS.search(name) or kind in (ActorKind.STATE, ActorKind.MILITARY):
+    if kind in (ActorKind.STATE, ActorKind.MILITARY):
         return SourceKind.GOVERNMENT
     return SourceKind.OTHER
 

@@ -17,10 +17,10 @@ from briefing.analysis.actors import VERB_POS, find_actors, normalize_name, surn
 from briefing.analysis.dates import dated_part, dateline, resolve_range
 from briefing.analysis.injection import find_injections, imperative_sentences
 from briefing.analysis.lexicon import (
-    COMPANY_ANAPHORS,
     HEDGE_PATTERN,
     MEDIA_HEADS,
     NEGATING_SUBJECTS,
+    ORG_ANAPHORS,
     REPORT_NOUNS,
     REPORTING_NEEDS_CLAUSE,
     REPORTING_VERBS,
@@ -299,8 +299,8 @@ def _attributions(
 ) -> list[Attribution]:
     found: list[Attribution] = []
     last_actor: str | None = None
-    last_company: str | None = None
-    companies = _companies(actors)
+    kind_of = _org_kinds(actors)
+    last_of_kind: dict[SourceKind, str] = {}  # the organization of each kind that spoke last
     bounds: dict[int, tuple[int, int]] = {}  # sentence -> its tokens, [start, end)
     for i, index in sentence_of.items():
         lo, hi = bounds.get(index, (i, i + 1))
@@ -335,11 +335,14 @@ def _attributions(
         if (
             actor_id is None
             and speaker_tok is not None
-            and speaker_tok.lower_ in COMPANY_ANAPHORS
+            and (kind := ORG_ANAPHORS.get(speaker_tok.lower_)) is not None
             and any(c.lower_ == "the" for c in speaker_tok.children)
         ):
-            # "the company said": the company that spoke last, else the one named before
-            actor_id = last_company or _only_company_before(actors, textmap, speaker_tok.idx)
+            # "the company said", "the newspaper reported": the organization of that kind that
+            # spoke last, else the one named before
+            actor_id = last_of_kind.get(kind) or _only_one_before(
+                [a for a in actors if kind_of.get(a.id) is kind], textmap, speaker_tok.idx
+            )
         if (
             speaker_tok is not None
             and speaker_tok.lower_ in REPORT_NOUNS
@@ -389,32 +392,28 @@ def _attributions(
         )
         if actor_id is not None:
             last_actor = actor_id
-            if actor_id in companies:
-                last_company = actor_id
+            if actor_id in kind_of:
+                last_of_kind[kind_of[actor_id]] = actor_id
     return found
 
 
-def _companies(actors: tuple[ActorCandidate, ...]) -> set[str]:
-    """The actors that are companies: organizations no word of whose name makes them media,
-    a government body, an intelligence service or a think tank."""
+def _org_kinds(actors: tuple[ActorCandidate, ...]) -> dict[str, SourceKind]:
+    """The organizations a report can refer back to by a noun, and of what kind they are as
+    sources: media by a word of their name, else a company (OTHER) where no word of the name
+    makes them a government body, an intelligence service or a think tank."""
     return {
-        a.id
+        a.id: kind
         for a in actors
         if a.label == "ORG"
         and a.kind is ActorKind.ORGANIZATION
-        and source_kind(a.name, a.kind, None) is SourceKind.OTHER
+        and (kind := source_kind(a.name, a.kind, None)) in (SourceKind.MEDIA, SourceKind.OTHER)
     }
 
 
-def _only_company_before(
-    actors: tuple[ActorCandidate, ...], textmap: TextMap, offset: int
-) -> str | None:
-    """The one company named before ``offset`` (normalized text), if only one is."""
+def _only_one_before(actors: list[ActorCandidate], textmap: TextMap, offset: int) -> str | None:
+    """The one of ``actors`` named before ``offset`` (normalized text), if only one is."""
     before, _ = textmap.to_original(offset, offset)
-    companies = _companies(actors)
-    named = {
-        a.id for a in actors if a.id in companies and any(m.span.start < before for m in a.mentions)
-    }
+    named = {a.id for a in actors if any(m.span.start < before for m in a.mentions)}
     return named.pop() if len(named) == 1 else None
 
 
