@@ -45,6 +45,32 @@ def test_attributions_resolve_speakers(example_report: Report) -> None:
     assert "encroachment" in peskov.content.text
 
 
+def test_the_report_is_the_last_speaker_unless_its_words_name_their_own() -> None:
+    def speakers(text: str) -> list[tuple[str, str | None]]:
+        analysis = analyze(Report(text=text))
+        names = {a.id: a.name for a in analysis.actors}
+        return [(a.speaker, names.get(a.actor_id or "")) for a in analysis.attributions]
+
+    said = "Detective Sam Rourke said the suspect ran from officers."
+    assert speakers(f"{said} The report said the officers saw a gun.")[-1] == (
+        "The report",
+        "Sam Rourke",
+    )
+    # Its own words name who issued it: that one, not the last speaker.
+    assert speakers(f"{said} The NYPD's statement said the officers saw a gun.")[-1] == (
+        "The NYPD's statement",
+        "NYPD",
+    )
+    # Sources are people, not a report: unnamed ones.
+    assert speakers(f"{said} Police sources said the man had four prior arrests.")[-1] == (
+        "Police sources",
+        None,
+    )
+    # The last speaker named no one: the report is no one named either.
+    unnamed = "Witnesses said the suspect ran. The report said the officers saw a gun."
+    assert speakers(f"Detective Sam Rourke arrived late. {unnamed}")[-1] == ("The report", None)
+
+
 def test_what_was_said_through_a_relative_pronoun_keeps_what_it_stands_for() -> None:
     def said(text: str, verb: str) -> str:
         found = analyze(Report(text=text)).attributions

@@ -300,6 +300,7 @@ def _attributions(
     found: list[Attribution] = []
     last_actor: str | None = None
     kind_of = _org_kinds(actors)
+    states = {a.id for a in actors if a.kind is ActorKind.STATE}
     last_of_kind: dict[SourceKind, str] = {}  # the organization of each kind that spoke last
     bounds: dict[int, tuple[int, int]] = {}  # sentence -> its tokens, [start, end)
     for i, index in sentence_of.items():
@@ -347,8 +348,10 @@ def _attributions(
             speaker_tok is not None
             and speaker_tok.lower_ in REPORT_NOUNS
             and last_actor is not None
+            and (actor_id is None or actor_id in states)
         ):
             # "the report notes", "the Ukrainian intelligence report": the source that issued it
+            # (but "the NYPD's statement", "F.B.I. surveillance reports" name theirs)
             actor_id = last_actor
         sentence_index = sentence_of.get(tok.i, 0)
         sentence = _after_front_matter(doc, bounds[sentence_index], front, subject, verb_tok)
@@ -390,10 +393,12 @@ def _attributions(
                 speaker_named=any(t.pos_ == "PROPN" for t in subject),
             )
         )
-        if actor_id is not None:
+        if actor_id is not None or any(t.pos_ in ("NOUN", "PROPN") for t in subject):
+            # "the report said" is the last who spoke, an unnamed one too ("Iranian television
+            # reported ... The report said"); a pronoun left unresolved does not count
             last_actor = actor_id
-            if actor_id in kind_of:
-                last_of_kind[kind_of[actor_id]] = actor_id
+        if actor_id in kind_of:
+            last_of_kind[kind_of[actor_id]] = actor_id
     return found
 
 
