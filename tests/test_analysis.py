@@ -197,6 +197,18 @@ def test_an_indirect_question_or_a_lead_in_to_a_colon_is_no_claim() -> None:
     ]
 
 
+def test_a_speaker_after_a_quotation_that_spacy_calls_a_work_of_art_is_a_person() -> None:
+    quote = '"So far only the walls of houses collapsed," Qeshm Governor Mehdi Irannejad said.'
+    analysis = analyze(Report(text=quote))
+    names = {a.id: a.name for a in analysis.actors}
+    assert [(a.speaker, names.get(a.actor_id or "")) for a in analysis.attributions] == [
+        ("Qeshm Governor Mehdi Irannejad", "Mehdi Irannejad")
+    ]
+    # A title in quotation marks stays a work, not a person.
+    column = '"A new director is coming," Entertainment Weekly\'s "Screen Insider" is reporting.'
+    assert "Screen Insider" not in [a.name for a in analyze(Report(text=column)).actors]
+
+
 def test_a_company_with_and_without_its_legal_form_is_one_actor() -> None:
     text = (
         "France Telecom SA said on Friday that repairs to the damaged cable would take a week. "

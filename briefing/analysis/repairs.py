@@ -10,6 +10,8 @@ furniture. Each repair here is one kind of slip, seen in real news:
   as another form of the name ("Lord Carrington");
 - two organizations joined by "and" ("Rumour Service and Public Protection Service");
 - an acronym the model left untagged or called a product ("MI5", "RUC");
+- a person who speaks after a quotation tagged a work of art ('"...," Governor Mehdi
+  Irannejad said');
 - things that are not actors: events ("Bloody Sunday", "Women's World Cup"), technical
   acronyms ("CCTV"), ideologies ("Marxist"), nicknames in quotes, a capitalized common word
   ("Markets"), photo credits, and words of a title-case headline seen nowhere else.
@@ -24,7 +26,13 @@ from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
 from briefing.analysis.countries import country_of, same_country
-from briefing.analysis.lexicon import NOT_ACTORS, TITLE_HEADS, TITLE_MODIFIERS, words
+from briefing.analysis.lexicon import (
+    NOT_ACTORS,
+    REPORTING_VERBS,
+    TITLE_HEADS,
+    TITLE_MODIFIERS,
+    words,
+)
 from briefing.analysis.ruler import GROUP_WORDS, ORG_HEADS
 
 LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"}
@@ -73,9 +81,10 @@ def repaired_entities(doc: Doc) -> list[Ent]:
     headline = _headline_tokens(doc)
     ents: list[Ent] = []
     for e in doc.ents:
-        if e.label_ not in LABELS:
+        ent = _speaker_of_work(e) or Ent(e.start, e.end, e.label_)
+        if ent.label not in LABELS:
             continue
-        trimmed = _trim(doc, Ent(e.start, e.end, e.label_))
+        trimmed = _trim(doc, ent)
         if trimmed is not None and any(c.isupper() for c in trimmed.span(doc).text):
             ents.extend(_split_and(doc, trimmed))
     ents = sorted(ents + _untagged_acronyms(doc, ents), key=lambda e: e.start)
@@ -85,6 +94,25 @@ def repaired_entities(doc: Doc) -> list[Ent]:
     words = set(_WORDS.findall(doc.text))
     ents = [r for e in ents if (r := _headline_repair(doc, e, words) if e.start in headline else e)]
     return [e for e in ents if not _noise(doc, e, words)]
+
+
+def _speaker_of_work(ent: SpacySpan) -> Ent | None:
+    """A "work of art" that speaks is a person the model misread after a quotation
+    ('"...," Qeshm Governor Mehdi Irannejad said'; proper nouns and titles only, not itself
+    in quotation marks as a title is, the subject of a reporting verb): the person is the
+    name after its last title, whose words before it are then their role and affiliation."""
+    root, doc = ent.root, ent.doc
+    before, after = doc[ent.start - 1 : ent.start], doc[ent.end : ent.end + 1]
+    quoted = any(t.is_quote for t in before) and any(t.is_quote for t in after)  # “Insider” said
+    if quoted or not (
+        ent.label_ == "WORK_OF_ART"
+        and root.dep_ == "nsubj"
+        and root.head.lemma_.lower() in REPORTING_VERBS
+        and all(t.pos_ == "PROPN" or is_title(t) for t in ent)
+    ):
+        return None
+    start = max((t.i + 1 for t in ent if is_title(t)), default=ent.start)
+    return Ent(start, ent.end, "PERSON") if start < ent.end else None
 
 
 def _trim(doc: Doc, ent: Ent) -> Ent | None:
