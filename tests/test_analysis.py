@@ -7,6 +7,13 @@ from briefing.schemas.brief import ActorKind, ReportingVerb
 from briefing.schemas.report import Report
 
 
+def _speakers(text: str) -> list[tuple[str, str | None]]:
+    """Each attribution's speaker words and the name of the actor they resolve to."""
+    analysis = analyze(Report(text=text))
+    names = {a.id: a.name for a in analysis.actors}
+    return [(a.speaker, names.get(a.actor_id or "")) for a in analysis.attributions]
+
+
 def test_example_actors_with_aliases_roles_and_offsets(example_report: Report) -> None:
     analysis = analyze(example_report)
     by_name = {a.name: a for a in analysis.actors}
@@ -46,29 +53,24 @@ def test_attributions_resolve_speakers(example_report: Report) -> None:
 
 
 def test_the_report_is_the_last_speaker_unless_its_words_name_their_own() -> None:
-    def speakers(text: str) -> list[tuple[str, str | None]]:
-        analysis = analyze(Report(text=text))
-        names = {a.id: a.name for a in analysis.actors}
-        return [(a.speaker, names.get(a.actor_id or "")) for a in analysis.attributions]
-
     said = "Detective Sam Rourke said the suspect ran from officers."
-    assert speakers(f"{said} The report said the officers saw a gun.")[-1] == (
+    assert _speakers(f"{said} The report said the officers saw a gun.")[-1] == (
         "The report",
         "Sam Rourke",
     )
     # Its own words name who issued it: that one, not the last speaker.
-    assert speakers(f"{said} The NYPD's statement said the officers saw a gun.")[-1] == (
+    assert _speakers(f"{said} The NYPD's statement said the officers saw a gun.")[-1] == (
         "The NYPD's statement",
         "NYPD",
     )
     # Sources are people, not a report: unnamed ones.
-    assert speakers(f"{said} Police sources said the man had four prior arrests.")[-1] == (
+    assert _speakers(f"{said} Police sources said the man had four prior arrests.")[-1] == (
         "Police sources",
         None,
     )
     # The last speaker named no one: the report is no one named either.
     unnamed = "Witnesses said the suspect ran. The report said the officers saw a gun."
-    assert speakers(f"Detective Sam Rourke arrived late. {unnamed}")[-1] == ("The report", None)
+    assert _speakers(f"Detective Sam Rourke arrived late. {unnamed}")[-1] == ("The report", None)
 
 
 def test_what_was_said_through_a_relative_pronoun_keeps_what_it_stands_for() -> None:
@@ -234,18 +236,13 @@ def test_a_given_name_alone_is_the_one_person_named_so_before() -> None:
 
 
 def test_he_she_and_a_title_speak_for_the_person_they_refer_to() -> None:
-    def speakers(text: str) -> list[tuple[str, str | None]]:
-        analysis = analyze(Report(text=text))
-        names = {a.id: a.name for a in analysis.actors}
-        return [(a.speaker, names.get(a.actor_id or "")) for a in analysis.attributions]
-
     text = (
         "Governor Tom Smith visited the flooded town on Tuesday.\n"
         "He said the bridge would reopen on Monday.\n"
         "Mayor Jane Doe spoke later, and she said that 40 homes were lost.\n"
         "The mayor said aid had arrived."
     )
-    assert speakers(text) == [
+    assert _speakers(text) == [
         ("He", "Tom Smith"),  # the subject of the sentence before
         ("she", "Jane Doe"),  # the subject of a clause before it in its sentence
         ("The mayor", "Jane Doe"),  # the one person titled so
@@ -254,54 +251,44 @@ def test_he_she_and_a_title_speak_for_the_person_they_refer_to() -> None:
         "Governor Tom Smith visited the town. A neighbour, who saw the flood, said the water "
         "rose fast. She said the town had never seen such rain."
     )
-    assert speakers(unnamed)[-1] == ("She", None)  # the sentence before is about no one named
+    assert _speakers(unnamed)[-1] == ("She", None)  # the sentence before is about no one named
     quoted = (
         'Governor Tom Smith met the firemen. "We told him. He said the levee would hold," a '
         "fireman said."
     )
-    assert ("He", None) in speakers(quoted)  # inside a quotation: someone else's words
+    assert ("He", None) in _speakers(quoted)  # inside a quotation: someone else's words
     two = "Governor Tom Smith and Governor Ann Lee met. The governor said talks went well."
-    assert speakers(two) == [("The governor", None)]  # two governors: neither
+    assert _speakers(two) == [("The governor", None)]  # two governors: neither
 
 
 def test_a_surname_spacy_found_no_entity_in_speaks_for_the_one_person_of_that_surname() -> None:
-    def speakers(text: str) -> list[tuple[str, str | None]]:
-        analysis = analyze(Report(text=text))
-        names = {a.id: a.name for a in analysis.actors}
-        return [(a.speaker, names.get(a.actor_id or "")) for a in analysis.attributions]
-
     said = '"People grabbed their coats and we just ran," Pinder said.'
     # spaCy tags no entity in this "Pinder": the one person of that surname speaks.
-    assert speakers(f"Mark Pinder, a neighbour, said he heard shots. {said}")[-1] == (
+    assert _speakers(f"Mark Pinder, a neighbour, said he heard shots. {said}")[-1] == (
         "Pinder",
         "Mark Pinder",
     )
     two = f"Mark Pinder, a neighbour, said he heard shots. Sue Pinder was at home. {said}"
-    assert speakers(two)[-1] == ("Pinder", None)  # two people of that surname: neither
+    assert _speakers(two)[-1] == ("Pinder", None)  # two people of that surname: neither
 
 
 def test_the_company_or_the_newspaper_speaks_for_the_one_that_spoke_last_else_named() -> None:
-    def speakers(text: str) -> list[tuple[str, str | None]]:
-        analysis = analyze(Report(text=text))
-        names = {a.id: a.name for a in analysis.actors}
-        return [(a.speaker, names.get(a.actor_id or "")) for a in analysis.attributions]
-
     appeal = "The company said it would appeal."
     one = f"Regulators fined Halvorsen Industries on Monday. {appeal}"
-    assert speakers(one) == [("The company", "Halvorsen Industries")]
+    assert _speakers(one) == [("The company", "Halvorsen Industries")]
     spoke = (
         "Brightwell Foods and Halvorsen Industries were fined on Monday. Halvorsen Industries "
         f"said the fine was unfair. {appeal}"
     )
-    assert speakers(spoke)[-1] == ("The company", "Halvorsen Industries")
+    assert _speakers(spoke)[-1] == ("The company", "Halvorsen Industries")
     two = f"Regulators fined Halvorsen Industries and Brightwell Foods on Monday. {appeal}"
-    assert speakers(two) == [("The company", None)]  # two named, neither spoke: no one
+    assert _speakers(two) == [("The company", None)]  # two named, neither spoke: no one
     # A medium by the same rule: "the newspaper" is the medium that spoke last, not a company.
     paper = (
         "Halvorsen Industries was fined on Monday, The Northern Chronicle reported. The "
         "newspaper said the fine was the largest this year."
     )
-    assert speakers(paper)[-1] == ("The newspaper", "Northern Chronicle")
+    assert _speakers(paper)[-1] == ("The newspaper", "Northern Chronicle")
 
 
 def test_a_speaker_is_named_without_the_clause_that_describes_them() -> None:
