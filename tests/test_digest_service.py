@@ -433,12 +433,12 @@ def test_slack_folder_and_atom_feed(api, tmp_path: Path) -> None:  # type: ignor
             "/v1/digests?wait=60", json={**WINDOW, "schedule_id": created["id"], "use_model": False}
         )
         digest_id = r.json()["id"]
-        wait_for(
-            lambda: all(
-                d["status"] == "delivered"
-                for d in client.get(f"/v1/digests/{digest_id}/deliveries").json()
-            )
-        )
+
+        def delivered() -> bool:  # both targets, once their deliveries are queued
+            ds = client.get(f"/v1/digests/{digest_id}/deliveries").json()
+            return len(ds) == 2 and all(d["status"] == "delivered" for d in ds)
+
+        wait_for(delivered)
         body = json.loads(slack.requests[0][1])
         assert (
             body["text"].startswith("Digest 2026-11-27") and body["blocks"][0]["type"] == "header"
