@@ -318,6 +318,9 @@ def test_a_countrys_media_speak_for_themselves_not_for_the_country() -> None:
         ("White House Office of the Press", SourceKind.GOVERNMENT),
     ):
         assert source_kind(name, ActorKind.ORGANIZATION, None) is kind, name
+    # Nor does a given name or a legal form that is also some agency's acronym.
+    assert source_kind("Petra Novak", ActorKind.PERSON, None) is SourceKind.OTHER
+    assert source_kind("Fiat SpA", ActorKind.ORGANIZATION, None) is SourceKind.OTHER
     # "agency" alone names no medium: only a news or press agency is one.
     fema = source_kind("Federal Emergency Management Agency", ActorKind.ORGANIZATION, None)
     assert fema is not SourceKind.MEDIA
