@@ -261,6 +261,42 @@ def test_he_she_and_a_title_speak_for_the_person_they_refer_to() -> None:
     assert _speakers(two) == [("The governor", None)]  # two governors: neither
 
 
+def test_he_or_she_is_followed_back_through_the_same_pronoun_and_past_quoted_words() -> None:
+    chain = (
+        "Lorin Pearce, an assistant at a nearby office, said she saw an officer with a gun.\n"
+        "She did not know what had happened.\n"
+        "When some employees tried to leave, they were told to stay inside, she said."
+    )
+    assert _speakers(chain)[-1] == ("she", "Lorin Pearce")
+    quoted = (
+        'Nigel Hacker looked outside his office. "There was someone in the building," Hacker '
+        'said.\n"I tried not to listen."\n"It was calm from this end," he said.'
+    )
+    assert _speakers(quoted)[-1] == ("he", "Nigel Hacker")
+    # The trail ends at the other pronoun, at someone no name stands for, or at quoted words
+    # that are not the speaker's own ("He" inside them is someone else).
+    other = (
+        "Ann Lee said her boss called her in. He ordered her to sign a form.\n"
+        "The form was unlawful, he said."
+    )
+    assert _speakers(other)[-1] == ("he", None)
+    unnamed = (
+        "Tom Smith left early. A neighbour saw the flood. She watched the water rise.\n"
+        "It came fast, she said."
+    )
+    assert _speakers(unnamed)[-1] == ("she", None)
+    not_his = 'Tom Smith met the firemen.\n"He was shaking."\n"It was bad," he said.'
+    assert _speakers(not_his)[-1] == ("he", None)
+    # A person the sentence before refers to by the other pronoun only is not the one meant;
+    # a pronoun in the subject's own words or in what was said does not count.
+    not_ben = "Ben Hale studied in Victoria, where his father worked.\nShe said he spoke Mandarin."
+    assert _speakers(not_ben)[-1] == ("She", None)
+    sister = 'His sister, Ann Gray, told reporters she doubted it.\n"He was 16," she said.'
+    assert _speakers(sister)[-1] == ("she", "Ann Gray")
+    told = "Kay Ross was struck in her side, Tom Smith said.\nShe fell to the floor, he said."
+    assert _speakers(told)[-1] == ("he", "Tom Smith")
+
+
 def test_a_surname_spacy_found_no_entity_in_speaks_for_the_one_person_of_that_surname() -> None:
     said = '"People grabbed their coats and we just ran," Pinder said.'
     # spaCy tags no entity in this "Pinder": the one person of that surname speaks.

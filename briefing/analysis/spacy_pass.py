@@ -212,6 +212,26 @@ def _actor_holding(tok: Token, actors: tuple[ActorCandidate, ...], textmap: Text
 _SUBJECTS = ("nsubj", "nsubjpass")
 
 
+def _gendered(tok: Token) -> str | None:
+    """ "Masc" or "Fem" for a third-person singular personal pronoun ("he", "she"), else None."""
+    morph = tok.morph.to_dict()
+    if (
+        morph.get("PronType") == "Prs"
+        and morph.get("Person") == "3"
+        and morph.get("Number") == "Sing"
+    ):
+        gender = morph.get("Gender")
+        return gender if gender in ("Masc", "Fem") else None
+    return None
+
+
+# How many sentences back a pronoun's referent is looked for, past quoted sentences ("'I tried
+# to open the door,' ... 'They cuffed him,' he said") and past the same pronoun ("She and five
+# other staffers refused. All of them lost their jobs, she said": the first "she" is the
+# referent's, and so is the second).
+_PRONOUN_REACH = 3
+
+
 def _referent(
     doc: Doc,
     head: Token,
@@ -222,43 +242,14 @@ def _referent(
 ) -> str | None:
     """The person a speaker refers to without naming: "He said" is the person who is the
     subject of a clause before it in its sentence ("Rogers said, although he added"), else the
-    person who is the subject of the sentence before ("Inspector Gaskin said ... He told");
-    "the mayor said" is the only person the report titles so. None where that is not one
-    person: a pronoun inside a quotation (someone else's words), a sentence before whose
-    subject names no one ("A family friend said ... He said").
+    person who is the subject of the sentence before ("Inspector Gaskin said ... He told"),
+    reached through the same pronoun and past quoted words (see :func:`_pronoun_referent`);
+    "the mayor said" is the only person the report titles so; a surname alone is the one
+    person of that surname. None where that is not one person.
     """
     people = tuple(a for a in actors if a.kind is ActorKind.PERSON)
-
-    def person(subject: Token) -> str | None:
-        for tok in (subject, *(c for c in subject.children if c.dep_ == "appos")):
-            if (held := _actor_holding(tok, people, textmap)) is not None:
-                return held
-        return None
-
-    morph = head.morph.to_dict()
-    if (
-        morph.get("PronType") == "Prs"
-        and morph.get("Person") == "3"
-        and morph.get("Number") == "Sing"
-        and morph.get("Gender") in ("Masc", "Fem")
-    ):
-        here = sentence_of.get(head.i)
-        if here is None:
-            return None
-        lo, _ = bounds[here]
-        if sum(t.is_quote for t in doc[lo : head.i]) % 2:
-            return None  # inside a quotation
-        for tok in reversed(doc[lo : head.i]):
-            if tok.dep_ in _SUBJECTS and (held := person(tok)) is not None:
-                return held
-        if here - 1 not in bounds:
-            return None
-        before = doc[slice(*bounds[here - 1])]
-        subject = next((t for t in before.root.children if t.dep_ in _SUBJECTS), None)
-        if subject is not None:
-            return person(subject)
-        named = {held for t in before if (held := _actor_holding(t, people, textmap))}
-        return named.pop() if len(named) == 1 else None
+    if (gender := _gendered(head)) is not None:
+        return _pronoun_referent(doc, head, gender, people, textmap, bounds, sentence_of)
     if head.pos_ == "NOUN" and any(c.lower_ == "the" for c in head.children):
         titled = [a.id for a in people if a.role and a.role.split()[-1].lower() == head.lower_]
         return titled[0] if len(titled) == 1 else None
@@ -267,6 +258,79 @@ def _referent(
         # one person of that surname.
         surnamed = [a.id for a in people if surname(normalize_name(a.name)) == head.lower_]
         return surnamed[0] if len(surnamed) == 1 else None
+    return None
+
+
+def _pronoun_referent(
+    doc: Doc,
+    head: Token,
+    gender: str,
+    people: tuple[ActorCandidate, ...],
+    textmap: TextMap,
+    bounds: dict[int, tuple[int, int]],
+    sentence_of: dict[int, int],
+) -> str | None:
+    """The person "he" or "she" stands for: a person who is the subject of a clause before it
+    in its sentence, else the subject of the sentence before. Where that subject is the same
+    pronoun, the person it stands for (up to ``_PRONOUN_REACH`` sentences back); a sentence of
+    quoted words whose subject is "I", "we" or "you" (the speaker's own words, quoted whole) is
+    passed over. None where the trail ends at anyone else: a pronoun inside a quotation
+    (someone else's words), a subject that names no one ("A family friend said ... He said"),
+    the other pronoun ("He ordered them, she said" is not him), a person the sentence refers
+    to by the other pronoun only ("Ann Lee said her boss called her in. He ordered ...")."""
+
+    def person(subject: Token) -> str | None:
+        for tok in (subject, *(c for c in subject.children if c.dep_ == "appos")):
+            if (held := _actor_holding(tok, people, textmap)) is not None:
+                return held
+        return None
+
+    def quoted(lo: int, i: int) -> bool:
+        return sum(t.is_quote for t in doc[lo:i]) % 2 == 1
+
+    def other_gender_only(sentence: SpacySpan, subject: Token, *, said_too: bool) -> bool:
+        """The sentence refers to someone by the other pronoun only, outside quotation marks,
+        outside its subject's own words ("His sister, Mahnefah Gray, told NY1" is her) and,
+        unless ``said_too``, outside what its main verb says was said: "Ben attended school
+        where his father worked. She said" is not Ben; "Kafoury was struck in her side,
+        Whiteside said. She fell, he said" is Whiteside. Reached through the same pronoun,
+        what was said counts too: "Ann Lee said her boss called her in. He ordered her to
+        sign. It was unlawful, he said" is not Ann Lee."""
+        skip = {t.i for t in subject.subtree}
+        if not said_too:
+            skip |= {t.i for c in sentence.root.children if c.dep_ == "ccomp" for t in c.subtree}
+        told = {
+            g
+            for t in sentence
+            if t.i not in skip and not quoted(sentence.start, t.i) and (g := _gendered(t))
+        }
+        return bool(told) and gender not in told
+
+    here = sentence_of.get(head.i)
+    if here is None:
+        return None
+    lo, _ = bounds[here]
+    if quoted(lo, head.i):
+        return None
+    for tok in reversed(doc[lo : head.i]):
+        if tok.dep_ in _SUBJECTS and (held := person(tok)) is not None:
+            return held
+    for back in range(here - 1, here - 1 - _PRONOUN_REACH, -1):
+        if back not in bounds:
+            return None
+        before = doc[slice(*bounds[back])]
+        subject = next((t for t in before.root.children if t.dep_ in _SUBJECTS), None)
+        if subject is None:
+            named = {held for t in before if (held := _actor_holding(t, people, textmap))}
+            return named.pop() if len(named) == 1 else None
+        if (held := person(subject)) is not None:
+            return None if other_gender_only(before, subject, said_too=back < here - 1) else held
+        if _gendered(subject) == gender and not quoted(before.start, subject.i):
+            continue  # the same pronoun: its referent is further back
+        whole_quote = before[0].is_quote and sum(t.is_quote for t in before) % 2 == 0
+        if subject.lower_ in ("i", "we", "you") and whole_quote:
+            continue  # the quoted speaker's own words, quoted whole
+        return None
     return None
 
 
