@@ -418,6 +418,18 @@ def test_a_line_without_sentence_punctuation_ends_its_sentence() -> None:
             "working on an update",
         )
     ]
+    # A line that ends in an abbreviation's stop ("Jr.") ends its sentence too; the parser ran
+    # it into the next line and hung the headline on "said" as a clause of its own.
+    jr = (
+        "Inmate in wheelchair pulls gun on guards, escapes on foot\n"
+        "THURSDAY, MARCH 4, 2010, 9:36 AM\n"
+        "A reward of $20, 000 is offered for information leading to escaped inmate Robert "
+        "Allen Doyle Jr.\nPrison service spokeswoman Karen Webb said Thursday that the "
+        "convicted robber was still on the run.\nDoyle was in a wheelchair on Monday."
+    )
+    assert said(jr) == [
+        ("Prison service spokeswoman Karen Webb", "the convicted robber was still on the run")
+    ]
     # A participle has no speaker ("A climber, described as ..., dies").
     described = (
         "British Climber Killed In Fall\n8: 05am UK, Monday 16 September 2013\n"

@@ -67,7 +67,7 @@ def sentence_breaks(doc: Doc) -> list[int]:
     return [
         brk
         for (line, brk), (after, _) in pairwise(lines)
-        if not _ended(line) and not after[0].text[0].islower()
+        if (not _ended(line) or line[-1].text[-1] == ".") and not after[0].text[0].islower()
     ]
 
 

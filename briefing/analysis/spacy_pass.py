@@ -419,7 +419,9 @@ def _attributions(
             actor_id = last_actor
         sentence_index = sentence_of.get(tok.i, 0)
         sentence = _after_front_matter(doc, bounds[sentence_index], front, subject, verb_tok)
-        content = _content(doc, subject, verb_tok, (max(sentence[0], lo), min(sentence[1], hi)))
+        content = _content(
+            doc, subject, verb_tok, (max(sentence[0], lo), min(sentence[1], hi)), (lo, hi)
+        )
         if content is None:
             continue
         if not isinstance(content, Span):
@@ -661,9 +663,14 @@ def _after_front_matter(
 
 
 def _content(
-    doc: Doc, subject: SpacySpan, verb: Token, sentence: tuple[int, int]
+    doc: Doc,
+    subject: SpacySpan,
+    verb: Token,
+    sentence: tuple[int, int],
+    region: tuple[int, int],
 ) -> tuple[int, int] | None:
-    """What was said: the clausal complement, else the larger side of the sentence
+    """What was said: the clausal complement in the verb's line region (``region``, see
+    :func:`briefing.analysis.lines.line_region`), else the larger side of the sentence
     (``sentence``: its tokens, [start, end))."""
     s_start, s_end = sentence
     passive = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
@@ -676,7 +683,18 @@ def _content(
         # the passive subject, not the rest of the sentence.
         return _strip_tokens(doc, max(passive.left_edge.i, s_start), passive.right_edge.i + 1)
     if verb.lower_ != "according":
-        clause = next((c for c in verb.children if c.dep_ in ("ccomp", "xcomp")), None)
+        # A clause of the verb's own sentence, else of its line region (the parser can hang a
+        # headline it ran into the line, or another line's clause, on the verb as well)
+        clauses = [
+            c
+            for c in verb.children
+            if c.dep_ in ("ccomp", "xcomp") and region[0] <= c.i < region[1]
+        ]
+        clause = next((c for c in clauses if s_start <= c.i < s_end), None) or next(
+            iter(clauses), None
+        )
+        if clause is None and verb.lemma_.lower() in REPORTING_NEEDS_CLAUSE:
+            return None  # its clause was another sentence's ("found dead in hotel / Posted:")
         if clause is not None:
             if _asks(clause, verb):
                 return None
