@@ -169,6 +169,21 @@ def test_unnamed_originators_count_once_per_publisher_family() -> None:
     ]
     [merged] = builder().build(other, since=SINCE, until=UNTIL).events[0].claims
     assert merged.corroboration == 2
+    # Two outlets' unnamed officials may be one unnamed source: consistent, not confirmed.
+    assert merged.credibility == 2
+    c = "Governor Omar Haddad said the convoy reached Latakia on Tuesday."
+    named = [
+        other[0],
+        item(
+            "cnn",
+            c,
+            source_name="CNN",
+            claims=[claim(c, words, source="Omar Haddad", originator="Omar Haddad")],
+            actors=[actor(c, "Omar Haddad", ActorKind.PERSON)],
+        ),
+    ]
+    [merged] = builder().build(named, since=SINCE, until=UNTIL).events[0].claims
+    assert merged.corroboration == 2 and merged.credibility == 2  # one named, one not
 
 
 def test_a_denial_against_a_claim_is_shown_with_both_sides() -> None:
@@ -444,6 +459,44 @@ def test_a_corroborated_event_outranks_a_single_source_rumour() -> None:
     assert digest.events[0].reports[0] != "rumour"
     assert digest.events[1].reports == ["rumour"]
     assert "single source" in digest.bluf
+
+
+def test_more_publisher_families_outrank_fewer_past_five() -> None:
+    """Eleven families against eight, the eight's reports the later: breadth wins (both were
+    capped at five before, and the seconds between them decided)."""
+
+    def event(word: str, count: int, minutes: int) -> list[DigestItem]:
+        def text(k: int) -> str:  # each outlet's own story: no near-duplicates
+            own = " ".join(f"{word}{k}x{j}" for j in range(40))
+            return f"Officials said the {word} talks resumed in Geneva. {own}."
+
+        made = [
+            item(
+                f"{word}{k}",
+                text(k),
+                source_name=f"Outlet {word} {k}",
+                url=f"https://{word}{k}.example.org/story",
+            )
+            for k in range(count)
+        ]
+        for one in made:
+            one.received = NOW + dt.timedelta(minutes=minutes)
+        return made
+
+    items = event("trade", 8, 30) + event("water", 11, 0)
+
+    def signals(i):  # type: ignore[no-untyped-def]
+        return Signals(words=(i.id.rstrip("0123456789"),))
+
+    digest = DigestBuilder(
+        EventWriter(None),
+        model="none",
+        backend="none",
+        prompt_versions={},
+        data_versions={},
+        signals=signals,
+    ).build(items, since=SINCE, until=UNTIL)
+    assert [len(e.families) for e in digest.events] == [11, 8]
 
 
 @pytest.mark.parametrize("n", [1, 3])

@@ -338,6 +338,7 @@ def merge_claims(
         for family in named_by:
             keys.pop(f"unnamed via {family}", None)
         independent = sorted(set(keys.values()), key=str.casefold)
+        named = [k for k in keys if not k.startswith("unnamed via ")]
         out.append(
             DigestClaim(
                 statement=first.statement,
@@ -345,15 +346,24 @@ def merge_claims(
                 attributions=attributions,
                 independent_originators=independent,
                 corroboration=len(independent),
-                # 1 ("confirmed by other, independent sources") needs two independent
-                # originators here; otherwise the best grade a single telling got, from 2.
-                credibility=1
-                if len(independent) >= 2
-                else max(2, min(a.credibility for a in attributions)),
+                credibility=_credibility(len(named), len(independent), attributions),
                 stake=next((c.stake for _, c in group if c.stake), None),
             )
         )
     return sorted(out, key=lambda c: (-c.corroboration, c.credibility, c.statement))
+
+
+def _credibility(named: int, independent: int, attributions: Sequence[Attribution]) -> int:
+    """A merged claim's credibility. 1 ("confirmed by other, independent sources") needs two
+    independent originators that are named, as in a brief: outlets that each cite someone
+    they do not name ("authorities", "officials") may all have one unnamed source, so they
+    make a claim 2 at best ("probably true": consistent with other information). Otherwise the
+    best grade a single telling got, from 2."""
+    if named >= 2:
+        return 1
+    if independent >= 2:
+        return 2
+    return max(2, min(a.credibility for a in attributions))
 
 
 # -- uncertainties and sources --------------------------------------------------------------

@@ -359,17 +359,18 @@ class DigestBuilder:
 
     def _rank(self, events: list[Event], since: dt.datetime, until: dt.datetime) -> list[Event]:
         """Corroborated events (two or more publisher families) first, then by a score of
-        independent families, the best source grade, recency and new developments. A
-        single-source rumour never outranks a corroborated event; continuing events last."""
+        independent families (3 each up to five, 0.2 for each more up to fifteen, so eleven
+        families outrank eight whatever the seconds between them), the best source grade,
+        recency and new developments. A single-source rumour never outranks a corroborated
+        event; continuing events last."""
         span = max((until - since).total_seconds(), 1.0)
 
         def score(e: Event) -> float:
             best = max((GRADE_SCORE[s.reliability] for s in e.sources), default=0.3)
             recency = min(max((e.last_seen - since).total_seconds() / span, 0.0), 1.0)
-            return round(
-                3 * min(len(e.families), 5) + 2 * best + recency + 0.5 * min(e.new_developments, 4),
-                3,
-            )
+            families = len(e.families)
+            breadth = 3 * min(families, 5) + 0.2 * min(max(families - 5, 0), 10)
+            return round(breadth + 2 * best + recency + 0.5 * min(e.new_developments, 4), 3)
 
         scored = [e.model_copy(update={"score": score(e)}) for e in events]
         scored.sort(
