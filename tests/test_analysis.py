@@ -623,6 +623,24 @@ def test_may_the_month_is_not_a_hedge() -> None:
     assert cues == [("may", 1)]
 
 
+
+def test_could_of_ability_perception_or_a_question_is_no_hedge() -> None:
+    def hedged(text: str) -> list[str]:
+        return [h.cue for h in analyze(Report(text=text)).hedges]
+
+    assert hedged("The outage could last until Friday, the operator said.") == ["could"]
+    assert hedged("The flaw could not be verified.") == ["could not be verified"]
+    not_hedges = [
+        "Police could not say how many shots were fired.",
+        "Smoke could be seen from the highway.",
+        "You could feel the building moving.",
+        "One could only assume the worst.",
+        "He stood on a chair so that he could reach the window.",
+        "What else could it be?",
+    ]
+    for text in not_hedges:
+        assert hedged(text) == [], text
+
 def _names(text: str) -> dict[str, set[str]]:
     from briefing.ingest import load_report
 

@@ -906,6 +906,31 @@ def _ahead(ent: SpacySpan) -> bool:
     return tok.dep_ == "xcomp" and (head.lower_ == "going" or head.lemma_.lower() in _SCHEDULED)
 
 
+_PERCEPTION = frozenset({"see", "hear", "feel", "smell", "watch", "sense"})
+
+
+def _possibility(modal: Token) -> bool:
+    """Whether a modal ("could", "may", "might") says something is possible, not what someone
+    was able to do or a question: not in a question ("What else could it be?"), and for
+    "could" not negated ("Police could not say how many shots were fired"), not a perception
+    ("could be seen", "you could feel the building moving"), not said of anyone at all ("one
+    could only assume") and not a purpose ("so that he could pin it on")."""
+    last = next((t for t in reversed(modal.sent) if not t.is_space), None)
+    if last is not None and last.text == "?":
+        return False
+    if modal.lower_ != "could":
+        return True
+    verb = modal.head
+    if any(c.dep_ == "neg" for c in verb.children) or modal.nbor(1).lower_ == "never":
+        return False
+    if verb.lemma_.lower() in _PERCEPTION:
+        return False
+    if any(c.dep_ in _SUBJECTS and c.lower_ in ("you", "one") for c in verb.children):
+        return False
+    mark = next((c for c in verb.children if c.dep_ == "mark" and c.lower_ == "that"), None)
+    return not (mark is not None and mark.i > 0 and mark.nbor(-1).lower_ == "so")
+
+
 def _hedges(doc: Doc, textmap: TextMap, sentence_of: dict[int, int]) -> list[Hedge]:
     out: list[Hedge] = []
     for match in HEDGE_PATTERN.finditer(doc.text):
@@ -914,6 +939,8 @@ def _hedges(doc: Doc, textmap: TextMap, sentence_of: dict[int, int]) -> list[Hed
             continue
         if match.group(1).lower() == "may" and span[0].tag_ != "MD":
             continue  # the month, not the modal
+        if len(span) == 1 and span[0].tag_ == "MD" and not _possibility(span[0]):
+            continue
         out.append(
             Hedge(
                 span=_span(textmap, match.start(), match.end()),
