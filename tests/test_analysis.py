@@ -623,7 +623,6 @@ def test_may_the_month_is_not_a_hedge() -> None:
     assert cues == [("may", 1)]
 
 
-
 def test_could_of_ability_perception_or_a_question_is_no_hedge() -> None:
     def hedged(text: str) -> list[str]:
         return [h.cue for h in analyze(Report(text=text)).hedges]
@@ -640,6 +639,7 @@ def test_could_of_ability_perception_or_a_question_is_no_hedge() -> None:
     ]
     for text in not_hedges:
         assert hedged(text) == [], text
+
 
 def _names(text: str) -> dict[str, set[str]]:
     from briefing.ingest import load_report
