@@ -626,6 +626,34 @@ def test_background_told_by_more_publishers_does_not_lead_the_event() -> None:
     assert told == {news: 1, past: 2}
 
 
+def test_a_hedged_development_does_not_lead_the_event_the_lead_reports_news_does() -> None:
+    """What two publishers think likely ("probably died instantly") is no bottom line; where
+    nothing else is told by two, the lead report's first development is."""
+    hedged = "The deputy probably died instantly."
+    news = "A gang member was convicted of killing the deputy in Lakeside."
+    first = f"{news} {hedged}"
+    second = f"The coroner spoke on Monday. {hedged}"
+    items = [
+        item(
+            "r1",
+            first,
+            source_name="Lakeside Times",
+            url="https://lakesidetimes.example/a",
+            developments=[development(first, news), development(first, hedged)],
+        ),
+        item(
+            "r2",
+            second,
+            source_name="Valley Herald",
+            url="https://valleyherald.example/b",
+            developments=[development(second, hedged)],
+        ),
+    ]
+    (event,) = builder().build(items, since=SINCE, until=UNTIL).events
+    assert {d.what: len(d.families) for d in event.timeline} == {news: 1, hedged: 2}
+    assert event.bluf == news
+
+
 def worded_by_the_model(told: str, headline: str, bluf: str) -> tuple[Event, list[str]]:
     """A one-report event (``told`` is its text and its development) that the scripted model
     words with ``headline`` and ``bluf``: the event and the digest's warnings."""

@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict
 
 from briefing.analysis.actors import normalize_name, place_key
+from briefing.analysis.lexicon import HEDGE_PATTERN
 from briefing.analysis.lines import heading_line
 from briefing.analysis.states import states_a_fact
 from briefing.chains.guards import content_words, support
@@ -91,6 +92,11 @@ def headline_line(text: str) -> str | None:
     ):
         return first
     return None
+
+
+def _hedged(text: str) -> bool:
+    """Whether a sentence hedges ("probably", "could", "allegedly"; "May" the month is none)."""
+    return any(m.group(1) != "May" for m in HEDGE_PATTERN.finditer(text))
 
 
 def _words(text: str, n: int = HEADLINE_WORDS) -> str:
@@ -308,10 +314,24 @@ class DigestBuilder:
             told[:MAX_ITEMS],
             key=lambda d: (*standing(d), heading(d), states_a_fact(d.evidence[0].text)),
         )
+
+        # The first sentence: the development most publishers tell, unless it is hedged or a
+        # headline line ("Ortiz probably died instantly", told by two, says what someone
+        # thinks likely, not what happened); where no other is told by two or more, the lead
+        # report's first development that is news (a news report says what happened first).
+        def plain(d: DigestDevelopment) -> bool:
+            return not heading(d) and not _hedged(d.evidence[0].text)
+
+        news = [d for d in told[:MAX_ITEMS] if not background(d) and plain(d)]
+        widely = [d for d in news if len(d.families) >= 2]
+        opening = [d for d in news if d.evidence[0].report_id == lead.id]
+        first = (widely or sorted(opening, key=lambda d: d.evidence[0].start) or told)[:1]
         # A second sentence only when two or more publishers tell it, and never a headline
         # line ("RIP LA County Sheriff Deputy Jerry Ortiz": grounded, but no sentence).
-        second = [d for d in told[1:MAX_ITEMS] if len(d.families) >= 2 and not heading(d)]
-        top = [" ".join(d.evidence[0].text.split()) for d in told[:1] + second[:1] if d.evidence]
+        second = [
+            d for d in told[:MAX_ITEMS] if len(d.families) >= 2 and plain(d) and d not in first
+        ]
+        top = [" ".join(d.evidence[0].text.split()) for d in first + second[:1] if d.evidence]
         lead_words = top[0] if top else " ".join(lead.report.text.split()[:40])
         # The headline: a report's own, the lead's first, then the next most central
         # report's; a sentence cut short only when no report has one.
