@@ -565,6 +565,44 @@ def test_a_bottom_line_sentence_that_strays_is_dropped_and_the_rest_kept() -> No
     assert any("bluf sentence 2" in w for w in digest.quality.warnings)
 
 
+def test_a_source_named_by_surname_is_one_originator_graded_across_the_event() -> None:
+    """ "Webb" of one report is "Ann Webb", spokeswoman, of another: one originator (not two
+    that confirm each other), and a claim of hers told only where she is "Webb" is graded
+    from her grade across the event (C: 3), not left at 6 (F, cannot be judged)."""
+    reopened = "the road reopened on Monday"
+    a = f"Spokeswoman Ann Webb said {reopened}."
+    b = f"Webb said {reopened}. Webb said the bridge needs repairs."
+    items = [
+        item(
+            "full",
+            a,
+            source_name="Valley Herald",
+            url="https://valleyherald.example/a",
+            claims=[claim(a, reopened, source="Ann Webb", originator="Ann Webb")],
+            sources=[source(a, "Ann Webb", Reliability.C, SourceKind.OFFICIAL)],
+        ),
+        item(
+            "surname",
+            b,
+            source_name="Lakeside Times",
+            url="https://lakesidetimes.example/b",
+            claims=[
+                claim(b, reopened, source="Webb", originator="Webb", credibility=6),
+                claim(
+                    b, "the bridge needs repairs", source="Webb", originator="Webb", credibility=6
+                ),
+            ],
+            sources=[source(b, "Webb", Reliability.F, SourceKind.OTHER)],
+        ),
+    ]
+    claims = {
+        c.statement: c for c in builder().build(items, since=SINCE, until=UNTIL).events[0].claims
+    }
+    road, bridge = claims[reopened], claims["the bridge needs repairs"]
+    assert road.independent_originators == ["Ann Webb"] and road.credibility == 3
+    assert bridge.originator == "Ann Webb" and bridge.credibility == 3
+
+
 def test_an_unnamed_speaker_adds_nothing_to_a_named_one_of_the_same_publisher() -> None:
     a = "Steve Cooley said Orozco would be charged with murder. He said Orozco would be charged with murder soon."
     words = "Orozco would be charged with murder"

@@ -18,7 +18,7 @@ from typing import Protocol, TypeVar
 from briefing.analysis.actors import name_words, normalize_name
 from briefing.analysis.countries import same_country
 from briefing.analysis.lexicon import words as lexicon_words
-from briefing.chains.grading import same_claim
+from briefing.chains.grading import claim_credibility, same_claim
 from briefing.chains.guards import jaccard
 from briefing.digest.inputs import DigestItem, EvidenceChecker
 from briefing.digest.publishers import families
@@ -287,12 +287,20 @@ def is_named(item: DigestItem, name: str) -> bool:
 
 
 def originator_key(
-    item: DigestItem, claim: Claim, family_of: Callable[[DigestItem], str]
+    item: DigestItem,
+    claim: Claim,
+    family_of: Callable[[DigestItem], str],
+    rolled: RolledSources | None = None,
 ) -> tuple[str, str]:
     """Who a claim's originator is, for counting independence, and how to show it: a named
-    originator by its publisher family ("Reuters" and "Thomson Reuters" are one); an unnamed
-    one ("officials", "witnesses") once per family of the reports that carry it."""
+    originator by its publisher family ("Reuters" and "Thomson Reuters" are one) and under its
+    name across the event (``rolled``: "Lyons" is "Michelle Lyons"); an unnamed one
+    ("officials", "witnesses") once per family of the reports that carry it."""
     origin = claim.originator.strip()
+    row = (rolled or {}).get((item.id, normalize_name(origin)))
+    if row is not None and is_named(item, origin):
+        origin = row.name
+        return (families().family_of(source=origin) or origin).casefold(), origin
     if is_named(item, origin):
         return (families().family_of(source=origin) or origin).casefold(), origin
     # Unnamed ("officials", "he"): all we know is the outlet that reports it.
@@ -304,12 +312,17 @@ def merge_claims(
     told: Sequence[tuple[DigestItem, Claim]],
     checker: EvidenceChecker,
     family_of: Callable[[DigestItem], str],
+    rolled: RolledSources | None = None,
 ) -> list[DigestClaim]:
+    """Claims that say the same thing, merged, with their originators counted once each
+    (see :func:`originator_key`). With ``rolled``, a telling's credibility is graded again
+    from its originator's grade across the event where the report's own brief could not
+    judge it as well ("Lyons said", F there, is Michelle Lyons, spokeswoman, C)."""
     out = []
     for group in group_alike(told, lambda x, y: same_claim(x[1].statement, y[1].statement)):
         attributions = []
         keys: dict[str, str] = {}
-        origins = [originator_key(item, claim, family_of) for item, claim in group]
+        origins = [originator_key(item, claim, family_of, rolled) for item, claim in group]
         for (item, claim), (key, label) in zip(group, origins, strict=True):
             refs = checker.refs(item.id, claim.evidence[:EVIDENCE_PER_REPORT])
             if not refs:
@@ -322,7 +335,7 @@ def merge_claims(
                     chain=claim.chain,
                     reporting_verb=claim.reporting_verb,
                     verb_class=claim.verb_class,
-                    credibility=claim.credibility,
+                    credibility=_regraded(item, claim, rolled),
                     evidence=refs,
                 )
             )
@@ -342,7 +355,9 @@ def merge_claims(
         out.append(
             DigestClaim(
                 statement=first.statement,
-                originator=first.originator,
+                originator=origins[0][1]
+                if is_named(group[0][0], first.originator)
+                else (first.originator),
                 attributions=attributions,
                 independent_originators=independent,
                 corroboration=len(independent),
@@ -351,6 +366,32 @@ def merge_claims(
             )
         )
     return sorted(out, key=lambda c: (-c.corroboration, c.credibility, c.statement))
+
+
+def _regraded(item: DigestItem, claim: Claim, rolled: RolledSources | None) -> int:
+    """A telling's credibility, from its originator's grade across the event where that is a
+    better judged one than its report's brief had (a brief's "confirmed" stands)."""
+    row = (rolled or {}).get((item.id, normalize_name(claim.originator.strip())))
+    if row is None or claim.credibility == 1:
+        return claim.credibility
+    own = next(
+        (
+            s.reliability
+            for s in item.brief.sources
+            if normalize_name(s.name) == normalize_name(claim.originator.strip())
+        ),
+        None,
+    )
+    if own is not None and own is not Reliability.F:
+        return claim.credibility  # judged in its own report
+    return claim_credibility(
+        statement=claim.statement,
+        originator=row.name,
+        reliability=row.reliability,
+        stake=claim.stake,
+        verb_class=claim.verb_class,
+        others=[],
+    ).value
 
 
 def _credibility(named: int, independent: int, attributions: Sequence[Attribution]) -> int:
@@ -393,11 +434,34 @@ def merge_uncertainties(
 
 
 def rollup_sources(told: Sequence[tuple[DigestItem, Source]]) -> list[SourceRollup]:
-    """One row per source across the event's reports. Officials and other people named in full
-    in one report and by surname in another ("Larry Waldie", "Waldie") are one source, as in
-    the actors; institutions ("Texas", "Texas Department of Criminal Justice") only by name.
-    A one-word source that is a given name or surname of a person source, and no country, is
-    that person mis-kinded ("Chela", graded a government body, is "Chela Ortiz")."""
+    """One row per source across the event's reports (see :func:`_rollups`), most reports
+    first."""
+    rows = [row for _, row in _rollups(told)]
+    return sorted(rows, key=lambda s: (-s.reports, s.reliability.value, s.name))
+
+
+RolledSources = dict[tuple[str, str], SourceRollup]
+
+
+def rolled_sources(told: Sequence[tuple[DigestItem, Source]]) -> RolledSources:
+    """Each report's source, by (report id, normalized name), to its row across the event:
+    "Lyons" of one report is "Michelle Lyons", spokeswoman, of another."""
+    return {
+        (item.id, normalize_name(source.name)): row
+        for group, row in _rollups(told)
+        for item, source in group
+    }
+
+
+def _rollups(
+    told: Sequence[tuple[DigestItem, Source]],
+) -> list[tuple[list[tuple[DigestItem, Source]], SourceRollup]]:
+    """One row per source across the event's reports, with the tellings it folds. Officials
+    and other people named in full in one report and by surname in another ("Larry Waldie",
+    "Waldie") are one source, as in the actors; institutions ("Texas", "Texas Department of
+    Criminal Justice") only by name. A one-word source that is a given name or surname of a
+    person source, and no country, is that person mis-kinded ("Chela", graded a government
+    body, is "Chela Ortiz")."""
     person_kinds = (SourceKind.OFFICIAL, SourceKind.OTHER)
     named = [(item, source, _tokens(normalize_name(source.name))) for item, source in told]
     person_words = {
@@ -432,19 +496,18 @@ def rollup_sources(told: Sequence[tuple[DigestItem, Source]]) -> list[SourceRoll
         first = next(s for s in tellings if s.reliability == grade)
         names = [s.name for _, s in group]
         name = max(names, key=lambda n: (len(_tokens(normalize_name(n))), names.count(n)))
-        out.append(
-            SourceRollup(
-                name=name,
-                kind=first.kind,
-                family=families().family_of(source=name),
-                reliability=grade,
-                grades=grades,
-                reports=len({i.id for i, _ in group}),
-                side=next((s.side for _, s in group if s.side), None),
-                rationale=first.rationale,
-            )
+        row = SourceRollup(
+            name=name,
+            kind=first.kind,
+            family=families().family_of(source=name),
+            reliability=grade,
+            grades=grades,
+            reports=len({i.id for i, _ in group}),
+            side=next((s.side for _, s in group if s.side), None),
+            rationale=first.rationale,
         )
-    return sorted(out, key=lambda s: (-s.reports, s.reliability.value, s.name))
+        out.append((group, row))
+    return out
 
 
 GRADE_SCORE = {

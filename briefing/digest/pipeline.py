@@ -45,6 +45,7 @@ from briefing.digest.merge import (
     merge_claims,
     merge_developments,
     merge_uncertainties,
+    rolled_sources,
     rollup_sources,
 )
 from briefing.digest.publishers import families
@@ -259,7 +260,8 @@ class DigestBuilder:
         told_claims = [(i, c) for i in items for c in i.brief.claims]
         merged = merge_developments(told_devs, checker, family_of)
         timeline = [m.item for m in merged]
-        claims = merge_claims(told_claims, checker, family_of)
+        told_sources = [(i, s) for i in items for s in i.brief.sources if s.identified]
+        claims = merge_claims(told_claims, checker, family_of, rolled_sources(told_sources))
         tellings = tellings_of(told_claims, told_devs)
         contradictions = (
             figure_contradictions(tellings, checker, family_of)
@@ -371,9 +373,7 @@ class DigestBuilder:
             claims=claims,
             contradictions=contradictions,
             uncertainties=merge_uncertainties(originators, checker),
-            sources=rollup_sources(
-                [(i, s) for i in items for s in i.brief.sources if s.identified]
-            ),
+            sources=rollup_sources(told_sources),
         )
         return event, wording.usage
 
