@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from briefing.analysis.actors import (
     normalize_name,
@@ -59,6 +60,19 @@ _ALLOWED_KINDS: dict[str, set[ActorKind]] = {
     "GPE": {ActorKind.STATE},
     "ORG": {ActorKind.ORGANIZATION, ActorKind.MILITARY, ActorKind.ARMED_GROUP, ActorKind.OTHER},
 }
+
+
+class _Telling(NamedTuple):
+    """One attribution as a claim is made from it: who originated it, who told it, and the
+    source a speaker no actor stands for is."""
+
+    att: Attribution
+    origin_id: str | None
+    originator: str
+    speaker: str
+    relays: list[str]
+    told: Source | None
+    identified: bool
 
 
 @dataclass
@@ -217,7 +231,7 @@ class Assembly:
             origin = att.origin_actor_id or att.actor_id
             if origin and att.said_on and origin not in dated:
                 dated[origin] = (att.said_on, att.said_on_text or "")
-        rows = []
+        rows: list[_Telling] = []
         for att in analysis.attributions:
             if overlaps(att.content, analysis.injections):
                 who = names.get(att.actor_id or "", "a speaker")
@@ -232,7 +246,7 @@ class Assembly:
             if origin_id is None:  # a speaker no actor stands for
                 told = self.speaker_sources.get(" ".join(att.speaker.split()).casefold())
             identified = origin_id is not None or (told is not None and told.identified)
-            rows.append((att, origin_id, originator, speaker, relays, told, identified))
+            rows.append(_Telling(att, origin_id, originator, speaker, relays, told, identified))
         items = []
         for i, (att, origin_id, originator, speaker, relays, told, _) in enumerate(rows):
             source = sources.get(origin_id or "")
@@ -243,9 +257,9 @@ class Assembly:
             # Who can corroborate it: an identified originator whose words are not these (a
             # claim quoted inside another's is the same telling, not a second one).
             others = [
-                (other[2], other[0].content.text)
+                (other.originator, other.att.content.text)
                 for j, other in enumerate(rows)
-                if j != i and other[6] and not other[0].content.overlaps(att.content)
+                if j != i and other.identified and not other.att.content.overlaps(att.content)
             ]
             cred = claim_credibility(
                 statement=att.content.text,
