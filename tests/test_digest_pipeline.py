@@ -22,10 +22,12 @@ SINCE = NOW - dt.timedelta(days=1)
 UNTIL = NOW + dt.timedelta(hours=1)
 
 
-def builder(one_event: bool = True) -> DigestBuilder:
+def builder(one_event: bool = True, signals=None) -> DigestBuilder:  # type: ignore[no-untyped-def]
     """Code-only wording; with ``one_event`` every report shares one signal word, so the
-    clustering step puts them in one event and the test is about what follows."""
-    signals = (lambda i: Signals(words=("tartus",))) if one_event else None
+    clustering step puts them in one event and the test is about what follows; ``signals``
+    gives each report's signals instead."""
+    if signals is None and one_event:
+        signals = lambda i: Signals(words=("tartus",))  # noqa: E731
     kwargs = {"signals": signals} if signals else {}
     return DigestBuilder(
         EventWriter(None),
@@ -447,14 +449,7 @@ def test_a_corroborated_event_outranks_a_single_source_rumour() -> None:
     def signals(i):  # type: ignore[no-untyped-def]
         return Signals(words=("coup",) if i.id == "rumour" else ("tartus",))
 
-    digest = DigestBuilder(
-        EventWriter(None),
-        model="none",
-        backend="none",
-        prompt_versions={},
-        data_versions={},
-        signals=signals,
-    ).build(items, since=SINCE, until=UNTIL)
+    digest = builder(signals=signals).build(items, since=SINCE, until=UNTIL)
     assert len(digest.events) == 2
     assert digest.events[0].reports[0] != "rumour"
     assert digest.events[1].reports == ["rumour"]
@@ -488,14 +483,7 @@ def test_more_publisher_families_outrank_fewer_past_five() -> None:
     def signals(i):  # type: ignore[no-untyped-def]
         return Signals(words=(i.id.rstrip("0123456789"),))
 
-    digest = DigestBuilder(
-        EventWriter(None),
-        model="none",
-        backend="none",
-        prompt_versions={},
-        data_versions={},
-        signals=signals,
-    ).build(items, since=SINCE, until=UNTIL)
+    digest = builder(signals=signals).build(items, since=SINCE, until=UNTIL)
     assert [len(e.families) for e in digest.events] == [11, 8]
 
 
