@@ -781,3 +781,20 @@ def test_local_officials_titles_are_roles_and_make_them_officials() -> None:
         actor = by_name[name]
         assert actor.role == role
         assert source_kind(actor.name, actor.kind, actor.role) is SourceKind.OFFICIAL
+
+
+def test_a_title_that_only_qualifies_unnamed_speakers_names_no_one() -> None:
+    """ "Sheriff's officials" (spaCy tags "Sheriff" a proper noun) are unnamed officials;
+    "the Governor" heading its words is one office holder, named by the office."""
+    text = (
+        "Sheriff's department officials said a second deputy was shot. Sheriff's officials "
+        "said the deputy fell. The Governor said the bridge would reopen."
+    )
+    flags = {
+        a.speaker: (a.anonymous, a.speaker_named) for a in analyze(Report(text=text)).attributions
+    }
+    assert flags == {
+        "Sheriff's department officials": (True, False),
+        "Sheriff's officials": (True, False),
+        "The Governor": (False, True),
+    }

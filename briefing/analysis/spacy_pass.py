@@ -24,6 +24,7 @@ from briefing.analysis.lexicon import (
     REPORT_NOUNS,
     REPORTING_NEEDS_CLAUSE,
     REPORTING_VERBS,
+    TITLE_HEADS,
     source_kind,
     words,
 )
@@ -456,7 +457,7 @@ def _attributions(
                     _span(textmap, subject.start_char, subject.end_char) if subject else None
                 ),
                 anonymous=_anonymous(subject),
-                speaker_named=any(t.pos_ == "PROPN" for t in subject),
+                speaker_named=_names_someone(subject),
             )
         )
         if actor_id is not None or any(t.pos_ in ("NOUN", "PROPN") for t in subject):
@@ -490,8 +491,19 @@ def _only_one_before(actors: list[ActorCandidate], textmap: TextMap, offset: int
 
 def _anonymous(subject: SpacySpan) -> bool:
     """Whether a speaker's words name no one: a common noun heads them ("police", "a source
-    close to the talks", "the officers") and none is a proper noun ("Craft", "WCCO-TV")."""
-    return any(t.pos_ == "NOUN" for t in subject) and not any(t.pos_ == "PROPN" for t in subject)
+    close to the talks", "the officers") and none is a proper noun ("Craft", "WCCO-TV"; see
+    :func:`_names_someone`)."""
+    return any(t.pos_ == "NOUN" for t in subject) and not _names_someone(subject)
+
+
+def _names_someone(subject: SpacySpan) -> bool:
+    """Whether a proper noun among a speaker's words names someone: a title the parser tagged
+    a proper noun names no one where it only qualifies the head ("Sheriff's department
+    officials", "Sheriff's officials": unnamed officials), but does as the head ("the
+    Governor said": one office holder)."""
+    return any(
+        t.pos_ == "PROPN" and (t.lower_ not in TITLE_HEADS or t == subject.root) for t in subject
+    )
 
 
 _CITING = frozenset(words("citing_words"))
