@@ -297,11 +297,9 @@ def originator_key(
     name across the event (``rolled``: "Lyons" is "Michelle Lyons"); an unnamed one
     ("officials", "witnesses") once per family of the reports that carry it."""
     origin = claim.originator.strip()
-    row = (rolled or {}).get((item.id, normalize_name(origin)))
-    if row is not None and is_named(item, origin):
-        origin = row.name
-        return (families().family_of(source=origin) or origin).casefold(), origin
     if is_named(item, origin):
+        if (row := (rolled or {}).get((item.id, normalize_name(origin)))) is not None:
+            origin = row.name
         return (families().family_of(source=origin) or origin).casefold(), origin
     # Unnamed ("officials", "he"): all we know is the outlet that reports it.
     family = family_of(item)
@@ -351,13 +349,12 @@ def merge_claims(
         for family in named_by:
             keys.pop(f"unnamed via {family}", None)
         independent = sorted(set(keys.values()), key=str.casefold)
-        named = [k for k in keys if not k.startswith("unnamed via ")]
+        unnamed = {k for k, _ in origins if k.startswith("unnamed via ")}
+        named = [k for k in keys if k not in unnamed]
         out.append(
             DigestClaim(
                 statement=first.statement,
-                originator=origins[0][1]
-                if is_named(group[0][0], first.originator)
-                else (first.originator),
+                originator=first.originator if origins[0][0] in unnamed else origins[0][1],
                 attributions=attributions,
                 independent_originators=independent,
                 corroboration=len(independent),
@@ -371,16 +368,12 @@ def merge_claims(
 def _regraded(item: DigestItem, claim: Claim, rolled: RolledSources | None) -> int:
     """A telling's credibility, from its originator's grade across the event where that is a
     better judged one than its report's brief had (a brief's "confirmed" stands)."""
-    row = (rolled or {}).get((item.id, normalize_name(claim.originator.strip())))
+    origin = normalize_name(claim.originator.strip())
+    row = (rolled or {}).get((item.id, origin))
     if row is None or claim.credibility == 1:
         return claim.credibility
     own = next(
-        (
-            s.reliability
-            for s in item.brief.sources
-            if normalize_name(s.name) == normalize_name(claim.originator.strip())
-        ),
-        None,
+        (s.reliability for s in item.brief.sources if normalize_name(s.name) == origin), None
     )
     if own is not None and own is not Reliability.F:
         return claim.credibility  # judged in its own report
@@ -433,24 +426,31 @@ def merge_uncertainties(
     return out
 
 
-def rollup_sources(told: Sequence[tuple[DigestItem, Source]]) -> list[SourceRollup]:
-    """One row per source across the event's reports (see :func:`_rollups`), most reports
-    first."""
-    rows = [row for _, row in _rollups(told)]
-    return sorted(rows, key=lambda s: (-s.reports, s.reliability.value, s.name))
-
-
 RolledSources = dict[tuple[str, str], SourceRollup]
 
 
-def rolled_sources(told: Sequence[tuple[DigestItem, Source]]) -> RolledSources:
-    """Each report's source, by (report id, normalized name), to its row across the event:
-    "Lyons" of one report is "Michelle Lyons", spokeswoman, of another."""
-    return {
+def rollup_sources(told: Sequence[tuple[DigestItem, Source]]) -> list[SourceRollup]:
+    """One row per source across the event's reports (see :func:`_rollups`), most reports
+    first."""
+    return roll_up(told)[0]
+
+
+def roll_up(
+    told: Sequence[tuple[DigestItem, Source]],
+) -> tuple[list[SourceRollup], RolledSources]:
+    """The rows of :func:`rollup_sources`, and each report's source, by (report id,
+    normalized name), to its row: "Lyons" of one report is "Michelle Lyons", spokeswoman, of
+    another."""
+    rollups = _rollups(told)
+    rows = sorted(
+        (row for _, row in rollups), key=lambda s: (-s.reports, s.reliability.value, s.name)
+    )
+    rolled = {
         (item.id, normalize_name(source.name)): row
-        for group, row in _rollups(told)
+        for group, row in rollups
         for item, source in group
     }
+    return rows, rolled
 
 
 def _rollups(

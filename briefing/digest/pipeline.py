@@ -45,7 +45,7 @@ from briefing.digest.merge import (
     merge_claims,
     merge_developments,
     merge_uncertainties,
-    rolled_sources,
+    roll_up,
     rollup_sources,
 )
 from briefing.digest.publishers import families
@@ -260,8 +260,10 @@ class DigestBuilder:
         told_claims = [(i, c) for i in items for c in i.brief.claims]
         merged = merge_developments(told_devs, checker, family_of)
         timeline = [m.item for m in merged]
-        told_sources = [(i, s) for i in items for s in i.brief.sources if s.identified]
-        claims = merge_claims(told_claims, checker, family_of, rolled_sources(told_sources))
+        source_rows, rolled = roll_up(
+            [(i, s) for i in items for s in i.brief.sources if s.identified]
+        )
+        claims = merge_claims(told_claims, checker, family_of, rolled)
         tellings = tellings_of(told_claims, told_devs)
         contradictions = (
             figure_contradictions(tellings, checker, family_of)
@@ -373,7 +375,7 @@ class DigestBuilder:
             claims=claims,
             contradictions=contradictions,
             uncertainties=merge_uncertainties(originators, checker),
-            sources=rollup_sources(told_sources),
+            sources=source_rows,
         )
         return event, wording.usage
 
