@@ -94,19 +94,11 @@ class ClusterParams:
     # weighted words or names used by at most `block_df` reports.
     block_terms: int = 24
     block_df: int = 200
-    # The pair model (briefing.digest.pairs): its probability that two reports tell of one
-    # event is the similarity that average link cuts at 1 - threshold. Blocks, neighbours and
-    # the mixed similarity it reads come from the settings above.
-    learned: bool = False
 
 
 # Chosen on eval/data/ecbplus-train by the worse of its two topic folds
 # (python -m eval.tune_clusters); reported on ecbplus-dev, never tuned on.
 DEFAULT_PARAMS = ClusterParams()
-# The pair model's probability cut where two clusters' mean probability of one event falls below
-# 0.4: the cut with the best held score over the seeds and halves of python -m
-# eval.cluster_learned (ECB+ train only).
-LEARNED_PARAMS = ClusterParams(learned=True, threshold=0.6)
 # The baseline: words alone, TF-IDF, average link, its threshold tuned on the same data.
 BASELINE_PARAMS = ClusterParams(names_share=0.0, year_conflict=1.0, threshold=0.85, neighbours=0)
 
@@ -227,12 +219,6 @@ class _Vectors:
     # (marks, factor): a 0/1 csr matrix (reports x years, or x months) and the factor two
     # reports' similarity takes when both have marks and share none
     conflicts: list[tuple[Any, float]] = field(default_factory=list)
-    # What the pair model reads (params.learned; see briefing.digest.pairs): the figures' and
-    # the lead's TF-IDF rows, and the years' and months' 0/1 rows (None: none in the window).
-    figures: Any = None
-    lead: Any = None
-    years: Any = None
-    months: Any = None
 
 
 def _tfidf(columns: list[tuple[str, ...]]) -> Any:
@@ -265,18 +251,12 @@ def _vectors(signals: Sequence[Signals], params: ClusterParams) -> _Vectors:
         conflicts.append((_marks(years), params.year_conflict))
     if params.month_conflict < 1:
         conflicts.append((_marks([s.months for s in signals]), params.month_conflict))
-    v = _Vectors(
+    return _Vectors(
         n=len(signals),
         words=_tfidf([_words(s, params) for s in signals]),
         names=_tfidf([s.names for s in signals]) if params.names_share > 0 else None,
         conflicts=[(m, f) for m, f in conflicts if m is not None],
     )
-    if params.learned:
-        v.figures = _tfidf([s.figures for s in signals])
-        v.lead = _tfidf([s.lead for s in signals])
-        v.years = _marks([s.years for s in signals])
-        v.months = _marks([s.months for s in signals])
-    return v
 
 
 def _words(s: Signals, params: ClusterParams) -> tuple[str, ...]:
@@ -504,13 +484,8 @@ def cluster(signals: Sequence[Signals], params: ClusterParams = DEFAULT_PARAMS) 
             labels[block[0]] = next_label
             next_label += 1
             continue
-        if params.learned:
-            from briefing.digest.pairs import same_event
-
-            sim = same_event(v, block, near, params)
-        else:
-            sim = _dense(v, block, params)
-        if params.neighbours > 0 and not params.learned:
+        sim = _dense(v, block, params)
+        if params.neighbours > 0:
             at = {report: k for k, report in enumerate(block)}
             member = np.eye(len(block))
             for k, report in enumerate(block):
