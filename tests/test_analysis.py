@@ -111,6 +111,18 @@ def test_a_passive_subject_is_not_the_speaker_but_its_agent_is() -> None:
     ]
 
 
+def test_said_with_no_verb_in_what_was_said_says_nothing() -> None:
+    # A sentence cut short (".38-caliber" written "loaded. 38-caliber") and a verb whose other
+    # half of the sentence is a time: no claim. Words as the object of "confirmed" are one.
+    def said(text: str) -> list[tuple[str, str]]:
+        return [(a.speaker, a.content.text) for a in analyze(Report(text=text)).attributions]
+
+    assert said("Police said a loaded. 38-caliber revolver was recovered at the scene.") == []
+    assert said("Moments after the shooting, one cop put his hands on his head and said.") == []
+    assert said("The FBI confirmed his death.") == [("The FBI", "his death")]
+    assert said("Police said the revolver was loaded.") == [("Police", "the revolver was loaded")]
+
+
 def test_a_relative_pronoun_speaks_for_what_it_stands_for() -> None:
     def said(text: str) -> list[tuple[str, str, str]]:
         found = analyze(Report(text=text)).attributions

@@ -33,6 +33,8 @@ REPORTING_VERBS: dict[str, ReportingVerb] = {
 # "dismiss" is a reporting verb only with a clausal complement ("dismissed claims that..."),
 # otherwise it is an event ("dismissed General X"): the pass checks for that.
 REPORTING_NEEDS_CLAUSE = set(words("reporting_needs_clause"))
+# Verbs of speech whose words say nothing without a verb in them (see the data file).
+SPEECH_NEEDS_VERB = frozenset(words("speech_needs_verb"))
 NEGATING_SUBJECTS = frozenset(words("negating_subjects"))
 MEDIA_HEADS = frozenset(words("media_heads"))
 # Nouns that make a subject a reference to a report rather than an actor.

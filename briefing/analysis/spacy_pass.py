@@ -24,6 +24,7 @@ from briefing.analysis.lexicon import (
     REPORT_NOUNS,
     REPORTING_NEEDS_CLAUSE,
     REPORTING_VERBS,
+    SPEECH_NEEDS_VERB,
     TITLE_HEADS,
     source_kind,
     words,
@@ -430,6 +431,15 @@ def _attributions(
             if content is None:
                 continue
         verb_lemma = "report" if verb_tok.lower_ == "according" else verb_tok.lemma_.lower()
+        if (
+            verb_lemma in SPEECH_NEEDS_VERB
+            and not isinstance(content, Span)
+            and not any(t.pos_ in VERB_POS for t in doc[lo:hi] if content[0] <= t.idx < content[1])
+        ):
+            # "said" with no verb in what was said: what is left of a sentence cut short
+            # ("Police said a loaded. 38-caliber revolver": "a loaded") or the sentence's other
+            # half ("Moments after the shooting, one cop put his hands up and said": the time)
+            continue
         content_span = content if isinstance(content, Span) else _span(textmap, *content)
         origin = _cited_actor(doc, bounds[sentence_index], actors, textmap, exclude=actor_id)
         dated = next(
