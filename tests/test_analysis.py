@@ -123,6 +123,16 @@ def test_said_with_no_verb_in_what_was_said_says_nothing() -> None:
     assert said("Police said the revolver was loaded.") == [("Police", "the revolver was loaded")]
 
 
+def test_a_that_which_is_what_was_said_about_stays_in_what_was_said() -> None:
+    # "That" the subject is no complementizer to strip ("'s all I can say" was left).
+    def said(text: str) -> list[str]:
+        return [a.content.text for a in analyze(Report(text=text)).attributions]
+
+    assert said('"That\'s all I can say," Arians said.') == ["That's all I can say"]
+    assert said("Police said that man was armed.") == ["that man was armed"]
+    assert said("Police said that the man was armed.") == ["the man was armed"]
+
+
 def test_a_relative_pronoun_speaks_for_what_it_stands_for() -> None:
     def said(text: str) -> list[tuple[str, str, str]]:
         found = analyze(Report(text=text)).attributions

@@ -873,9 +873,15 @@ def _past_addressee(doc: Doc, verb: Token, lo: int, hi: int) -> tuple[int, int] 
     return _strip_tokens(doc, lo, hi)
 
 
+def _names_thing(token: Token) -> bool:
+    """A "that" that is what was said about ("'That's Gordon Liddy'", "That man was armed"),
+    not the complementizer of "said that ..."."""
+    return token.lower_ == "that" and token.dep_ in ("nsubj", "nsubjpass", "det")
+
+
 def _strip_tokens(doc: Doc, lo: int, hi: int) -> tuple[int, int] | None:
     skip = {"that", ",", ".", "-", "and", ":", ";"}
-    while lo < hi and (doc[lo].lower_ in skip or doc[lo].is_space):
+    while lo < hi and (doc[lo].lower_ in skip or doc[lo].is_space) and not _names_thing(doc[lo]):
         lo += 1
     while hi > lo and (doc[hi - 1].lower_ in skip or doc[hi - 1].is_space):
         hi -= 1
