@@ -133,6 +133,16 @@ def test_a_that_which_is_what_was_said_about_stays_in_what_was_said() -> None:
     assert said("Police said that the man was armed.") == ["the man was armed"]
 
 
+def test_you_is_no_speaker() -> None:
+    found = analyze(
+        Report(text="To believe him, you'd have to believe that he never left.")
+    ).attributions
+    assert not found
+    assert [a.speaker for a in analyze(Report(text="He said you were there.")).attributions] == [
+        "He"
+    ]
+
+
 def test_a_relative_pronoun_speaks_for_what_it_stands_for() -> None:
     def said(text: str) -> list[tuple[str, str, str]]:
         found = analyze(Report(text=text)).attributions

@@ -586,7 +586,8 @@ def _speech(tok: Token) -> tuple[Token | None, Token | None]:
         finite = tok.tag_ in ("VBD", "VBZ", "VBP") and tok.dep_ != "relcl"
         return None, (tok if finite else None)
     subject = _named_subject(subject)
-    if subject.pos_ == "PRON" and subject.lower_ in ("it", "this", "that"):
+    if subject.pos_ == "PRON" and subject.lower_ in ("it", "this", "that", "you"):
+        # "it" and "this" are no one; "you" is anyone ("you'd have to believe that ...")
         return None, None
     if _no_one(subject):
         return None, None
