@@ -1,6 +1,6 @@
 """A learned pair model against the hand-mixed similarity: tried, not kept (December 2026).
 
-    python -m eval.cluster_learned             # about 3 minutes; ECB+ dev is not read
+    python -m eval.cluster_learned             # about 2 minutes; ECB+ dev is not read
     python -m eval.cluster_learned --seeds 0 1
     python -m eval.cluster_learned --dev       # fitted on all of train, reported on ECB+ dev
 

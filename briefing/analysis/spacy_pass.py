@@ -434,7 +434,7 @@ def _attributions(
         if (
             verb_lemma in SPEECH_NEEDS_VERB
             and not isinstance(content, Span)
-            and not any(t.pos_ in VERB_POS for t in doc[lo:hi] if content[0] <= t.idx < content[1])
+            and not any(t.pos_ in VERB_POS for t in _tokens_at(doc, content, lo, hi))
         ):
             # "said" with no verb in what was said: what is left of a sentence cut short
             # ("Police said a loaded. 38-caliber revolver": "a loaded") or the sentence's other
@@ -587,7 +587,7 @@ def _speech(tok: Token) -> tuple[Token | None, Token | None]:
         return None, (tok if finite else None)
     subject = _named_subject(subject)
     if subject.pos_ == "PRON" and subject.lower_ in ("it", "this", "that", "you"):
-        # "it" and "this" are no one; "you" is anyone ("you'd have to believe that ...")
+        # "it", "this" and "that" are no one; "you" is anyone ("you'd have to believe ...")
         return None, None
     if _no_one(subject):
         return None, None
@@ -836,6 +836,11 @@ def _undated_speaker(span: SpacySpan) -> SpacySpan:
     return _strip_span(span)
 
 
+def _tokens_at(doc: Doc, chars: tuple[int, int], lo: int, hi: int) -> list[Token]:
+    """The tokens among [lo, hi) that start within the characters ``chars``."""
+    return [t for t in doc[lo:hi] if chars[0] <= t.idx < chars[1]]
+
+
 def _clip(doc: Doc, chars: tuple[int, int], lo: int, hi: int) -> tuple[int, int] | None:
     """The characters ``chars`` of what was said, kept within the tokens [lo, hi) of its
     line region (:func:`briefing.analysis.lines.line_region`)."""
@@ -845,7 +850,7 @@ def _clip(doc: Doc, chars: tuple[int, int], lo: int, hi: int) -> tuple[int, int]
         return chars
     # Cut at a line break: what is left must still be a clause ("Escapee Added to ... List"
     # says nothing once the body that the parser ran it into is cut away).
-    inside = [t.i for t in doc[lo:hi] if chars[0] <= t.idx < chars[1]]
+    inside = [t.i for t in _tokens_at(doc, chars, lo, hi)]
     kept = set(inside)
     if not any(doc[i].pos_ in VERB_POS and doc[i].head.i not in kept - {i} for i in inside):
         return None  # no verb heads what is left
