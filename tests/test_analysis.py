@@ -830,3 +830,35 @@ def test_a_title_that_only_qualifies_unnamed_speakers_names_no_one() -> None:
         "Sheriff's officials": (True, False),
         "The Governor": (False, True),
     }
+
+
+def test_a_title_of_an_office_is_the_persons_role_and_the_office_no_actor() -> None:
+    """ "Secretary of State John Kerry": the role is the whole title, "State" is no actor, and
+    the title again ("The Secretary of State said", "the chief said") is that person."""
+    text = (
+        "Talks went on. Secretary of State John Kerry met him on Monday. The Secretary of "
+        "State said talks went well.\n"
+        "Chief of Police Scott Russell spoke later. The chief said the gunman fled."
+    )
+    analysis = analyze(Report(text=text))
+    roles = {a.name: a.role for a in analysis.actors}
+    assert roles == {"John Kerry": "Secretary of State", "Scott Russell": "Chief of Police"}
+    assert _speakers(text) == [
+        ("The Secretary of State", "John Kerry"),
+        ("The chief", "Scott Russell"),
+    ]
+
+
+def test_a_capitalized_title_with_the_speaks_for_the_one_person_titled_so() -> None:
+    text = (
+        "District Attorney Steve Cooley announced the verdict on Monday. The District Attorney "
+        "said the jury had done its work.\n"
+        "Police Chief Tom Reed spoke later. The Police Chief said the gunman had fled."
+    )
+    roles = {a.name: (a.affiliation, a.role) for a in analyze(Report(text=text)).actors}
+    assert roles["Steve Cooley"] == (None, "District Attorney")  # "District" is no affiliation
+    assert _speakers(text) == [
+        ("District Attorney Steve Cooley", "Steve Cooley"),
+        ("The District Attorney", "Steve Cooley"),
+        ("The Police Chief", "Tom Reed"),
+    ]

@@ -393,6 +393,8 @@ def _role_and_affiliation(doc: Doc, ent: Ent, label: str) -> tuple[str | None, s
         i -= 1
     if not run:
         return None, None
+    if label == "PERSON" and (office := _office_title(doc, i, run)) is not None:
+        return office, None
     if label != "PERSON" and run[-1].tag_ != "POS":
         return None, None  # an organization's affiliation only from a possessive
     words = [t for t in run if t.tag_ != "POS"]
@@ -410,6 +412,27 @@ def _role_and_affiliation(doc: Doc, ent: Ent, label: str) -> tuple[str | None, s
     if affiliation and affiliation.lower() in ("the", "and", "with"):
         affiliation = None
     return role, affiliation
+
+
+def _office_title(doc: Doc, i: int, run: list[Token]) -> str | None:
+    """A title of an office named after "of" ("Secretary of State John Kerry", "Chief of
+    Police Tom Reed", "Minister of the Interior Ann Lee"): ``run`` is the capitalized words
+    before the name and ``i`` the word the run stopped at. The role is the whole title, with
+    the titles and modifiers before it ("Deputy Secretary of State")."""
+    if i < 1:
+        return None
+    of = i - 1 if doc[i].lower_ == "the" else i
+    if doc[of].lower_ != "of" or of < 1 or any(t.tag_ == "POS" for t in run):
+        return None
+    start = of - 1
+    if not (is_title(doc[start]) and doc[start].is_title):
+        return None
+    while start > 0 and (
+        doc[start - 1].is_title
+        and (doc[start - 1].lower_ in TITLE_MODIFIERS or is_title(doc[start - 1]))
+    ):
+        start -= 1
+    return doc[start : run[-1].i + 1].text
 
 
 def _mention(

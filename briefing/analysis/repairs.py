@@ -90,6 +90,7 @@ def repaired_entities(doc: Doc) -> list[Ent]:
     ents = sorted(ents + _untagged_acronyms(doc, ents), key=lambda e: e.start)
     ents = _split_titles(doc, ents)
     ents = _extend_people(doc, ents)
+    ents = _without_offices(doc, ents)
     ents = _extend_directions(doc, ents)
     words = set(_WORDS.findall(doc.text))
     ents = [r for e in ents if (r := _headline_repair(doc, e, words) if e.start in headline else e)]
@@ -191,6 +192,28 @@ def _split_titles(doc: Doc, ents: list[Ent]) -> list[Ent]:
             ent = Ent(ent.start + 1, ent.end, ent.label, alias=ent.span(doc).text)
         out.append(ent)
     return out
+
+
+def _without_offices(doc: Doc, ents: list[Ent]) -> list[Ent]:
+    """An organization that is the office of a person's title ("State" of "Secretary of State
+    John Kerry", "Police" of "Chief of Police Tom Reed") is part of the title, not an actor;
+    so is the same title without the name elsewhere in the text."""
+    titled: dict[int, str] = {}  # entity index: its title ("secretary of state")
+    held: set[str] = set()  # the titles a person is named with
+    for i, ent in enumerate(ents):
+        of = ent.start - 1
+        if of > 0 and doc[of].lower_ == "the":
+            of -= 1
+        if ent.label != "ORG" or of < 1 or doc[of].lower_ != "of":
+            continue
+        if not (doc[of - 1].is_title and is_title(doc[of - 1])):
+            continue
+        titled[i] = f"{doc[of - 1].lower_} of {ent.span(doc).text.lower()}"
+        nxt = ents[i + 1] if i + 1 < len(ents) else None
+        if nxt is not None and nxt.label == "PERSON" and nxt.start == ent.end:
+            held.add(titled[i])
+    # the title again without the name ("The Secretary of State said") is the same office
+    return [e for i, e in enumerate(ents) if titled.get(i) not in held]
 
 
 def _untagged_acronyms(doc: Doc, ents: list[Ent]) -> list[Ent]:

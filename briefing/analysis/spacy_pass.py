@@ -252,8 +252,15 @@ def _referent(
     people = tuple(a for a in actors if a.kind is ActorKind.PERSON)
     if (gender := _gendered(head)) is not None:
         return _pronoun_referent(doc, head, gender, people, textmap, bounds, sentence_of)
-    if head.pos_ == "NOUN" and any(c.lower_ == "the" for c in head.children):
-        titled = [a.id for a in people if a.role and a.role.split()[-1].lower() == head.lower_]
+    if head.pos_ in ("NOUN", "PROPN") and any(c.lower_ == "the" for c in head.children):
+        # "the mayor", "The District Attorney", "the police chief", "the Secretary of State":
+        # the title's words end the words a person was introduced with ("Police Chief Tom
+        # Reed": affiliation "Police", role "Chief").
+        words = [t.lower_ for t in head.children if t.dep_ == "compound" and t.i < head.i]
+        words.append(head.lower_)
+        for of in (c for c in head.children if c.dep_ == "prep" and c.lower_ == "of"):
+            words += [t.lower_ for t in of.subtree if t.dep_ != "det" and not t.is_punct]
+        titled = [a.id for a in people if a.role and _titled(a, words)]
         return titled[0] if len(titled) == 1 else None
     if head.pos_ == "PROPN" and not any(c.dep_ in ("compound", "flat") for c in head.children):
         # A surname alone that spaCy found no entity in ("Henry told", after "Paul Henry"): the
@@ -261,6 +268,15 @@ def _referent(
         surnamed = [a.id for a in people if surname(normalize_name(a.name)) == head.lower_]
         return surnamed[0] if len(surnamed) == 1 else None
     return None
+
+
+def _titled(person: ActorCandidate, words: list[str]) -> bool:
+    """The title's words ("district attorney") end the person's affiliation and role
+    ("District", "Attorney"), or the words of an office's title before its "of" ("the
+    chief", of "Chief of Police")."""
+    held = f"{person.affiliation or ''} {person.role or ''}".lower().split()
+    before_of = held[: held.index("of")] if "of" in held else []
+    return any(h[-len(words) :] == words for h in (held, before_of) if h)
 
 
 def _pronoun_referent(
@@ -367,6 +383,7 @@ def _attributions(
     last_actor: str | None = None
     kind_of = _org_kinds(actors)
     states = {a.id for a in actors if a.kind is ActorKind.STATE}
+    person_ids = {a.id for a in actors if a.kind is ActorKind.PERSON}
     last_of_kind: dict[SourceKind, str] = {}  # the organization of each kind that spoke last
     bounds: dict[int, tuple[int, int]] = {}  # sentence -> its tokens, [start, end)
     for i, index in sentence_of.items():
@@ -397,8 +414,10 @@ def _attributions(
         if subject.start > verb_tok.i:
             subject = _through_abbreviations(subject, hi)
         actor_id = _actor_in(subject, actors, textmap)
-        if actor_id is None and speaker_tok is not None:
-            actor_id = _referent(doc, speaker_tok, actors, textmap, bounds, sentence_of)
+        if speaker_tok is not None and (actor_id is None or actor_id not in person_ids):
+            # "The Secretary of State said" is the person with that title, not "State"
+            referent = _referent(doc, speaker_tok, actors, textmap, bounds, sentence_of)
+            actor_id = referent or actor_id
         if (
             actor_id is None
             and speaker_tok is not None
