@@ -55,7 +55,13 @@ def _patches() -> dict[str, Callable[[], contextlib.AbstractContextManager[None]
     for kind in ("fill_patterns", "fix_patterns"):
         for p in getattr(ruler, kind)():
             out[f"ruler:{p['id']}"] = without_pattern(kind, p["id"])
-    for name in ("_split_and", "_split_titles", "_extend_people", "_extend_directions"):
+    for name in (
+        "_split_and",
+        "_split_titles",
+        "_extend_people",
+        "_without_offices",
+        "_extend_directions",
+    ):
         if name == "_split_and":
             out[f"repair:{name}"] = patched(repairs, name, lambda _d, e: [e])
         else:
