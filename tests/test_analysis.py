@@ -862,3 +862,16 @@ def test_a_capitalized_title_with_the_speaks_for_the_one_person_titled_so() -> N
         ("The District Attorney", "Steve Cooley"),
         ("The Police Chief", "Tom Reed"),
     ]
+
+
+def test_what_was_said_keeps_no_quotation_mark_whose_partner_is_outside_it() -> None:
+    def said(text: str) -> list[str]:
+        return [a.content.text for a in analyze(Report(text=text)).attributions]
+
+    opened = "The gunman fled. “We have been asked to stay inside,” Tom Reed said on Monday."
+    assert said(opened) == ["We have been asked to stay inside"]
+    # a quotation that began in a paragraph before: its closing mark alone goes too
+    closed = 'The doors were shut.\nWe are on the third floor, barricaded in," Bill Adgate said.'
+    assert said(closed) == ["We are on the third floor, barricaded in"]
+    whole = 'Tom Reed said the "lone wolf" had fled.'
+    assert said(whole) == ['the "lone wolf" had fled']  # balanced: kept as written

@@ -459,6 +459,8 @@ def _attributions(
             # ("Police said a loaded. 38-caliber revolver": "a loaded") or the sentence's other
             # half ("Moments after the shooting, one cop put his hands up and said": the time)
             continue
+        if not isinstance(content, Span):
+            content = _balanced(doc, content)
         content_span = content if isinstance(content, Span) else _span(textmap, *content)
         origin = _cited_actor(doc, bounds[sentence_index], actors, textmap, exclude=actor_id)
         dated = next(
@@ -896,6 +898,32 @@ def _past_addressee(doc: Doc, verb: Token, lo: int, hi: int) -> tuple[int, int] 
     if all(t.is_punct or t.is_space for t in doc[after:hi]):
         return None  # only whom it was told to
     return _strip_tokens(doc, lo, hi)
+
+
+_DOUBLE_QUOTES = ('"', "“", "”")
+
+
+def _balanced(doc: Doc, chars: tuple[int, int]) -> tuple[int, int]:
+    """What was said without a quotation mark whose partner was left outside it: a quotation
+    that ends before ', he said' keeps its words, not its opening mark alone ('“We have
+    been asked ...' is 'We have been asked ...'), and one cut before its opening mark does
+    not keep the closing one."""
+    start, end = chars
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return chars
+    offset = start - span.start_char
+    said = span.text[offset : offset + end - start]
+    if sum(said.count(q) for q in _DOUBLE_QUOTES) % 2 == 0:
+        return chars
+    if said[:1] in _DOUBLE_QUOTES:
+        kept = said[1:].lstrip()
+        return end - len(kept), end
+    trimmed = said.rstrip(" ,.")
+    if trimmed[-1:] in _DOUBLE_QUOTES:
+        kept = trimmed[:-1].rstrip(" ,")
+        return start, start + len(kept)
+    return chars
 
 
 def _names_thing(token: Token) -> bool:
