@@ -875,3 +875,21 @@ def test_what_was_said_keeps_no_quotation_mark_whose_partner_is_outside_it() -> 
     assert said(closed) == ["We are on the third floor, barricaded in"]
     whole = 'Tom Reed said the "lone wolf" had fled.'
     assert said(whole) == ['the "lone wolf" had fled']  # balanced: kept as written
+
+
+def test_a_surname_with_a_title_or_a_name_part_speaks_for_the_one_person_named_so() -> None:
+    """spaCy finds no person in "Chief Craft said" and makes "Del Rio" an organization."""
+    titled = (
+        "Police Chief Charles Craft spoke to reporters on Monday.\n"
+        "Chief Craft said the building was shut."
+    )
+    assert _speakers(titled) == [("Chief Craft", "Charles Craft")]
+    two_words = (
+        "The coach, Jack Del Rio, was upset.\nDel Rio said the team had come up short all year."
+    )
+    assert _speakers(two_words) == [("Del Rio", "Jack Del Rio")]
+    two = (
+        "Police Chief Charles Craft and his brother Tom Craft spoke to reporters on Monday.\n"
+        "Chief Craft said the building was shut."
+    )
+    assert _speakers(two) == [("Chief Craft", None)]  # two of that surname: neither

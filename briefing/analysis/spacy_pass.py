@@ -13,7 +13,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from briefing.analysis.actors import VERB_POS, find_actors, normalize_name, surname
+from briefing.analysis.actors import VERB_POS, find_actors, name_words, normalize_name
 from briefing.analysis.dates import dated_part, dateline, resolve_range
 from briefing.analysis.injection import find_injections, imperative_sentences
 from briefing.analysis.lexicon import (
@@ -30,7 +30,7 @@ from briefing.analysis.lexicon import (
     words,
 )
 from briefing.analysis.lines import line_region
-from briefing.analysis.repairs import front_matter
+from briefing.analysis.repairs import front_matter, is_title
 from briefing.analysis.result import (
     ActorCandidate,
     Analysis,
@@ -262,11 +262,22 @@ def _referent(
             words += [t.lower_ for t in of.subtree if t.dep_ != "det" and not t.is_punct]
         titled = [a.id for a in people if a.role and _titled(a, words)]
         return titled[0] if len(titled) == 1 else None
-    if head.pos_ == "PROPN" and not any(c.dep_ in ("compound", "flat") for c in head.children):
-        # A surname alone that spaCy found no entity in ("Henry told", after "Paul Henry"): the
-        # one person of that surname.
-        surnamed = [a.id for a in people if surname(normalize_name(a.name)) == head.lower_]
-        return surnamed[0] if len(surnamed) == 1 else None
+    if head.pos_ == "PROPN":
+        # A surname that spaCy found no entity in ("Henry told", after "Paul Henry"; with a
+        # title or the given name: "Chief Craft said", "Constable Tim Fanning said"): the one
+        # person of that name.
+        before = [c for c in head.children if c.dep_ in ("compound", "flat")]
+        if any(c.i > head.i for c in before):
+            return None
+        given = [c.lower_ for c in before if not is_title(c)]
+        named = [
+            a.id
+            for a in people
+            if (words := name_words(normalize_name(a.name)))
+            and words[-1] == head.lower_
+            and words[-1 - len(given) : -1] == given
+        ]
+        return named[0] if len(named) == 1 else None
     return None
 
 
