@@ -893,3 +893,17 @@ def test_a_surname_with_a_title_or_a_name_part_speaks_for_the_one_person_named_s
         "Chief Craft said the building was shut."
     )
     assert _speakers(two) == [("Chief Craft", None)]  # two of that surname: neither
+
+
+def test_a_relative_word_or_that_is_no_speaker() -> None:
+    def said(text: str) -> list[tuple[str, str]]:
+        return [(a.speaker, a.content.text) for a in analyze(Report(text=text)).attributions]
+
+    assert said("Police released three videos, two of which say the officers shouted first.") == []
+    assert said("The group has a name whose meaning suggests that it was founded in 1920.") == []
+    # "that" tagged a conjunction by the parser, "claimed" meaning "took"
+    assert said("It was two car bombs that between them claimed the nine lives.") == []
+    # a relative clause inside the speaker's words leaves the speaker as it was
+    assert said("The man, whose name describes the town, said he was tired.") == [
+        ("The man", "he was tired")
+    ]

@@ -618,8 +618,10 @@ def _speech(tok: Token) -> tuple[Token | None, Token | None]:
         finite = tok.tag_ in ("VBD", "VBZ", "VBP") and tok.dep_ != "relcl"
         return None, (tok if finite else None)
     subject = _named_subject(subject)
-    if subject.pos_ == "PRON" and subject.lower_ in ("it", "this", "that", "you"):
-        # "it", "this" and "that" are no one; "you" is anyone ("you'd have to believe ...")
+    if subject.lower_ in ("it", "this", "that", "you"):
+        # "it", "this" and "that" are no one (whatever the tagger called them: "two car bombs
+        # that between them claimed nine lives" has "that" a conjunction); "you" is anyone
+        # ("you'd have to believe ...")
         return None, None
     if _no_one(subject):
         return None, None
@@ -630,6 +632,11 @@ def _speech(tok: Token) -> tuple[Token | None, Token | None]:
             return None, None
         if "Rel" in subject.morph.get("PronType", []) or subject.tag_ in ("WP", "WDT"):
             subject = tok.head
+    if _relative(subject):
+        # "a name whose meaning describes ...", "videos, two of which say ...", "bombs that
+        # claimed nine lives", "what revealing it would do": a thing, or no one the parse can
+        # tell
+        return None, None
     if subject.dep_ == "nsubjpass":
         # A passive verb's subject is what was said or found ("a parolee is found cowering"),
         # not who said it: the speaker is its agent ("announced by the ministry"), unless the
@@ -641,6 +648,19 @@ def _speech(tok: Token) -> tuple[Token | None, Token | None]:
         if not _quoted_as_speaking(tok):
             return None, None
     return subject, tok
+
+
+def _relative(subject: Token) -> bool:
+    """A subject that is a relative or interrogative word, or is qualified by one ("whose
+    name", "two of which"), where it was not read as the noun it stands for."""
+    if subject.tag_ in ("WDT", "WP"):
+        return True
+    if any(c.tag_ == "WP$" for c in subject.children):
+        return True
+    return any(
+        c.dep_ == "prep" and any(g.tag_ in ("WDT", "WP") for g in c.children)
+        for c in subject.children
+    )
 
 
 def _named_subject(subject: Token) -> Token:
