@@ -907,3 +907,35 @@ def test_a_relative_word_or_that_is_no_speaker() -> None:
     assert said("The man, whose name describes the town, said he was tired.") == [
         ("The man", "he was tired")
     ]
+
+
+def test_one_person_named_more_or_less_fully_is_one_actor_but_not_a_junior() -> None:
+    text = (
+        "W. Mark Felt, the No. 2 official at the FBI, died on Thursday.\n"
+        "In 2005, Felt revealed that he was the source. William Mark Felt was born in Idaho.\n"
+        "His son, Mark Felt Jr., said his father died in his sleep. Mark Felt had been ill."
+    )
+    people = {
+        a.name: set(a.aliases)
+        for a in analyze(Report(text=text)).actors
+        if a.kind is ActorKind.PERSON
+    }
+    assert people == {
+        "William Mark Felt": {"Felt", "Mark Felt", "W. Mark Felt"},
+        "Mark Felt Jr.": set(),
+    }
+    assert _speakers(text) == [
+        ("Felt", "William Mark Felt"),
+        ("His son, Mark Felt Jr.", "Mark Felt Jr."),
+    ]
+
+
+def test_same_person_reads_names_from_the_surname_back_with_initials() -> None:
+    from briefing.analysis.actors import same_person
+
+    assert same_person("mark felt", "w mark felt")
+    assert same_person("w mark felt", "william mark felt")
+    assert same_person("luis gerardo jerry ortiz", "jerry ortiz")
+    assert not same_person("george h w bush", "george w bush")
+    assert not same_person("tom craft", "charles craft")
+    assert not same_person("w mark felt", "mark felt jr")

@@ -83,6 +83,24 @@ def surname(key: str) -> str:
     return tokens[-1] if tokens else ""
 
 
+def same_person(a: str, b: str) -> bool:
+    """Two normalized person's names of two or more words that can be one person: read from
+    the surname back, each word of the shorter is the other's word or its initial ("w mark
+    felt" and "william mark felt"; "mark felt" and both); the longer may have given names
+    before ("luis gerardo jerry ortiz" and "jerry ortiz"). Not "george h w bush" and "george
+    w bush", nor "tom craft" and "charles craft"."""
+    x, y = name_words(a), name_words(b)
+    if len(x) < 2 or len(y) < 2 or a.split()[len(x) :] != b.split()[len(y) :]:
+        return False  # "mark felt jr" is the son of "mark felt"
+    for u, v in zip(reversed(x), reversed(y), strict=False):
+        if u == v:
+            continue
+        initial = (len(u) == 1 and v.startswith(u)) or (len(v) == 1 and u.startswith(v))
+        if not initial:
+            return False
+    return True
+
+
 _DIRECTIONS = re.compile(
     r"^(?:(?:north|south)(?:-?(?:east|west))?(?:ern)?|east(?:ern)?|west(?:ern)?|central|downtown)\s+",
     re.I,
@@ -269,6 +287,15 @@ def _group(doc: Doc, ents: list[Ent]) -> list[_Group]:
             ]
             named = surnamed(bare)
             key = named[0] if named else given[0] if len(given) == 1 and key == bare else key
+        elif ent.label == "PERSON" and key not in groups:
+            # The same person named more or less fully ("Mark Felt", "W. Mark Felt", "William
+            # Mark Felt"): the one person told before whose name is compatible.
+            fuller = [
+                k
+                for k in order
+                if groups[k].label == "PERSON" and " " in k and same_person(k, key)
+            ]
+            key = fuller[0] if len(fuller) == 1 else key
         elif ent.label == "ORG" and " " not in key:
             # spaCy tags a surname alone as an organization now and then ("Comeaux said"): it
             # is the one person told before whose surname it is.
