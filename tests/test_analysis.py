@@ -851,8 +851,8 @@ def test_a_title_of_an_office_is_the_persons_role_and_the_office_no_actor() -> N
 
 def test_a_capitalized_title_with_the_speaks_for_the_one_person_titled_so() -> None:
     text = (
-        "District Attorney Steve Cooley announced the verdict on Monday. The District Attorney "
-        "said the jury had done its work.\n"
+        "District Attorney Steve Cooley announced the verdict on Monday, with Deputy District "
+        "Attorney Lowell Anger. The District Attorney said the jury had done its work.\n"
         "Police Chief Tom Reed spoke later. The Police Chief said the gunman had fled."
     )
     roles = {a.name: (a.affiliation, a.role) for a in analyze(Report(text=text)).actors}

@@ -291,9 +291,7 @@ def _group(doc: Doc, ents: list[Ent]) -> list[_Group]:
             # The same person named more or less fully ("Mark Felt", "W. Mark Felt", "William
             # Mark Felt"): the one person told before whose name is compatible.
             fuller = [
-                k
-                for k in order
-                if groups[k].label == "PERSON" and " " in k and same_person(k, key)
+                k for k in order if groups[k].label == "PERSON" and " " in k and same_person(k, key)
             ]
             key = fuller[0] if len(fuller) == 1 else key
         elif ent.label == "ORG" and " " not in key:

@@ -260,8 +260,14 @@ def _referent(
         words.append(head.lower_)
         for of in (c for c in head.children if c.dep_ == "prep" and c.lower_ == "of"):
             words += [t.lower_ for t in of.subtree if t.dep_ != "det" and not t.is_punct]
-        titled = [a.id for a in people if a.role and _titled(a, words)]
-        return titled[0] if len(titled) == 1 else None
+        titled = [a for a in people if a.role and _titled(a, words)]
+        # the title itself before a longer one that ends in it: "the District Attorney" is
+        # "District Attorney Steve Cooley", not "Deputy District Attorney Lowell Anger"
+        exact = [a for a in titled if _titled(a, words, exact=True)]
+        for found in (exact, titled):
+            if len(found) == 1:
+                return found[0].id
+        return None
     if head.pos_ == "PROPN":
         # A surname that spaCy found no entity in ("Henry told", after "Paul Henry"; with a
         # title or the given name: "Chief Craft said", "Constable Tim Fanning said"): the one
@@ -281,10 +287,12 @@ def _referent(
     return None
 
 
-def _titled(person: ActorCandidate, words: list[str]) -> bool:
+def _titled(person: ActorCandidate, words: list[str], *, exact: bool = False) -> bool:
     """The title's words ("district attorney") end the person's affiliation and role
     ("District", "Attorney"), or the words of an office's title before its "of" ("the
-    chief", of "Chief of Police")."""
+    chief", of "Chief of Police"); ``exact``: are the role itself."""
+    if exact:
+        return (person.role or "").lower().split() == words
     held = f"{person.affiliation or ''} {person.role or ''}".lower().split()
     before_of = held[: held.index("of")] if "of" in held else []
     return any(h[-len(words) :] == words for h in (held, before_of) if h)
