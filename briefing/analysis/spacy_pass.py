@@ -246,8 +246,9 @@ def _referent(
     subject of a clause before it in its sentence ("Rogers said, although he added"), else the
     person who is the subject of the sentence before ("Inspector Gaskin said ... He told"),
     reached through the same pronoun and past quoted words (see :func:`_pronoun_referent`);
-    "the mayor said" is the only person the report titles so; a surname alone is the one
-    person of that surname. None where that is not one person.
+    "the mayor said" is the only person the report titles so (see :func:`_titled`); a surname,
+    alone, after a title or with its name's other words, is the one person named so. None
+    where that is not one person.
     """
     people = tuple(a for a in actors if a.kind is ActorKind.PERSON)
     if (gender := _gendered(head)) is not None:
@@ -270,8 +271,8 @@ def _referent(
         return None
     if head.pos_ == "PROPN":
         # A surname that spaCy found no entity in ("Henry told", after "Paul Henry"; with a
-        # title or the given name: "Chief Craft said", "Constable Tim Fanning said"): the one
-        # person of that name.
+        # title or the name's other words: "Chief Craft said", "Del Rio said", where spaCy
+        # made "Del Rio" an organization): the one person of that name.
         before = [c for c in head.children if c.dep_ in ("compound", "flat")]
         if any(c.i > head.i for c in before):
             return None
@@ -641,9 +642,8 @@ def _speech(tok: Token) -> tuple[Token | None, Token | None]:
         if "Rel" in subject.morph.get("PronType", []) or subject.tag_ in ("WP", "WDT"):
             subject = tok.head
     if _relative(subject):
-        # "a name whose meaning describes ...", "videos, two of which say ...", "bombs that
-        # claimed nine lives", "what revealing it would do": a thing, or no one the parse can
-        # tell
+        # "a name whose meaning suggests ...", "videos, two of which say ...", "what revealing
+        # it would do": a thing, or no one the parse can tell
         return None, None
     if subject.dep_ == "nsubjpass":
         # A passive verb's subject is what was said or found ("a parolee is found cowering"),
