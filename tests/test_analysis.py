@@ -873,8 +873,10 @@ def test_what_was_said_keeps_no_quotation_mark_whose_partner_is_outside_it() -> 
     # a quotation that began in a paragraph before: its closing mark alone goes too
     closed = 'The doors were shut.\nWe are on the third floor, barricaded in," Bill Adgate said.'
     assert said(closed) == ["We are on the third floor, barricaded in"]
-    whole = 'Tom Reed said the "lone wolf" had fled.'
-    assert said(whole) == ['the "lone wolf" had fled']  # balanced: kept as written
+    inner = 'Tom Reed said the "lone wolf" had fled.'
+    assert said(inner) == ['the "lone wolf" had fled']  # balanced inside: kept as written
+    whole = "Tom Reed said that “nothing justifies that”."
+    assert said(whole) == ["nothing justifies that"]  # one whole quotation: its words
 
 
 def test_a_surname_with_a_title_or_a_name_part_speaks_for_the_one_person_named_so() -> None:

@@ -946,14 +946,22 @@ def _balanced(doc: Doc, chars: tuple[int, int]) -> tuple[int, int]:
     """What was said without a quotation mark whose partner was left outside it: a quotation
     that ends before ', he said' keeps its words, not its opening mark alone ('“We have
     been asked ...' is 'We have been asked ...'), and one cut before its opening mark does
-    not keep the closing one."""
+    not keep the closing one; a whole quotation keeps its words without its marks."""
     start, end = chars
     span = doc.char_span(start, end, alignment_mode="expand")
     if span is None:
         return chars
     offset = start - span.start_char
     said = span.text[offset : offset + end - start]
-    if sum(said.count(q) for q in _DOUBLE_QUOTES) % 2 == 0:
+    marks = sum(said.count(q) for q in _DOUBLE_QUOTES)
+    closed = said.rstrip(" ,.")
+    if marks == 2 and said[:1] in _DOUBLE_QUOTES and closed[-1:] in _DOUBLE_QUOTES:
+        # one whole quotation: its words (‘“Nothing justifies that,”’ is ‘Nothing justifies
+        # that’), as where the marks were left outside
+        kept = closed[1:-1].strip().rstrip(" ,")
+        lead = len(said) - len(said[1:].lstrip())
+        return start + lead, start + lead + len(kept)
+    if marks % 2 == 0:
         return chars
     if said[:1] in _DOUBLE_QUOTES:
         kept = said[1:].lstrip()
