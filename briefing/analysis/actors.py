@@ -29,7 +29,7 @@ from briefing.analysis.lexicon import (
     org_kind,
     words,
 )
-from briefing.analysis.repairs import Ent, is_title, repaired_entities
+from briefing.analysis.repairs import Ent, is_title, office_title_word, repaired_entities
 from briefing.analysis.result import ActorCandidate, Mention
 from briefing.analysis.ruler import PLACE_HEADS
 from briefing.ingest.textmap import TextMap
@@ -444,13 +444,8 @@ def _office_title(doc: Doc, i: int, run: list[Token]) -> str | None:
     Police Tom Reed", "Minister of the Interior Ann Lee"): ``run`` is the capitalized words
     before the name and ``i`` the word the run stopped at. The role is the whole title, with
     the titles and modifiers before it ("Deputy Secretary of State")."""
-    if i < 1:
-        return None
-    of = i - 1 if doc[i].lower_ == "the" else i
-    if doc[of].lower_ != "of" or of < 1 or any(t.tag_ == "POS" for t in run):
-        return None
-    start = of - 1
-    if not (is_title(doc[start]) and doc[start].is_title):
+    start = office_title_word(doc, i)
+    if start is None or any(t.tag_ == "POS" for t in run):
         return None
     while start > 0 and (
         doc[start - 1].is_title

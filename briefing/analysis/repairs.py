@@ -194,6 +194,19 @@ def _split_titles(doc: Doc, ents: list[Ent]) -> list[Ent]:
     return out
 
 
+def office_title_word(doc: Doc, before: int) -> int | None:
+    """The title word of "<Title> of [the] <office>" ("Secretary" of "Secretary of the
+    Interior"), capitalized, where ``before`` is the word just before the office's name; None
+    where there is none."""
+    if before < 1:
+        return None
+    of = before - 1 if doc[before].lower_ == "the" else before
+    if of < 1 or doc[of].lower_ != "of":
+        return None
+    title = doc[of - 1]
+    return title.i if title.is_title and is_title(title) else None
+
+
 def _without_offices(doc: Doc, ents: list[Ent]) -> list[Ent]:
     """An organization that is the office of a person's title ("State" of "Secretary of State
     John Kerry", "Police" of "Chief of Police Tom Reed") is part of the title, not an actor;
@@ -201,14 +214,10 @@ def _without_offices(doc: Doc, ents: list[Ent]) -> list[Ent]:
     titled: dict[int, str] = {}  # entity index: its title ("secretary of state")
     held: set[str] = set()  # the titles a person is named with
     for i, ent in enumerate(ents):
-        of = ent.start - 1
-        if of > 0 and doc[of].lower_ == "the":
-            of -= 1
-        if ent.label != "ORG" or of < 1 or doc[of].lower_ != "of":
+        title = office_title_word(doc, ent.start - 1)
+        if ent.label != "ORG" or title is None:
             continue
-        if not (doc[of - 1].is_title and is_title(doc[of - 1])):
-            continue
-        titled[i] = f"{doc[of - 1].lower_} of {ent.span(doc).text.lower()}"
+        titled[i] = f"{doc[title].lower_} of {ent.span(doc).text.lower()}"
         nxt = ents[i + 1] if i + 1 < len(ents) else None
         if nxt is not None and nxt.label == "PERSON" and nxt.start == ent.end:
             held.add(titled[i])
