@@ -941,3 +941,26 @@ def test_same_person_reads_names_from_the_surname_back_with_initials() -> None:
     assert not same_person("george h w bush", "george w bush")
     assert not same_person("tom craft", "charles craft")
     assert not same_person("w mark felt", "mark felt jr")
+
+
+def test_he_after_a_surname_or_a_title_spacy_found_no_person_in_is_that_person() -> None:
+    """The sentence before names its subject by surname or title alone ("Payton said", "Chief
+    Craft said"), where spaCy tagged no person: "He said" is the one person named so."""
+    surname = (
+        "Coach Sean Payton spoke after practice on Wednesday.\n"
+        "Payton said the team would not have acted if it were still fighting.\n"
+        "He said the injury does not require surgery."
+    )
+    assert _speakers(surname)[-1] == ("He", "Sean Payton")
+    titled = (
+        "Police Chief Charles Craft spoke to reporters on Monday.\n"
+        "The building had no security system, Chief Craft said.\n"
+        "He said witnesses had seen the man walk in."
+    )
+    assert _speakers(titled)[-1] == ("He", "Charles Craft")
+    two = (
+        "Police Chief Charles Craft and his brother Tom Craft spoke to reporters on Monday.\n"
+        "The building had no security system, Chief Craft said.\n"
+        "He said witnesses had seen the man walk in."
+    )
+    assert _speakers(two)[-1] == ("He", None)  # two of that surname: neither

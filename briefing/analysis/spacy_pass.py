@@ -253,6 +253,12 @@ def _referent(
     people = tuple(a for a in actors if a.kind is ActorKind.PERSON)
     if (gender := _gendered(head)) is not None:
         return _pronoun_referent(doc, head, gender, people, textmap, bounds, sentence_of)
+    return _named_referent(head, people)
+
+
+def _named_referent(head: Token, people: tuple[ActorCandidate, ...]) -> str | None:
+    """The one person a title ("the mayor") or a surname ("Payton", "Mr. Kelly") names, where
+    spaCy found no person's mention there; None where that is not one person."""
     if head.pos_ in ("NOUN", "PROPN") and any(c.lower_ == "the" for c in head.children):
         # "the mayor", "The District Attorney", "the police chief", "the Secretary of State":
         # the title's words end the words a person was introduced with ("Police Chief Tom
@@ -321,7 +327,8 @@ def _pronoun_referent(
         for tok in (subject, *(c for c in subject.children if c.dep_ == "appos")):
             if (held := _actor_holding(tok, people, textmap)) is not None:
                 return held
-        return None
+        # "Payton said ... He said", "Mr. Kelly said ... He said": named as the speaker is
+        return _named_referent(subject, people) if _gendered(subject) is None else None
 
     def quoted(lo: int, i: int) -> bool:
         return sum(t.is_quote for t in doc[lo:i]) % 2 == 1
