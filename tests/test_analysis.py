@@ -964,3 +964,14 @@ def test_he_after_a_surname_or_a_title_spacy_found_no_person_in_is_that_person()
         "He said witnesses had seen the man walk in."
     )
     assert _speakers(two)[-1] == ("He", None)  # two of that surname: neither
+
+
+def test_he_after_a_quotation_the_parser_rooted_in_the_quoted_words_is_its_speaker() -> None:
+    """The parser makes "Nothing justifies that" the sentence's clause and "Mr. Kelly said"
+    part of it; the subject of the sentence before "He said" is still Mr. Kelly."""
+    text = (
+        "Commissioner Raymond Kelly spoke to reporters on Monday.\n"
+        "“Nothing justifies that,” Mr. Kelly said.\n"
+        "He said the violence had been caused by a group that broke away from the vigil."
+    )
+    assert _speakers(text)[-1] == ("He", "Raymond Kelly")

@@ -365,6 +365,17 @@ def _pronoun_referent(
             return None
         before = doc[slice(*bounds[back])]
         subject = next((t for t in before.root.children if t.dep_ in _SUBJECTS), None)
+        if subject is not None and quoted(before.start, subject.i):
+            # the parser rooted '“Nothing justifies that,” Mr. Kelly said.' in the quoted
+            # words: the sentence's subject is its speaker's, outside the quotation marks
+            speakers = (
+                speaker
+                for t in before
+                if (speaker := _speech(t)[0]) is not None
+                and speaker.dep_ in _SUBJECTS
+                and not quoted(before.start, speaker.i)
+            )
+            subject = next(speakers, subject)
         if subject is None:
             named = {held for t in before if (held := _actor_holding(t, people, textmap))}
             return named.pop() if len(named) == 1 else None
