@@ -975,3 +975,16 @@ def test_he_after_a_quotation_the_parser_rooted_in_the_quoted_words_is_its_speak
         "He said the violence had been caused by a group that broke away from the vigil."
     )
     assert _speakers(text)[-1] == ("He", "Raymond Kelly")
+
+
+def test_she_after_a_first_sentence_the_parser_ran_a_headline_into_is_its_subject() -> None:
+    """The parser runs the headline and dateline into the first sentence and finds the
+    headline's noun a subject of its verb too; the subject in the sentence is the person."""
+    text = (
+        "Murder trial ordered for woman accused in plant shootings\n"
+        "POSTED: December 08, 2010\n"
+        'Yvonne Hiller was certain she was being targeted for "chemical abuse," but no one '
+        "believed her story.\n"
+        "She accused her coworkers of spraying her with deer urine."
+    )
+    assert _speakers(text)[-1] == ("She", "Yvonne Hiller")

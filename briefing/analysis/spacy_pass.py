@@ -364,7 +364,11 @@ def _pronoun_referent(
         if back not in bounds:
             return None
         before = doc[slice(*bounds[back])]
-        subject = next((t for t in before.root.children if t.dep_ in _SUBJECTS), None)
+        # (a subject in the sentence: the parser may have run a headline above into it)
+        subject = next(
+            (t for t in before.root.children if t.dep_ in _SUBJECTS and t.i >= before.start),
+            None,
+        )
         if subject is not None and quoted(before.start, subject.i):
             # the parser rooted '“Nothing justifies that,” Mr. Kelly said.' in the quoted
             # words: the sentence's subject is its speaker's, outside the quotation marks
