@@ -1004,3 +1004,13 @@ def test_i_or_we_inside_a_quotation_is_whoever_is_quoted() -> None:
     assert _speakers(next_quotation)[-1] == ("I", "Ann Lee")
     # outside a quotation, "I" is the writer: no one the report names
     assert _speakers("Ann Lee spoke on Monday. I believe the Chiefs will lose.")[-1] == ("I", None)
+
+
+def test_a_person_named_before_s_is_not_who_speaks_unless_it_is_their_words() -> None:
+    base = "Kimani Gray, 16, was shot on Saturday.\n"
+    sister = base + "Gray's older sister, Mahnefah Gray, said he was fixing his belt."
+    assert _speakers(sister)[-1][1] == "Mahnefah Gray"
+    family = base + "Gray's family said he was fixing his belt."
+    assert _speakers(family)[-1] == ("Gray's family", None)
+    words = base + "Gray's testimony said he was fixing his belt."
+    assert _speakers(words)[-1] == ("Gray's testimony", "Kimani Gray")

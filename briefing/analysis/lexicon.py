@@ -39,6 +39,8 @@ NEGATING_SUBJECTS = frozenset(words("negating_subjects"))
 MEDIA_HEADS = frozenset(words("media_heads"))
 # Nouns that make a subject a reference to a report rather than an actor.
 REPORT_NOUNS = set(words("report_nouns"))
+# Nouns by which a person's words speak for them ("Magruder's testimony"); see the data file.
+UTTERANCE_NOUNS = frozenset(words("utterance_nouns"))
 # Nouns by which a report refers back to an organization it named, and the kind it must be.
 ORG_ANAPHORS: dict[str, SourceKind] = {
     **{w: SourceKind.OTHER for w in words("company_anaphors")},

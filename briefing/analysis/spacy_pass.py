@@ -26,6 +26,7 @@ from briefing.analysis.lexicon import (
     REPORTING_VERBS,
     SPEECH_NEEDS_VERB,
     TITLE_HEADS,
+    UTTERANCE_NOUNS,
     source_kind,
     words,
 )
@@ -409,9 +410,20 @@ def _actor_in(span: SpacySpan, actors: tuple[ActorCandidate, ...], textmap: Text
         names = (c for c in head.children if c.dep_ == "appos")
         return next((a for c in names if (a := _actor_holding(c, actors, textmap))), None)
     lo, hi = textmap.to_original(span.start_char, span.end_char)
+    # A person named before "'s" is not who speaks unless what speaks is their words: "Gray's
+    # older sister, Mahnefah Gray" is the sister, "Felt's family" no one the report names, but
+    # "Magruder's testimony" is Magruder ("Iran's seismologic center": Iran, as before).
+    owners = [
+        textmap.to_original(c.left_edge.idx, c.right_edge.idx + len(c.right_edge.text))
+        for c in head.children
+        if c.dep_ == "poss" and head.lower_ not in REPORT_NOUNS | UTTERANCE_NOUNS
+    ]
     for actor in actors:
         for mention in actor.mentions:
-            if lo <= mention.span.start and mention.span.end <= hi:
+            if not (lo <= mention.span.start and mention.span.end <= hi):
+                continue
+            owner = any(a <= mention.span.start and mention.span.end <= b for a, b in owners)
+            if not (owner and actor.kind is ActorKind.PERSON):
                 return actor.id
     return None
 
