@@ -1014,3 +1014,14 @@ def test_a_person_named_before_s_is_not_who_speaks_unless_it_is_their_words() ->
     assert _speakers(family)[-1] == ("Gray's family", None)
     words = base + "Gray's testimony said he was fixing his belt."
     assert _speakers(words)[-1] == ("Gray's testimony", "Kimani Gray")
+
+
+def test_a_person_named_by_initials_alone_is_an_organization_or_a_place() -> None:
+    def kinds(text: str) -> dict[str, ActorKind]:
+        return {a.name: a.kind for a in analyze(Report(text=text)).actors}
+
+    agents = kinds("Eavesdropping on gangsters, F. B. I. and police agents heard Tom Reed.")
+    assert agents["F. B. I."] is ActorKind.ORGANIZATION
+    assert agents["Tom Reed"] is ActorKind.PERSON
+    place = kinds("Tom Reed, 23, of Albany, N. Y., was charged on Monday.")
+    assert place.get("N. Y.") in (None, ActorKind.STATE)  # a place, never a person

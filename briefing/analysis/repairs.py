@@ -81,7 +81,7 @@ def repaired_entities(doc: Doc) -> list[Ent]:
     headline = _headline_tokens(doc)
     ents: list[Ent] = []
     for e in doc.ents:
-        ent = _speaker_of_work(e) or Ent(e.start, e.end, e.label_)
+        ent = _initials(doc, _speaker_of_work(e) or Ent(e.start, e.end, e.label_))
         if ent.label not in LABELS:
             continue
         trimmed = _trim(doc, ent)
@@ -114,6 +114,20 @@ def _speaker_of_work(ent: SpacySpan) -> Ent | None:
         return None
     start = max((t.i + 1 for t in ent if is_title(t)), default=ent.start)
     return Ent(start, ent.end, "PERSON") if start < ent.end else None
+
+
+_INITIALS = re.compile(r"(?:[A-Z]\.\s*){2,}")
+
+
+def _initials(doc: Doc, ent: Ent) -> Ent:
+    """A "person" named by initials alone is an abbreviation written with its stops: a place
+    after a place's name and a comma ("Newark, N. J."), else an organization ("the F. B. I.",
+    "gangsters, F. B. I. agents")."""
+    if ent.label != "PERSON" or not _INITIALS.fullmatch(ent.span(doc).text):
+        return ent
+    before = doc[max(ent.start - 2, 0) : ent.start]
+    place = len(before) == 2 and before[0].pos_ == "PROPN" and before[1].text == ","
+    return Ent(ent.start, ent.end, "GPE" if place else "ORG", ent.alias)
 
 
 def _trim(doc: Doc, ent: Ent) -> Ent | None:
