@@ -413,10 +413,11 @@ def _actor_in(span: SpacySpan, actors: tuple[ActorCandidate, ...], textmap: Text
     # A person named before "'s" is not who speaks unless what speaks is their words: "Gray's
     # older sister, Mahnefah Gray" is the sister, "Felt's family" no one the report names, but
     # "Magruder's testimony" is Magruder ("Iran's seismologic center": Iran, as before).
+    words = head.lower_ in REPORT_NOUNS or head.lower_ in UTTERANCE_NOUNS
     owners = [
         textmap.to_original(c.left_edge.idx, c.right_edge.idx + len(c.right_edge.text))
         for c in head.children
-        if c.dep_ == "poss" and head.lower_ not in REPORT_NOUNS | UTTERANCE_NOUNS
+        if c.dep_ == "poss" and not words
     ]
     for actor in actors:
         for mention in actor.mentions:
@@ -556,9 +557,6 @@ def _attributions(
     return found
 
 
-_QUOTES = '"“”'
-
-
 def _quoted_first_person(
     found: list[Attribution], sentences: list[Sentence], text: str
 ) -> list[Attribution]:
@@ -570,7 +568,7 @@ def _quoted_first_person(
 
     def quoted(at: int, sentence: int) -> bool:
         lo = sentences[sentence].span.start
-        return sum(text.count(q, lo, at) for q in _QUOTES) % 2 == 1
+        return sum(text.count(q, lo, at) for q in _DOUBLE_QUOTES) % 2 == 1
 
     out: list[Attribution] = []
     for a in found:
@@ -591,7 +589,7 @@ def _quoted_first_person(
             and b.content.start <= span.start
             and span.end <= b.content.end
         }
-        if not holding and text[sentences[a.sentence].span.start] in _QUOTES:
+        if not holding and text[sentences[a.sentence].span.start] in _DOUBLE_QUOTES:
             holding = {
                 b.actor_id for b in out if b.sentence == a.sentence - 1 and b.actor_id is not None
             }
