@@ -615,8 +615,21 @@ def test_a_news_texts_first_line_is_its_headline_unless_it_is_a_dateline() -> No
     assert headline_line("Texas Lifer Escapes Prison Van Near Houston\nA Texas inmate ...") == (
         "Texas Lifer Escapes Prison Van Near Houston"
     )
-    assert headline_line("12 January 2010 @ 09:29 pm\nA Texas inmate ...") is None
-    assert headline_line("A Texas inmate escaped from a prison van on Monday.\nMore.") is None
+    body = "A Texas inmate escaped from a prison van on Monday."
+    assert headline_line(f"12 January 2010 @ 09:29 pm\n{body}") is None
+    assert headline_line(f"{body}\nMore.") is None
+    # A dateline or time stamp above the headline is passed over, never the headline itself.
+    for stamp in (
+        "18 September 2013 Last updated at 13:59 GMT",
+        "Posted: Nov 27, 2005 8:20 AM ET Last Updated: Nov 27, 2005 8:10 PM ET",
+        "9:53 AM, MON 22 JUL 2013",
+    ):
+        assert headline_line(f"{stamp}\nFALLOUT CONTINUES AFTER BRAZEN ESCAPE\n{body}") == (
+            "FALLOUT CONTINUES AFTER BRAZEN ESCAPE"
+        )
+    # A headline that gives a date says more than a time stamp does.
+    dated = "Seacom operations fully restored: 4 November 2011"
+    assert headline_line(f"{dated}\n{body}") == dated
 
 
 def test_background_told_by_more_publishers_does_not_lead_the_event() -> None:
@@ -678,6 +691,24 @@ def test_a_hedged_development_does_not_lead_the_event_the_lead_reports_news_does
     (event,) = builder().build(items, since=SINCE, until=UNTIL).events
     assert {d.what: len(d.families) for d in event.timeline} == {news: 1, hedged: 2}
     assert event.bluf == news
+
+
+def test_codes_bottom_line_opens_each_sentence_with_a_capital() -> None:
+    """A development that is a reported clause ('Officials said the epicenter was ...') is a
+    sentence of its own in the bottom line."""
+    said = "the epicenter was in the waters of the Gulf near Qeshm"
+    text = f"Officials said {said}."
+    items = [
+        item(
+            "r1",
+            text,
+            source_name="Gulf News",
+            url="https://gulfnews.example/a",
+            developments=[development(text, said)],
+        )
+    ]
+    (event,) = builder().build(items, since=SINCE, until=UNTIL).events
+    assert event.bluf == "The epicenter was in the waters of the Gulf near Qeshm."
 
 
 def worded_by_the_model(told: str, headline: str, bluf: str) -> tuple[Event, list[str]]:

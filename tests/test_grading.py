@@ -360,6 +360,18 @@ def test_a_brief_says_which_day_its_relative_dates_count_from() -> None:
     assert next(d for d in undated.developments if "Tuesday" in d.what).when is None
 
 
+def test_a_time_stamp_is_no_development() -> None:
+    """A dateline or time stamp names no development, though spaCy may find an "actor" in it
+    ("ET"); a headline that gives a date is still one."""
+    stamp = "Posted: Nov 27, 2005 8:20 AM ET Last Updated: Nov 27, 2005 8:10 PM ET"
+    body = "The Red Crescent sent rescue teams to Qeshm island on Sunday."
+    told = [d.evidence[0].text for d in brief_of(f"{stamp}\n{body}\n").developments]
+    assert stamp not in told and any("Red Crescent" in t for t in told)
+    headline = "Seacom operations fully restored: 4 November 2011"
+    told = [d.evidence[0].text for d in brief_of(f"{headline}\nSeacom said so.\n").developments]
+    assert headline in told
+
+
 def test_speakers_no_actor_stands_for_are_sources_too() -> None:
     """ICD 203: describe every source. Speakers whose words name no one ("police said", "a
     spokesman told", "a source close to the talks said") are listed once each, not identified,

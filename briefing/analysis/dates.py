@@ -6,6 +6,7 @@ A relative date that names no day is the whole of what it names ("last year", "n
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 import warnings
@@ -228,6 +229,35 @@ _FULL_DATE = re.compile(
 # A dateline is one of a report's first lines, short and not a sentence of its body.
 DATELINE_LINES = 6
 DATELINE_CHARS = 120
+
+
+# A dateline holds a full date or a clock time, and besides them only the words of a time
+# stamp (briefing/data/lexicon.yaml), weekdays, months and at most DATELINE_CAPITALS words in
+# capitals: "18 September 2013 Last updated at 13:59 GMT", "9:53 AM, MON 22 JUL 2013",
+# "WASHINGTON, DC, April 28, 2009". A headline that gives a date says more ("Seacom operations
+# fully restored: 4 November 2011").
+DATELINE_CAPITALS = 3
+_CALENDAR = frozenset(
+    w.casefold()
+    for w in (*calendar.day_name, *calendar.day_abbr, *calendar.month_name, *calendar.month_abbr)
+    if w
+)
+
+
+def is_dateline(line: str) -> bool:
+    """Whether a line is a dateline or a time stamp, not a headline or a sentence."""
+    from briefing.analysis.lexicon import STAMP_WORDS
+
+    line = line.strip()
+    if not line or len(line) > DATELINE_CHARS or line[-1] in ".!?\"'”’":
+        return False
+    rest = _TIME.sub(" ", _FULL_DATE.sub(" ", line))
+    if rest == line:
+        return False
+    others = {
+        w for w in re.findall(r"[^\W\d_]+", rest) if w.casefold() not in STAMP_WORDS | _CALENDAR
+    }
+    return all(w.isupper() for w in others) and len(others) <= DATELINE_CAPITALS
 
 
 def dateline(text: str) -> dt.date | None:

@@ -41,6 +41,8 @@ MEDIA_HEADS = frozenset(words("media_heads"))
 REPORT_NOUNS = set(words("report_nouns"))
 # Nouns by which a person's words speak for them ("Magruder's testimony"); see the data file.
 UTTERANCE_NOUNS = frozenset(words("utterance_nouns"))
+# What a time stamp says besides its date and time ("Posted", "Last Updated"); see the data file.
+STAMP_WORDS = frozenset(words("stamp_words"))
 # Nouns by which a report refers back to an organization it named, and the kind it must be.
 ORG_ANAPHORS: dict[str, SourceKind] = {
     **{w: SourceKind.OTHER for w in words("company_anaphors")},

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from briefing.analysis.dates import is_dateline
 from briefing.analysis.injection import overlaps
 from briefing.analysis.lexicon import HEDGE_LIKELIHOOD, named_as_media, source_kind
 from briefing.analysis.result import ActorCandidate, Analysis
@@ -169,8 +170,8 @@ def _developments(analysis: Analysis) -> list[DevelopmentCandidate]:
     for sentence in analysis.sentences:
         attribution = by_sentence.get(sentence.index)
         evidence = attribution.content if attribution else sentence.span
-        if overlaps(evidence, analysis.injections):
-            continue
+        if overlaps(evidence, analysis.injections) or is_dateline(evidence.text):
+            continue  # a time stamp ("Posted: Nov 27, 2005 8:20 AM ET") is no development
         actor_ids = tuple(
             a.id for a in analysis.actors if any(_contains(evidence, m.span) for m in a.mentions)
         )

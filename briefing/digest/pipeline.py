@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict
 
 from briefing.analysis.actors import normalize_name, place_key
+from briefing.analysis.dates import DATELINE_LINES, is_dateline
 from briefing.analysis.lexicon import HEDGE_PATTERN
 from briefing.analysis.lines import heading_line
 from briefing.analysis.states import states_a_fact
@@ -81,8 +82,11 @@ def analysis_signals(item: DigestItem) -> Signals:
 
 
 def headline_line(text: str) -> str | None:
-    """A news text's first line when it reads as a headline: short, no closing full stop."""
-    first = text.strip().split("\n", 1)[0].strip()
+    """A news text's first line when it reads as a headline: short, no closing full stop.
+    Datelines and time stamps before it are passed over ("18 September 2013 Last updated at
+    13:59 GMT" above "Microsoft releases fix for 'zero-day' IE browser bug")."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()][:DATELINE_LINES]
+    first = next((line for line in lines if not is_dateline(line)), "")
     words = first.split()
     calendar_words = {w.lower() for w in (*calendar.month_name, *calendar.day_name) if w}
     meaningful = [w for w in words if w.isalpha() and w.lower() not in calendar_words]
@@ -335,7 +339,13 @@ class DigestBuilder:
         second = [
             d for d in told[:MAX_ITEMS] if len(d.families) >= 2 and plain(d) and d not in first
         ]
-        top = [" ".join(d.evidence[0].text.split()) for d in first + second[:1] if d.evidence]
+        # Each a sentence of its own, so it opens with a capital ("the epicenter was ..." is a
+        # reported clause: 'officials said the epicenter was ...').
+        top = [
+            (t := " ".join(d.evidence[0].text.split()))[:1].upper() + t[1:]
+            for d in first + second[:1]
+            if d.evidence
+        ]
         lead_words = top[0] if top else " ".join(lead.report.text.split()[:40])
         # The headline: a report's own, the lead's first, then the next most central
         # report's; a sentence cut short only when no report has one.
