@@ -7,7 +7,7 @@ import datetime as dt
 import json
 
 import pytest
-from digest_fixtures import NOW, actor, claim, development, item, source
+from digest_fixtures import NOW, actor, claim, development, item, source, span
 
 from briefing.analysis.lines import heading_line
 from briefing.digest.cluster import Signals
@@ -709,6 +709,37 @@ def test_codes_bottom_line_opens_each_sentence_with_a_capital() -> None:
     ]
     (event,) = builder().build(items, since=SINCE, until=UNTIL).events
     assert event.bluf == "The epicenter was in the waters of the Gulf near Qeshm."
+
+
+def test_an_events_places_leave_out_its_actors_and_put_the_most_named_first() -> None:
+    """A company one report's parser took for a place is an actor of the event, not a place;
+    the place most reports name comes first, whatever its name."""
+    from briefing.schemas.brief import Place
+
+    def place(text: str, name: str) -> Place:
+        return Place(name=name, evidence=[span(text, name)])
+
+    one = "Trend Micro found the flaw in Redmond. The patch reached Zurich."
+    two = "Trend Micro said the patch reached Zurich on Tuesday."
+    items = [
+        item(
+            "r1",
+            one,
+            source_name="Tech Daily",
+            url="https://techdaily.example/a",
+            places=[place(one, "Trend Micro"), place(one, "Redmond"), place(one, "Zurich")],
+        ),
+        item(
+            "r2",
+            two,
+            source_name="Net News",
+            url="https://netnews.example/b",
+            actors=[actor(two, "Trend Micro")],
+            places=[place(two, "Zurich")],
+        ),
+    ]
+    (event,) = builder().build(items, since=SINCE, until=UNTIL).events
+    assert event.places == ["Zurich", "Redmond"]
 
 
 def worded_by_the_model(told: str, headline: str, bluf: str) -> tuple[Event, list[str]]:

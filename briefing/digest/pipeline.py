@@ -274,10 +274,19 @@ class DigestBuilder:
             + denial_contradictions(tellings, checker, family_of)
             + date_contradictions(merged, checker, family_of)
         )
+        # Places, less the names that are the event's actors: as in a brief, but across its
+        # reports ("Trend Micro", a company, that one report's parser took for a place).
+        actor_names = {normalize_name(n) for a in actors for n in (a.name, *a.aliases)}
+        # Most named first (the island the quake struck before a town one report mentions).
         places: dict[str, str] = {}
+        naming: Counter[str] = Counter()
         for item in items:
+            keys = set()
             for place in item.brief.places:
-                places.setdefault(place_key(place.name), place.name)
+                if (key := place_key(place.name)) not in actor_names:
+                    places.setdefault(key, place.name)
+                    keys.add(key)
+            naming.update(keys)
         originators = [i for i in items if i.carrier_of is None]
         fams = list(dict.fromkeys(family_of(i) for i in items))
         # The lead report: the one naming most of the actors that several reports share.
@@ -380,7 +389,7 @@ class DigestBuilder:
             originators=len(originators),
             families=fams,
             actors=actors,
-            places=sorted(places.values()),
+            places=[places[k] for k in sorted(places, key=lambda k: (-naming[k], places[k]))],
             timeline=timeline,
             claims=claims,
             contradictions=contradictions,

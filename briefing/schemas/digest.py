@@ -198,7 +198,11 @@ class Event(_Model):
     originators: int = Field(ge=1, description="Reports after near-duplicates are folded.")
     families: list[str] = Field(description="Independent publisher families in the event.")
     actors: list[DigestActor] = Field(default_factory=list)
-    places: list[str] = Field(default_factory=list)
+    places: list[str] = Field(
+        default_factory=list,
+        description="Places its reports name, those named by most reports first; the names "
+        "of its actors are not repeated here.",
+    )
     timeline: list[DigestDevelopment] = Field(default_factory=list)
     claims: list[DigestClaim] = Field(default_factory=list)
     contradictions: list[Contradiction] = Field(default_factory=list)
