@@ -340,6 +340,23 @@ def test_a_surname_spacy_found_no_entity_in_speaks_for_the_one_person_of_that_su
     assert _speakers(two)[-1] == ("Pinder", None)  # two people of that surname: neither
 
 
+def test_a_name_spacy_left_untagged_that_speaks_with_a_title_is_a_person() -> None:
+    """spaCy tags no entity in these names; a title before the name or in apposition after
+    it makes the speaker a person, with the title as the role."""
+    titled = "Police Constable Tom Hanning says at least a dozen people were at the party."
+    assert _speakers(titled) == [("Police Constable Tom Hanning", "Tom Hanning")]
+    [hanning] = [a for a in analyze(Report(text=titled)).actors if a.kind is ActorKind.PERSON]
+    assert hanning.role == "Constable"
+    apposed = (
+        "Omid Tarkbandi, Governor of Hengam island, said five villages had been badly hit, "
+        "but the worst-affected areas appeared to be in the west."
+    )
+    assert _speakers(apposed) == [("Omid Tarkbandi, Governor of Hengam island", "Omid Tarkbandi")]
+    # Without a title the name stays as the parser left it: no one.
+    farmer = apposed.replace("Governor of Hengam island", "a farmer")
+    assert _speakers(farmer) == [("Omid Tarkbandi, a farmer", None)]
+
+
 def test_the_company_or_the_newspaper_speaks_for_the_one_that_spoke_last_else_named() -> None:
     appeal = "The company said it would appeal."
     one = f"Regulators fined Halvorsen Industries on Monday. {appeal}"
