@@ -404,3 +404,16 @@ def test_speakers_no_actor_stands_for_are_sources_too() -> None:
     assert "single source (Lyons, reliability F)" in claims["lyons"].credibility_rationale
     assert claims["john whitmire"].credibility == 3
     assert "he" not in {s.name.casefold() for s in brief.sources}
+
+
+def test_a_place_where_a_speaker_was_does_not_name_them() -> None:
+    """ "An office worker in Dubai" names no one: not identified, graded F (it was graded C,
+    by its kind, as if Dubai named the worker); researchers at a company are its source."""
+    text = (
+        "Quake felt in the Gulf\n\nAn office worker in Dubai said the building shook for a "
+        "minute. Researchers at the security firm Halvorsen Labs said the flaw was known."
+    )
+    sources = {s.name: s for s in brief_of(text).sources}
+    worker = sources["An office worker in Dubai"]
+    assert not worker.identified and worker.reliability.value == "F"
+    assert sources["Halvorsen Labs"].identified

@@ -37,7 +37,7 @@ from briefing.schemas.brief import ActorKind
 from briefing.schemas.span import Span
 
 VERB_POS = ("VERB", "AUX")  # the parts of speech of a verb
-_PLACE_PREPS = frozenset(words("place_prepositions"))
+PLACE_PREPOSITIONS = frozenset(words("place_prepositions"))
 _ACTING_DEPS = {"nsubj", "nsubjpass", "poss", "agent", "dobj", "conj", "appos"}
 
 
@@ -135,7 +135,7 @@ def _org_is_place(doc: Doc, ent: Ent) -> bool:
     if text.isupper():
         return False
     root = span.root
-    return root.dep_ == "pobj" and root.head.lower_ in _PLACE_PREPS
+    return root.dep_ == "pobj" and root.head.lower_ in PLACE_PREPOSITIONS
 
 
 def _acts(doc: Doc, ent: Ent) -> bool:

@@ -13,7 +13,13 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from briefing.analysis.actors import VERB_POS, find_actors, name_words, normalize_name
+from briefing.analysis.actors import (
+    PLACE_PREPOSITIONS,
+    VERB_POS,
+    find_actors,
+    name_words,
+    normalize_name,
+)
 from briefing.analysis.dates import dated_part, dateline, resolve_range
 from briefing.analysis.injection import find_injections, imperative_sentences
 from briefing.analysis.lexicon import (
@@ -628,10 +634,27 @@ def _names_someone(subject: SpacySpan) -> bool:
     """Whether a proper noun among a speaker's words names someone: a title the parser tagged
     a proper noun names no one where it only qualifies the head ("Sheriff's department
     officials", "Sheriff's officials": unnamed officials), but does as the head ("the
-    Governor said": one office holder)."""
+    Governor said": one office holder); nor does a place where the speaker was ("an office
+    worker in Dubai", "one woman in Qeshm": unnamed people; "researchers at Trend Micro" are
+    that company's)."""
     return any(
-        t.pos_ == "PROPN" and (t.lower_ not in TITLE_HEADS or t == subject.root) for t in subject
+        t.pos_ == "PROPN"
+        and (t.lower_ not in TITLE_HEADS or t == subject.root)
+        and not _where_they_were(t, subject.root)
+        for t in subject
     )
+
+
+def _where_they_were(tok: Token, root: Token) -> bool:
+    """Whether ``tok`` is a place (or a name no entity holds) after a preposition of place
+    that hangs on the speaker's words: "in Dubai", "outside the Sam's Club"."""
+    if tok.ent_type_ not in ("", "GPE", "LOC", "FAC"):
+        return False
+    while tok != root and tok.head != tok:
+        if tok.dep_ == "pobj" and tok.head.lower_ in PLACE_PREPOSITIONS:
+            return True
+        tok = tok.head
+    return False
 
 
 _CITING = frozenset(words("citing_words"))
