@@ -357,6 +357,23 @@ def test_a_name_spacy_left_untagged_that_speaks_with_a_title_is_a_person() -> No
     assert _speakers(farmer) == [("Omid Tarkbandi, a farmer", None)]
 
 
+def test_an_acronym_no_parentheses_define_is_the_organization_whose_name_makes_it() -> None:
+    text = (
+        "The U. S. Geological Survey in Golden, Colo., said it was a magnitude-6.1 temblor. "
+        "The USGS said the quake was 35 miles southwest of the port."
+    )
+    assert _speakers(text) == [
+        ("The U. S. Geological Survey in Golden, Colo.", "U. S. Geological Survey"),
+        ("The USGS", "U. S. Geological Survey"),
+    ]
+    [survey] = [a for a in analyze(Report(text=text)).actors if "USGS" in (a.name, *a.aliases)]
+    assert survey.name == "U. S. Geological Survey"
+    # Two organizations whose names make it: neither.
+    two = text + " The Utah State Gas Service said its lines held."
+    names = {a.name for a in analyze(Report(text=two)).actors}
+    assert {"USGS", "U. S. Geological Survey", "Utah State Gas Service"} <= names
+
+
 def test_the_company_or_the_newspaper_speaks_for_the_one_that_spoke_last_else_named() -> None:
     appeal = "The company said it would appeal."
     one = f"Regulators fined Halvorsen Industries on Monday. {appeal}"

@@ -38,6 +38,7 @@ from briefing.schemas.span import Span
 
 VERB_POS = ("VERB", "AUX")  # the parts of speech of a verb
 PLACE_PREPOSITIONS = frozenset(words("place_prepositions"))
+_ACRONYM_SKIP = frozenset(words("acronym_skip"))
 _ACTING_DEPS = {"nsubj", "nsubjpass", "poss", "agent", "dobj", "conj", "appos"}
 
 
@@ -321,10 +322,43 @@ def _group(doc: Doc, ents: list[Ent]) -> list[_Group]:
             order.remove(akey)
             groups[target].forms.update(src.forms)
             groups[target].ents.extend(src.ents)
+    _join_bare_acronyms(groups, order)
     _add_untagged_mentions(doc, groups)
     result = [groups[k] for k in order]
     result.sort(key=lambda g: min(e.start for e in g.ents))
     return result
+
+
+def initials(name: str) -> str:
+    """The acronym a name's words make: each word's first letter, all the letters of a word
+    in capitals, none of a word such as "of" ("U. S. Geological Survey" and "US Geological
+    Survey" make "USGS", "Texas Department of Criminal Justice" "TDCJ")."""
+    words = [w for w in re.findall(r"[^\W\d_]+", name) if w.casefold() not in _ACRONYM_SKIP]
+    return "".join(w if w.isupper() else w[0] for w in words).upper()
+
+
+def _join_bare_acronyms(groups: dict[str, _Group], order: list[str]) -> None:
+    """An organization named by an acronym that no parentheses define ("USGS") is the one
+    organization of the report whose name makes it ("U. S. Geological Survey")."""
+    for key in list(order):
+        group = groups[key]
+        acronym = next((f for f in group.forms if f.isupper() and " " not in f), None)
+        if group.label != "ORG" or acronym is None or not 2 <= len(acronym) <= 8:
+            continue
+        expanded = [
+            k
+            for k in order
+            if k != key
+            and groups[k].label == "ORG"
+            and any(" " in f and initials(f) == acronym for f in groups[k].forms)
+        ]
+        if len(expanded) == 1:
+            target = groups[expanded[0]]
+            target.forms.update(group.forms)
+            target.ents.extend(group.ents)
+            target.aliases.add(acronym)
+            del groups[key]
+            order.remove(key)
 
 
 def _parenthesized_acronym(doc: Doc, ent: Ent) -> str | None:

@@ -265,9 +265,9 @@ def _untagged_acronyms(doc: Doc, ents: list[Ent]) -> list[Ent]:
 
 def _untagged_speakers(doc: Doc, ents: list[Ent]) -> list[Ent]:
     """A name the model left untagged that speaks with a person's title is a person: after
-    a title ("Mr Alishbandi told AFP ...") or before one in apposition ("Heydar Alishbandi,
-    Governor of Qeshm island, said ..."); proper nouns in no entity, the subject of a
-    reporting verb."""
+    a title ("Police Constable Tim Fanning says ...") or before one in apposition ("Heydar
+    Alishbandi, Governor of Qeshm island, said ..."); two or more proper nouns in no entity,
+    the subject of a reporting verb."""
     taken = {i for e in ents for i in range(e.start, e.end)}
     found = []
     for tok in doc:
@@ -278,8 +278,8 @@ def _untagged_speakers(doc: Doc, ents: list[Ent]) -> list[Ent]:
         start = tok.i
         while _free(doc, taken, start - 1) and doc[start - 1].head == tok:
             start -= 1
-        if any(doc[i].ent_type_ for i in range(start, tok.i)):
-            continue
+        if start == tok.i or any(doc[i].ent_type_ for i in range(start, tok.i)):
+            continue  # a surname alone is whoever is named so (the speakers' rule decides)
         before = doc[start - 1] if start > 0 else None
         titled = before is not None and before.head == tok and is_title(before)
         apposed = any(c.dep_ == "appos" and is_title(c) for c in tok.rights)
