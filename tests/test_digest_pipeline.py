@@ -335,6 +335,18 @@ def test_a_surname_shared_by_two_people_does_not_make_them_one() -> None:
     assert sources["Texas"] == 1 and sources["Texas Department"] == 1
 
 
+def test_a_source_row_goes_by_the_persons_name_not_a_speakers_description() -> None:
+    a = "Hengam island governor Omid Tarkbandi told AFP ten people died."
+    b = "Omid Tarkbandi said five villages were hit."
+    official = SourceKind.OFFICIAL
+    items = [
+        item("a", a, source_name="A", sources=[source(a, a.split(" told")[0], kind=official)]),
+        item("b", b, source_name="B", sources=[source(b, "Omid Tarkbandi", kind=official)]),
+    ]
+    event = builder().build(items, since=SINCE, until=UNTIL).events[0]
+    assert [(x.name, x.reports) for x in event.sources] == [("Omid Tarkbandi", 2)]
+
+
 def test_a_person_graded_as_an_institution_rolls_up_with_the_person() -> None:
     a = "Chela Ortiz, the deputy's wife, said the family was relieved."
     b = "Chela said she would not forget. Jordan said it would send aid, Michael Jordan said."

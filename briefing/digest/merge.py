@@ -10,6 +10,7 @@ unnamed originator ("officials") counts once per publisher family.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -495,7 +496,12 @@ def _rollups(
         grade = max(counts, key=lambda g: (counts[g], g.value))
         first = next(s for s in tellings if s.reliability == grade)
         names = [s.name for _, s in group]
-        name = max(names, key=lambda n: (len(_tokens(normalize_name(n))), names.count(n)))
+        # A name before words that describe ("Heydar Alishbandi" before "Qeshm island governor
+        # Heydar Alishbandi", a speaker's words), then the fullest, then the most told.
+        name = max(
+            names,
+            key=lambda n: (_a_name(n), len(_tokens(normalize_name(n))), names.count(n)),
+        )
         row = SourceRollup(
             name=name,
             kind=first.kind,
@@ -508,6 +514,16 @@ def _rollups(
         )
         out.append((group, row))
     return out
+
+
+def _a_name(words: str) -> bool:
+    """Whether words are a name, not a description: every word capitalized but "of", "the"
+    and the like ("Texas Department of Criminal Justice"; not "The governor of Qeshm
+    island")."""
+    return all(
+        w[0].isupper() or w.casefold() in _ACRONYM_SKIP
+        for w in re.findall(r"[^\W\d_][\w'’.-]*", words)
+    )
 
 
 GRADE_SCORE = {
