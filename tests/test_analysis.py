@@ -357,6 +357,29 @@ def test_a_name_spacy_left_untagged_that_speaks_with_a_title_is_a_person() -> No
     assert _speakers(farmer) == [("Omid Tarkbandi, a farmer", None)]
 
 
+def test_a_role_told_in_apposition_is_the_persons_role() -> None:
+    def roles(text: str) -> dict[str, str | None]:
+        people = analyze(Report(text=text)).actors
+        return {a.name: a.role for a in people if a.kind is ActorKind.PERSON}
+
+    after = (
+        "Masoud Dalvand, head of the province's emergency affairs, said several buildings "
+        "on the island were damaged."
+    )
+    assert roles(after) == {"Masoud Dalvand": "head of the province's emergency affairs"}
+    before = "The spokeswoman for the hospital, Helen Marlow, said two patients were stable."
+    assert roles(before) == {"Helen Marlow": "spokeswoman for the hospital"}
+    # Not whose deputy (the possessive), and no role from words that are no title.
+    assert roles("Tom Reed's deputy, Ann Lee, spoke.")["Ann Lee"] == "deputy"
+    assert roles("Mark Pinder, a neighbour, said he heard shots.") == {"Mark Pinder": None}
+    # "the company" is not the title of the company's spokesman.
+    company = (
+        "Brightwell Foods recalled its bread on Monday. Simon Hale, spokesman for the "
+        "company, spoke to reporters. The company said no one was ill."
+    )
+    assert _speakers(company)[-1] == ("The company", "Brightwell Foods")
+
+
 def test_an_acronym_no_parentheses_define_is_the_organization_whose_name_makes_it() -> None:
     text = (
         "The U. S. Geological Survey in Golden, Colo., said it was a magnitude-6.1 temblor. "

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
@@ -410,6 +411,8 @@ def _candidate(
         role, affiliation = _role_and_affiliation(doc, ent, group.label)
         if role or affiliation:
             break
+    if group.label == "PERSON" and role is None:
+        role = next((r for e in ents if (r := _apposed_role(doc, e))), None)
     if group.label == "PERSON":
         kind = ActorKind.PERSON
     elif group.label == "GPE":
@@ -471,6 +474,40 @@ def _role_and_affiliation(doc: Doc, ent: Ent, label: str) -> tuple[str | None, s
     if affiliation and affiliation.lower() in ("the", "and", "with"):
         affiliation = None
     return role, affiliation
+
+
+# An apposed role longer than this many words is cut to its title ("head").
+APPOSED_ROLE_WORDS = 8
+
+
+def _apposed_role(doc: Doc, ent: Ent) -> str | None:
+    """A person's role told in apposition, either way round: "Masoud Dalman, head of the
+    province's emergency affairs, said" and "the head of the disaster service, Massoud
+    Dalman, said" give "head of ..."; only a title makes a role ("Mark Pinder, a neighbour"
+    has none)."""
+    root = ent.span(doc).root
+    apposed = [c for c in root.children if c.dep_ == "appos" and not c.ent_type_]
+    if root.dep_ == "appos" and not root.head.ent_type_:
+        apposed.append(root.head)
+    for head in apposed:
+        if not is_title(head) or head.pos_ not in ("NOUN", "PROPN"):
+            continue
+        # The title, its modifiers and what it is of or for; not "the", nor whose it is
+        # ("Mitchell's deputy" is a deputy), nor the name itself.
+        left = [c for c in head.lefts if c.dep_ not in ("det", "poss")]
+        words = sorted(
+            [head, *(t for c in left for t in c.subtree)]
+            + [t for c in head.rights if c.dep_ == "prep" for t in c.subtree],
+            key=lambda t: t.i,
+        )
+        words = [t for t in words if t.i < ent.start or t.i >= ent.end]
+        if len(words) > APPOSED_ROLE_WORDS:
+            return head.text
+        return (
+            "".join(t.text_with_ws if t.i + 1 == n.i else t.text + " " for t, n in pairwise(words))
+            + words[-1].text
+        )
+    return None
 
 
 def _office_title(doc: Doc, i: int, run: list[Token]) -> str | None:

@@ -303,6 +303,9 @@ def _named_referent(head: Token, people: tuple[ActorCandidate, ...]) -> str | No
     return None
 
 
+_ROLE_PREPOSITIONS = frozenset({"for", "at", "with", "in", "on", "from"})
+
+
 def _titled(person: ActorCandidate, words: list[str], *, exact: bool = False) -> bool:
     """The title's words ("district attorney") end the person's affiliation and role
     ("District", "Attorney"), or the words of an office's title before its "of" ("the
@@ -310,6 +313,9 @@ def _titled(person: ActorCandidate, words: list[str], *, exact: bool = False) ->
     if exact:
         return (person.role or "").lower().split() == words
     held = f"{person.affiliation or ''} {person.role or ''}".lower().split()
+    # A role told in apposition goes on after its title ("spokesman for the U.K. company"):
+    # its title is the words before the first preposition but "of" ("the company" is no title).
+    held = held[: next((i for i, w in enumerate(held) if w in _ROLE_PREPOSITIONS), len(held))]
     before_of = held[: held.index("of")] if "of" in held else []
     return any(h[-len(words) :] == words for h in (held, before_of) if h)
 
