@@ -341,6 +341,16 @@ def test_a_title_that_is_a_calling_makes_no_official() -> None:
         "Ann Lee": (SourceKind.OFFICIAL, Reliability.C),
         "Phil Stirling": (SourceKind.OFFICIAL, Reliability.C),
     }
+    # The same in apposition, where the role goes on after its title.
+    apposed = brief_of(
+        "Karl Menzies, a lawyer for the family, said the appeal would fail. Ann Lee, head of "
+        "the county's emergency service, said the bridge would reopen."
+    )
+    kinds = {s.name: (s.kind, s.reliability) for s in apposed.sources}
+    assert kinds == {
+        "Karl Menzies": (SourceKind.OTHER, Reliability.F),
+        "Ann Lee": (SourceKind.OFFICIAL, Reliability.C),
+    }
 
 
 def test_a_brief_says_which_day_its_relative_dates_count_from() -> None:

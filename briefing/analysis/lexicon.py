@@ -79,15 +79,23 @@ def org_kind(name: str, context: str = "") -> ActorKind:
 
 
 _CIVIL_ROLES = tuple(words("civil_roles"))
+_ROLE_PREPOSITIONS = frozenset(words("role_prepositions"))
+
+
+def role_title(role: str) -> list[str]:
+    """A role's title, lowercased words: those before its first preposition but "of"
+    ("spokesman for the company" -> ["spokesman"]; "Secretary of State" whole)."""
+    held = role.lower().split()
+    return held[: next((i for i, w in enumerate(held) if w in _ROLE_PREPOSITIONS), len(held))]
 
 
 def public_office(role: str | None) -> bool:
-    """A role that is a public office: a title, and not a calling ("Defense Attorney", "Father";
-    a "District Attorney" holds an office)."""
+    """A role that is a public office: a title, and not a calling ("Defense Attorney", "Father",
+    "lawyer for the family"; a "District Attorney" holds an office)."""
     if not role:
         return False
-    role = " ".join(role.lower().split())
-    return not any(role == c or role.endswith(" " + c) for c in _CIVIL_ROLES)
+    title = " ".join(role_title(role))
+    return not any(title == c or title.endswith(" " + c) for c in _CIVIL_ROLES)
 
 
 def named_as_media(speaker: str, names: list[str]) -> bool:

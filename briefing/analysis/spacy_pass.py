@@ -33,6 +33,7 @@ from briefing.analysis.lexicon import (
     SPEECH_NEEDS_VERB,
     TITLE_HEADS,
     UTTERANCE_NOUNS,
+    role_title,
     source_kind,
     words,
 )
@@ -303,19 +304,15 @@ def _named_referent(head: Token, people: tuple[ActorCandidate, ...]) -> str | No
     return None
 
 
-_ROLE_PREPOSITIONS = frozenset({"for", "at", "with", "in", "on", "from"})
-
-
 def _titled(person: ActorCandidate, words: list[str], *, exact: bool = False) -> bool:
     """The title's words ("district attorney") end the person's affiliation and role
     ("District", "Attorney"), or the words of an office's title before its "of" ("the
     chief", of "Chief of Police"); ``exact``: are the role itself."""
     if exact:
         return (person.role or "").lower().split() == words
-    held = f"{person.affiliation or ''} {person.role or ''}".lower().split()
     # A role told in apposition goes on after its title ("spokesman for the U.K. company"):
-    # its title is the words before the first preposition but "of" ("the company" is no title).
-    held = held[: next((i for i, w in enumerate(held) if w in _ROLE_PREPOSITIONS), len(held))]
+    # "the company" is no title of its spokesman.
+    held = role_title(f"{person.affiliation or ''} {person.role or ''}")
     before_of = held[: held.index("of")] if "of" in held else []
     return any(h[-len(words) :] == words for h in (held, before_of) if h)
 
