@@ -224,6 +224,25 @@ def test_a_denial_against_a_claim_is_shown_with_both_sides() -> None:
     }
 
 
+def test_figures_written_in_words_are_figures_too() -> None:
+    """News style spells out small numbers: "three people" and "10 people" killed are
+    different figures for one quantity."""
+    from briefing.digest.contradictions import quantities
+
+    [three] = [q for q in quantities("Three people were killed in the quake.")]
+    assert (three.key, three.value, three.shown) == ("people|kill", 3.0, "Three people")
+    assert [q.value for q in quantities("Twenty-five people were arrested.")] == [25.0]
+    a = "The earthquake on the island killed three people, the governor said."
+    b = "The earthquake on the island killed 10 people, the governor said."
+    items = [
+        item("a", a, source_name="Gulf News", developments=[development(a, a)]),
+        item("b", b, source_name="Tehran Times", developments=[development(b, b)]),
+    ]
+    event = builder().build(items, since=SINCE, until=UNTIL).events[0]
+    [figure] = [c for c in event.contradictions if c.kind is ContradictionKind.FIGURE]
+    assert sorted(s.value or "" for s in figure.sides) == ["10 people", "three people"]
+
+
 def test_different_dates_for_one_development_are_a_contradiction() -> None:
     a = "The bridge at Zatoka was struck by missiles, local authorities reported."
     b = "The bridge at Zatoka was struck by missiles, according to the regional governor."

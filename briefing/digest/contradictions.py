@@ -14,6 +14,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from text_to_num import text2num
+
 from briefing.analysis import get_nlp
 from briefing.analysis.actors import normalize_name
 from briefing.analysis.lexicon import FIGURE_SCALES, words
@@ -41,6 +43,7 @@ class Quantity:
 
 
 def _number(words: list[str]) -> float | None:
+    """A figure's value, in digits ("3.5 million") or words ("three", "twenty-five")."""
     total: float | None = None
     for word in words:
         w = word.replace(",", "").lower()
@@ -50,8 +53,15 @@ def _number(words: list[str]) -> float | None:
         try:
             total = float(w)
         except ValueError:
-            return None
+            return _spelled(words)
     return total
+
+
+def _spelled(words: list[str]) -> float | None:
+    try:
+        return float(text2num(" ".join(words).lower().replace("-", " "), "en"))
+    except ValueError:
+        return None
 
 
 def quantities(text: str) -> list[Quantity]:
@@ -77,7 +87,7 @@ def quantities(text: str) -> list[Quantity]:
             Quantity(
                 key=f"{noun.lemma_.lower()}|{verb}",
                 value=_number([t.text for t in parts]),
-                shown=" ".join(t.text for t in tok.subtree) + " " + noun.text,
+                shown=doc[tok.left_edge.i : tok.right_edge.i + 1].text + " " + noun.text,
                 approximate=bool(mods & _LOWER_BOUNDS),
             )
         )
