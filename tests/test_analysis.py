@@ -357,6 +357,16 @@ def test_a_name_spacy_left_untagged_that_speaks_with_a_title_is_a_person() -> No
     assert _speakers(farmer) == [("Omid Tarkbandi, a farmer", None)]
 
 
+def test_a_stock_quote_names_no_actor() -> None:
+    text = (
+        "Halvorsen Industries (NYSE: HVN) said on Monday that it would recall its bread. "
+        "The company's rival Brightwell Foods (NASDAQ: BWF) did not."
+    )
+    names = {a.name for a in analyze(Report(text=text)).actors}
+    assert {"Halvorsen Industries", "Brightwell Foods"} <= names
+    assert not names & {"NYSE", "HVN", "NASDAQ", "BWF"}
+
+
 def test_a_role_told_in_apposition_is_the_persons_role() -> None:
     def roles(text: str) -> dict[str, str | None]:
         people = analyze(Report(text=text)).actors

@@ -469,6 +469,8 @@ def _noise(doc: Doc, ent: Ent, words: set[str]) -> bool:
         and (span.root.pos_ == "ADJ" or re.search(r"(ist|ists|ism)$|^(pro|anti)-", text))
     ):
         return True  # an ideology or a descriptive word: "Marxist", "pro-Syrian"
+    if _in_stock_quote(doc, ent):
+        return True  # "Microsoft (NSDQ: MSFT)": an exchange and a ticker, not parties
     if len(span) == 1:
         tok = span[0]
         quoted = tok.i > 0 and tok.i + 1 < len(doc) and doc[tok.i - 1].is_quote
@@ -483,6 +485,20 @@ def _noise(doc: Doc, ent: Ent, words: set[str]) -> bool:
         if not tok.is_upper and (written_lower or tok.is_stop) and not same_country(tok.text):
             return True  # a common word capitalized: "Markets", "Defense", "With"
     return False
+
+
+_STOCK_QUOTE = re.compile(r"\(\s*[A-Z]{2,8}\s*:\s*[A-Z][A-Z.]{0,7}\s*\)")
+
+
+def _in_stock_quote(doc: Doc, ent: Ent) -> bool:
+    """Whether an entity is inside a stock quote's parentheses: "(NYSE: CBS)"."""
+    window = doc[max(0, ent.start - 3) : min(len(doc), ent.end + 3)]
+    span = ent.span(doc)
+    return any(
+        m.start() <= span.start_char - window.start_char
+        and span.end_char - window.start_char <= m.end()
+        for m in _STOCK_QUOTE.finditer(window.text)
+    )
 
 
 def _starts_a_name(doc: Doc, ent: Ent) -> bool:
