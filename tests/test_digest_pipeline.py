@@ -354,6 +354,32 @@ def test_a_surname_shared_by_two_people_does_not_make_them_one() -> None:
     assert sources["Texas"] == 1 and sources["Texas Department"] == 1
 
 
+def test_one_name_spelled_two_ways_by_two_outlets_is_one_person() -> None:
+    p, official = ActorKind.PERSON, SourceKind.OFFICIAL
+    told = {
+        "a": ("Massoud Dalvand said roads were shut. Charlene Kafoury wept.", "Charlene"),
+        "b": ("Masoud Dalvand said five villages were hit. Charlie Kafoury spoke.", "Charlie"),
+    }
+    items = []
+    for k, (t, given) in told.items():
+        speaker = t.split(" said")[0]
+        items.append(
+            item(
+                k,
+                t,
+                source_name=k.upper(),
+                actors=[actor(t, speaker, p), actor(t, f"{given} Kafoury", p)],
+                sources=[source(t, speaker, kind=official)],
+            )
+        )
+    event = builder().build(items, since=SINCE, until=UNTIL).events[0]
+    actors = {x.name: sorted(x.reports) for x in event.actors}
+    assert actors["Massoud Dalvand"] == ["a", "b"] and "Masoud Dalvand" not in actors
+    # A sister and a brother of one family are two people, a name two letters apart.
+    assert actors["Charlene Kafoury"] == ["a"] and actors["Charlie Kafoury"] == ["b"]
+    assert [(x.name, x.reports) for x in event.sources] == [("Massoud Dalvand", 2)]
+
+
 def test_a_source_row_goes_by_the_persons_name_not_a_speakers_description() -> None:
     a = "Hengam island governor Omid Tarkbandi told AFP ten people died."
     b = "Omid Tarkbandi said five villages were hit."

@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
+from rapidfuzz.distance import Levenshtein
+
 from briefing.analysis.actors import name_words, normalize_name
 from briefing.analysis.countries import same_country
 from briefing.analysis.lexicon import words as lexicon_words
@@ -130,11 +132,36 @@ def _agree(x: list[str], y: list[str]) -> bool:
     Comeaux" and "Arcade Joseph Comeaux Jr." (not "Art Ortiz" and "Jerry Ortiz"); or a given
     name and surname where one given name is short for the other ("Stan Perlo", "Stanley
     Perlo")."""
+    if _spelled_alike(x, y):
+        return True
     if x[-1] != y[-1]:
         return False
     if set(x) <= set(y) or set(y) <= set(x):
         return True
     return len(x) == len(y) == 2 and _short_for(x[0], y[0])
+
+
+# Two spellings of one long name word differ by this many letters at most.
+SPELLING_EDITS = 1
+SPELLING_MIN_LETTERS = 6
+
+
+def _spelled_alike(x: list[str], y: list[str]) -> bool:
+    """One name spelled two ways, as outlets transliterate or mistype it: "Massoud Dalman"
+    and "Masoud Dalman", "Heydar Alishvandi" and "Heydar Alishbandi", "Latonya Brown" and
+    "Latoya Brown". Word for word, each pair that differs is of six letters or more, starts
+    alike and is one letter apart; "Charlene Kafoury" and "Charlie Kafoury" (a sister and a
+    brother) are two letters apart, "Joan Smith" and "John Smith" too short."""
+    if len(x) != len(y) or len(x) < 2 or x == y:
+        return False
+    for u, v in zip(x, y, strict=True):
+        if u == v:
+            continue
+        if min(len(u), len(v)) < SPELLING_MIN_LETTERS or u[0] != v[0]:
+            return False
+        if Levenshtein.distance(u, v) > SPELLING_EDITS:
+            return False
+    return True
 
 
 def _short_for(a: str, b: str) -> bool:
