@@ -20,6 +20,7 @@ from spacy.tokens import Span as SpacySpan
 
 from briefing.analysis.countries import country_of, same_country
 from briefing.analysis.lexicon import (
+    ACRONYM_SKIP,
     GOVERNMENT_WORDS,
     INTEL_WORDS,
     MEDIA_WORDS,
@@ -39,7 +40,6 @@ from briefing.schemas.span import Span
 
 VERB_POS = ("VERB", "AUX")  # the parts of speech of a verb
 PLACE_PREPOSITIONS = frozenset(words("place_prepositions"))
-_ACRONYM_SKIP = frozenset(words("acronym_skip"))
 _ACTING_DEPS = {"nsubj", "nsubjpass", "poss", "agent", "dobj", "conj", "appos"}
 
 
@@ -334,7 +334,7 @@ def initials(name: str) -> str:
     """The acronym a name's words make: each word's first letter, all the letters of a word
     in capitals, none of a word such as "of" ("U. S. Geological Survey" and "US Geological
     Survey" make "USGS", "Texas Department of Criminal Justice" "TDCJ")."""
-    words = [w for w in re.findall(r"[^\W\d_]+", name) if w.casefold() not in _ACRONYM_SKIP]
+    words = [w for w in re.findall(r"[^\W\d_]+", name) if w.casefold() not in ACRONYM_SKIP]
     return "".join(w if w.isupper() else w[0] for w in words).upper()
 
 

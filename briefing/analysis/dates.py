@@ -12,6 +12,8 @@ import re
 import warnings
 from functools import lru_cache
 
+from briefing.analysis.lexicon import STAMP_WORDS
+
 _MONTHS = (
     r"jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t(ember)?)?|"
     r"oct(ober)?|nov(ember)?|dec(ember)?"
@@ -242,21 +244,18 @@ _CALENDAR = frozenset(
     for w in (*calendar.day_name, *calendar.day_abbr, *calendar.month_name, *calendar.month_abbr)
     if w
 )
+_STAMP = STAMP_WORDS | _CALENDAR  # the words a time stamp holds besides its date and time
 
 
 def is_dateline(line: str) -> bool:
     """Whether a line is a dateline or a time stamp, not a headline or a sentence."""
-    from briefing.analysis.lexicon import STAMP_WORDS
-
     line = line.strip()
     if not line or len(line) > DATELINE_CHARS or line[-1] in ".!?\"'”’":
         return False
     rest = _TIME.sub(" ", _FULL_DATE.sub(" ", line))
     if rest == line:
         return False
-    others = {
-        w for w in re.findall(r"[^\W\d_]+", rest) if w.casefold() not in STAMP_WORDS | _CALENDAR
-    }
+    others = {w for w in re.findall(r"[^\W\d_]+", rest) if w.casefold() not in _STAMP}
     return all(w.isupper() for w in others) and len(others) <= DATELINE_CAPITALS
 
 

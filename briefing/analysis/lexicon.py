@@ -43,6 +43,8 @@ REPORT_NOUNS = set(words("report_nouns"))
 UTTERANCE_NOUNS = frozenset(words("utterance_nouns"))
 # What a time stamp says besides its date and time ("Posted", "Last Updated"); see the data file.
 STAMP_WORDS = frozenset(words("stamp_words"))
+# Words an acronym skips ("Ministry of Defence" is "MD"); see the data file.
+ACRONYM_SKIP = frozenset(words("acronym_skip"))
 # Nouns by which a report refers back to an organization it named, and the kind it must be.
 ORG_ANAPHORS: dict[str, SourceKind] = {
     **{w: SourceKind.OTHER for w in words("company_anaphors")},

@@ -20,6 +20,7 @@ from rapidfuzz.distance import Levenshtein
 
 from briefing.analysis.actors import name_words, normalize_name
 from briefing.analysis.countries import same_country
+from briefing.analysis.lexicon import ACRONYM_SKIP
 from briefing.analysis.lexicon import words as lexicon_words
 from briefing.chains.grading import claim_credibility, same_claim
 from briefing.chains.guards import jaccard
@@ -44,7 +45,6 @@ SAME_UNCERTAINTY = 0.7
 EVIDENCE_PER_REPORT = 2  # evidence spans kept per report for one merged item
 
 _TITLES = frozenset(lexicon_words("merge_titles"))
-_ACRONYM_SKIP = frozenset(lexicon_words("acronym_skip"))
 
 
 def components(n: int, pairs: Iterable[tuple[int, int]]) -> list[list[int]]:
@@ -98,7 +98,7 @@ def _tokens(form: str) -> list[str]:
 
 
 def _acronym(form: str) -> str:
-    words = [w for w in form.split() if w not in _ACRONYM_SKIP]
+    words = [w for w in form.split() if w not in ACRONYM_SKIP]
     return "".join(w[0] for w in words) if len(words) >= 2 else ""
 
 
@@ -548,7 +548,7 @@ def _a_name(words: str) -> bool:
     and the like ("Texas Department of Criminal Justice"; not "The governor of Qeshm
     island")."""
     return all(
-        w[0].isupper() or w.casefold() in _ACRONYM_SKIP
+        w[0].isupper() or w.casefold() in ACRONYM_SKIP
         for w in re.findall(r"[^\W\d_][\w'’.-]*", words)
     )
 
