@@ -758,6 +758,19 @@ def test_nationality_words_name_their_country() -> None:
     assert len(united) == 1 and "American" in names[united[0]]
 
 
+def test_a_nationality_word_tagged_a_person_names_its_country() -> None:
+    names = _names(
+        "A British climber has fallen to his death on a mountain in New Zealand, police there "
+        "have said.\nMr Buckley, originally from Essex in the UK, lived in New Zealand, says the "
+        "Press Association news agency.\nMr Buckley's death came a day after 36-year-old Duncan "
+        "Rait was killed after slipping and falling 200ft from a ridge in the same national "
+        "park.\nThe New Zealander, who lived in Australia, had been been dropped off by "
+        "helicopter and was walking to a hut when he fell in the Tasman Glacier area."
+    )
+    assert "New Zealander" not in names
+    assert "New Zealander" in names["New Zealand"]
+
+
 def test_ner_slips_are_repaired() -> None:
     names = _names(
         "FILE - Salman Abedi is seen in a photo. The Greater Manchester Police said MI5 knew. "

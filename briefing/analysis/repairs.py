@@ -9,6 +9,7 @@ furniture. Each repair here is one kind of slip, seen in real news:
 - a name split in two or cut short ("José Luis" + "Rodríguez Zapatero"); an honorific kept
   as another form of the name ("Lord Carrington");
 - two organizations joined by "and" ("Rumour Service and Public Protection Service");
+- a nationality word tagged a person ("The New Zealander, who lived in Australia");
 - an acronym the model left untagged or called a product ("MI5", "RUC");
 - a person who speaks after a quotation tagged a work of art ('"...," Governor Mehdi
   Irannejad said');
@@ -81,7 +82,9 @@ def repaired_entities(doc: Doc) -> list[Ent]:
     headline = _headline_tokens(doc)
     ents: list[Ent] = []
     for e in doc.ents:
-        ent = _initials(doc, _speaker_of_work(e) or Ent(e.start, e.end, e.label_))
+        ent = _nationality(
+            doc, _initials(doc, _speaker_of_work(e) or Ent(e.start, e.end, e.label_))
+        )
         if ent.label not in LABELS:
             continue
         trimmed = _trim(doc, ent)
@@ -129,6 +132,15 @@ def _initials(doc: Doc, ent: Ent) -> Ent:
     before = doc[max(ent.start - 2, 0) : ent.start]
     place = len(before) == 2 and before[0].pos_ == "PROPN" and before[1].text == ","
     return Ent(ent.start, ent.end, "GPE" if place else "ORG", ent.alias)
+
+
+def _nationality(doc: Doc, ent: Ent) -> Ent:
+    """A "person" that is a nationality word ("The New Zealander, who lived in Australia",
+    "the Greeks") is one: it names its country, as the model's NORP entities do."""
+    words = [t for t in ent.span(doc) if t.lower_ != "the"]
+    if ent.label != "PERSON" or not words or not country_of(doc[words[0].i : words[-1].i + 1].text):
+        return ent
+    return Ent(words[0].i, ent.end, "NORP", ent.alias)
 
 
 def _trim(doc: Doc, ent: Ent) -> Ent | None:
