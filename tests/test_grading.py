@@ -316,8 +316,18 @@ def test_a_countrys_media_speak_for_themselves_not_for_the_country() -> None:
         ("Philadelphia Inquirer", SourceKind.MEDIA),
         ("Xinhua", SourceKind.MEDIA),
         ("White House Office of the Press", SourceKind.GOVERNMENT),
+        # ... or the word a newspaper's name ends with
+        ("The Vancouver Sun", SourceKind.MEDIA),
+        ("USA Today", SourceKind.MEDIA),
+        ("Sun Microsystems", SourceKind.OTHER),
+        ("Office of the Chief Medical Examiner", SourceKind.GOVERNMENT),
     ):
         assert source_kind(name, ActorKind.ORGANIZATION, None) is kind, name
+    assert source_kind("Li Sun", ActorKind.PERSON, None) is SourceKind.OTHER
+    sun = brief_of("The Vancouver Sun reported that the mill would close in March.")
+    assert [(s.name, s.kind, s.reliability.value) for s in sun.sources] == [
+        ("Vancouver Sun", SourceKind.MEDIA, "C")
+    ]
     # Nor does a given name or a legal form that is also some agency's acronym.
     assert source_kind("Petra Novak", ActorKind.PERSON, None) is SourceKind.OTHER
     assert source_kind("Fiat SpA", ActorKind.ORGANIZATION, None) is SourceKind.OTHER

@@ -37,6 +37,7 @@ REPORTING_NEEDS_CLAUSE = set(words("reporting_needs_clause"))
 SPEECH_NEEDS_VERB = frozenset(words("speech_needs_verb"))
 NEGATING_SUBJECTS = frozenset(words("negating_subjects"))
 MEDIA_HEADS = frozenset(words("media_heads"))
+MEDIA_NAMEPLATES = frozenset(words("media_nameplates"))
 # Nouns that make a subject a reference to a report rather than an actor.
 REPORT_NOUNS = set(words("report_nouns"))
 # Nouns by which a person's words speak for them ("Magruder's testimony"); see the data file.
@@ -113,6 +114,12 @@ def named_as_media(speaker: str, names: list[str]) -> bool:
     return False
 
 
+def _nameplate(name: str) -> bool:
+    """Whether a name ends as many a newspaper's does ("The Vancouver Sun", "USA Today")."""
+    last = name.split()[-1].strip(".,'’\"").casefold() if name.split() else ""
+    return last in MEDIA_NAMEPLATES
+
+
 def source_kind(name: str, kind: ActorKind, role: str | None) -> SourceKind:
     """What kind of source an actor is, from its name, kind and role."""
     if INTEL_WORDS.search(name):
@@ -121,7 +128,7 @@ def source_kind(name: str, kind: ActorKind, role: str | None) -> SourceKind:
         return SourceKind.THINK_TANK
     if kind is not ActorKind.PERSON and GOVERNMENT_WORDS.search(name):
         return SourceKind.GOVERNMENT  # "White House Press Office" is no medium
-    if MEDIA_WORDS.search(name):
+    if MEDIA_WORDS.search(name) or (kind is not ActorKind.PERSON and _nameplate(name)):
         return SourceKind.MEDIA
     if kind is ActorKind.PERSON:
         return SourceKind.OFFICIAL if public_office(role) else SourceKind.OTHER
