@@ -1105,3 +1105,14 @@ def test_a_person_named_by_initials_alone_is_an_organization_or_a_place() -> Non
     assert agents["Tom Reed"] is ActorKind.PERSON
     place = kinds("Tom Reed, 23, of Albany, N. Y., was charged on Monday.")
     assert place.get("N. Y.") in (None, ActorKind.STATE)  # a place, never a person
+
+
+def test_a_hyphenated_speaker_the_parser_cut_is_whole() -> None:
+    assert _speakers(
+        "Some co-workers said she had a history of run-ins with other workers and management."
+    ) == [("Some co-workers", None)]
+    # A dash run into the verb is no hyphen: the verb is not the speaker's.
+    speakers = _speakers(
+        "Relatives-even including his brother, a Roman Catholic priest-insisted he was ill."
+    )
+    assert all("insisted" not in s for s, _ in speakers)

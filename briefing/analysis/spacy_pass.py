@@ -678,6 +678,16 @@ def _speaker_span(doc: Doc, head: Token, verb: Token) -> SpacySpan:
         end = head.i + 1
     while end - 1 > head.i and (doc[end - 1].is_punct or doc[end - 1].is_space):
         end -= 1
+    # A hyphenated word the parser cut ("Some co" + "-workers" said) is whole; a dash run
+    # into the verb ("a Roman Catholic priest-insisted") is no hyphen.
+    while (
+        end < len(doc)
+        and not doc[end - 1].whitespace_
+        and "-" in (doc[end - 1].text, doc[end].text)
+        and verb.i != end
+        and not (doc[end].text == "-" and verb.i == end + 1)
+    ):
+        end += 1
     described = _described_by(head) if head.dep_ == "nsubj" else None
     start = described.left_edge.i if described is not None else head.left_edge.i
     return doc[start:end]
