@@ -112,9 +112,12 @@ def item(
     source_name: str | None,
     url: str | None = None,
     published: dt.date | None = dt.date(2026, 11, 28),
+    dated: dt.date | None = None,
     **brief_items: Any,
 ) -> DigestItem:
+    """A report and its brief; ``dated``: the day its dateline gives, where it has no
+    published date."""
     report = Report(text=text, source=source_name, url=url, published=published, title=report_id)
-    return DigestItem(
-        id=report_id, report=report, brief=brief_of(report, **brief_items), received=NOW
-    )
+    brief = brief_of(report, **brief_items)
+    brief.report.dated = published or dated
+    return DigestItem(id=report_id, report=report, brief=brief, received=NOW)

@@ -722,6 +722,97 @@ def test_background_told_by_more_publishers_does_not_lead_the_event() -> None:
     assert told == {news: 1, past: 2}
 
 
+# What else each report says, so that no two are near-duplicates of one wire story.
+TAILS = [
+    "Shopkeepers on the avenue closed early and the mayor promised more patrols at night.",
+    "Insurers were counting losses while tourists photographed the broken window glass.",
+    "A neighbouring baker recalled an earlier burglary and praised the quick firemen.",
+]
+
+
+def test_a_report_file_with_no_published_date_is_news_of_its_datelines_day() -> None:
+    """Reports read from files have no published date: their datelines date them, so what
+    they tell of that week is news and a robbery of five years before is background (dated by
+    the time they were read, everything they tell was background)."""
+    past = "In December 2008, three men emptied a jewelry store in Paris."
+    news = "Four men rammed their car into a jewelry store in Paris on Monday."
+    texts = [f"{past} {news} {tail}" for tail in TAILS[:2]] + [f"{past} {TAILS[2]}"]
+    urls = ["https://a.example/1", "https://b.example/2", "https://c.example/3"]
+    items = [
+        item(
+            f"r{k}",
+            text,
+            source_name=None,
+            url=url,
+            published=None,
+            dated=dt.date(2013, 9, 16),
+            developments=[development(text, past, when=dt.date(2008, 12, 1))]
+            + ([development(text, news, when=dt.date(2013, 9, 16))] if news in text else []),
+        )
+        for k, (text, url) in enumerate(zip(texts, urls, strict=True))
+    ]
+    (event,) = builder().build(items, since=SINCE, until=UNTIL).events
+    assert {d.what: len(d.families) for d in event.timeline} == {past: 3, news: 2}
+    assert event.bluf == news
+
+
+def test_the_bottom_line_leads_with_what_the_reports_ledes_tell() -> None:
+    """A news report tells what happened first and context after: a development three
+    publishers tell deep in their reports comes after one two tell in their first sentence."""
+    news = "A climber fell to his death on Mount Sefton on Saturday."
+    context = "The deaths were a reminder that climbers must take care."
+    filler = "The weather was fine. Rescuers came by helicopter. The hut was near."
+    deep = [f"{news} {filler} {context} {tail}" for tail in TAILS[:2]]
+    late = f"Rescuers came by helicopter. The weather was fine. The hut was near. {context} "
+    items = [
+        item(
+            f"r{k}",
+            text,
+            source_name=None,
+            url=f"https://outlet{k}.example/a",
+            developments=[development(text, d) for d in (news, context) if d in text],
+        )
+        for k, text in enumerate([*deep, late + TAILS[2]])
+    ]
+    (event,) = builder().build(items, since=SINCE, until=UNTIL).events
+    assert {d.what: len(d.families) for d in event.timeline} == {news: 2, context: 3}
+    assert event.bluf == f"{news} {context}"
+
+
+def test_a_claim_the_ledes_tell_opens_the_bottom_line_with_who_said_it() -> None:
+    """What happened told only as what police said (no development: the sentence names no
+    actor) leads, with its source; a quotation, words in the first person and a sentence's
+    tail never stand in a bottom line, nor a sentence said again."""
+    rammed = "Four men rammed their car into a jewellery store in Paris on Monday"
+    quoted = "\u201cWe are shocked by the raid,\u201d the owner said."
+    texts = [
+        f"{rammed}, a police source said. {quoted} The store is near the Place Vendome. {tail}"
+        for tail in TAILS[:2]
+    ]
+    items = [
+        item(
+            f"r{k}",
+            text,
+            source_name=None,
+            url=f"https://outlet{k}.example/a",
+            claims=[
+                claim(text, rammed, source="a police source", originator="a police source"),
+                claim(text, "We are shocked by the raid", source="the owner", originator="owner"),
+            ],
+            developments=[
+                development(text, "\u201cWe are shocked by the raid,\u201d"),
+                development(text, "near the Place Vendome. " + text.split(". ")[-1]),
+                development(text, "The store is near the Place Vendome."),
+            ],
+        )
+        for k, text in enumerate(texts)
+    ]
+    (event,) = builder().build(items, since=SINCE, until=UNTIL).events
+    assert event.bluf == (
+        f"{rammed}, according to a police source. The store is near the Place Vendome."
+    )
+
+
 def test_a_hedged_development_does_not_lead_the_event_the_lead_reports_news_does() -> None:
     """What two publishers think likely ("probably died instantly") is no bottom line; where
     nothing else is told by two, the lead report's first development is."""
@@ -1017,3 +1108,13 @@ def test_a_source_judged_in_one_report_keeps_that_grade_where_others_cannot_judg
     assert (cooley.reliability, cooley.kind, cooley.reports) == (Reliability.C, official, 3)
     assert cooley.grades == [Reliability.C, Reliability.F, Reliability.F]
     assert rows["Pat Doe"].reliability is Reliability.F  # nothing judged it anywhere
+
+
+def test_a_bottom_line_sentence_is_in_the_reporters_words() -> None:
+    from briefing.digest.pipeline import _in_reporters_words
+
+    assert _in_reporters_words("A British climber has fallen to his death in New Zealand.")
+    assert _in_reporters_words("the epicenter was in the Gulf")  # a reported clause
+    assert not _in_reporters_words("\u201cI\u2019m in the middle of the riot action.")
+    assert not _in_reporters_words("We talked about her faith and I wished her well.")
+    assert not _in_reporters_words("of killing two co-workers at the plant")

@@ -37,6 +37,13 @@ class DigestItem:
             return dt.datetime.combine(self.report.published, dt.time(12), tzinfo=dt.UTC)
         return self.received
 
+    @property
+    def day(self) -> dt.date:
+        """The report's own day, for telling news from background: its published date, else
+        its dateline's (a report file with no metadata is not news of the day it was read),
+        else the day it was received."""
+        return self.brief.report.dated or self.when.date()
+
 
 @dataclass
 class EvidenceChecker:

@@ -15,17 +15,20 @@ the brief chain itself: nothing here re-implements a brief.
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import datetime as dt
 import hashlib
+import re
+import statistics
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import asdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass
 
 from briefing.analysis.actors import normalize_name, place_key
 from briefing.analysis.dates import DATELINE_LINES, is_dateline
-from briefing.analysis.lexicon import HEDGE_PATTERN
+from briefing.analysis.lexicon import HEDGE_PATTERN, words
 from briefing.analysis.lines import heading_line
 from briefing.analysis.states import states_a_fact
 from briefing.chains.guards import content_words, support
@@ -51,10 +54,11 @@ from briefing.digest.merge import (
 )
 from briefing.digest.publishers import families
 from briefing.digest.writer import MAX_ITEMS, EventWriter
-from briefing.schemas.brief import Usage
+from briefing.schemas.brief import ReportingVerb, Usage
 from briefing.schemas.digest import (
     Change,
     Digest,
+    DigestClaim,
     DigestDevelopment,
     DigestProvenance,
     DigestQuality,
@@ -102,6 +106,70 @@ def headline_line(text: str) -> str | None:
 def _hedged(text: str) -> bool:
     """Whether a sentence hedges ("probably", "could", "allegedly"; "May" the month is none)."""
     return any(m.group(1) != "May" for m in HEDGE_PATTERN.finditer(text))
+
+
+LEDE_SENTENCES = 2  # a report's lede: its first sentences that end as sentences do
+
+
+@dataclass(frozen=True)
+class _Telling:
+    """A candidate sentence of an event's bottom line."""
+
+    text: str
+    families: int  # publisher families that tell it
+    sentence: int  # the earliest it is told: sentences of a report before it
+
+
+# A sentence's end: ".", "!" or "?" (and a closing quote) before a space and a capital, not
+# after an initial or a short title ("Mr. LaRue", "U. S."). Headline and dateline lines have
+# no such end, so a report's lede is its sentence 0.
+_SENTENCE_END = re.compile(r"(?<![A-Z])(?<!\b[A-Z][a-z])[.!?][\"”’)]*\s+(?=[\"“‘(]?[A-Z])")
+
+
+# A second sentence of a bottom line that says again what the first does ("Subryan was charged
+# with vehicular manslaughter" twice over, as a development and as a claim) is left out.
+SAME_SENTENCE = 0.6
+_FRAGMENT_OPENERS = frozenset(words("fragment_openers"))
+_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I’m|we|We|me|us|my|My|our|Our)\b")
+
+
+def _in_reporters_words(text: str) -> bool:
+    """Whether a sentence can stand in a bottom line, which is told in the reporter's words:
+    not a quotation ('"I'm in the middle of the riot action"'), words in the first person
+    ("We talked about her faith", a colleague's) or the tail of a sentence ("of killing two
+    co-workers")."""
+    opener = text.split()[0] if text.split() else ""
+    return (
+        not text.lstrip().startswith(('"', "“", "‘", "'"))
+        and not _FIRST_PERSON.search(text)
+        and opener not in _FRAGMENT_OPENERS
+    )
+
+
+def sentence_ends(text: str) -> list[int]:
+    """Where a report's sentences end (see _SENTENCE_END), in order."""
+    return [m.start() for m in _SENTENCE_END.finditer(text)]
+
+
+def _plain_claims(
+    claims: Sequence[DigestClaim],
+    family_of: Callable[[str], str],
+    told_first: Callable[[list[EvidenceRef]], int],
+) -> list[_Telling]:
+    """Claims told plainly ("said", "reported": no denial, no hedge) by two or more publisher
+    families, each in its words with who said them."""
+    out = []
+    for claim in claims:
+        first = claim.attributions[0]
+        said = first.evidence[0].text if first.evidence else ""
+        plainly = all(a.verb_class is ReportingVerb.REPORTED for a in claim.attributions)
+        told_by = len({family_of(a.report_id) for a in claim.attributions})
+        if not said or not plainly or _hedged(said) or told_by < 2:
+            continue
+        refs = [a.evidence[0] for a in claim.attributions if a.evidence]
+        text = f"{said.rstrip(' .,;:')}, according to {first.chain}"
+        out.append(_Telling(text, told_by, told_first(refs)))
+    return out
 
 
 def _words(text: str, n: int = HEADLINE_WORDS) -> str:
@@ -304,7 +372,7 @@ class DigestBuilder:
         # as a suspect's past convictions, is context, never the event's headline), and among
         # those told as widely, what happened before what someone is ("X is a convicted
         # offender": a description, see briefing.analysis.states).
-        earliest = min(i.when for i in items).date()
+        earliest = min(i.day for i in items)
 
         def background(d: DigestDevelopment) -> bool:
             last = d.when_end or d.when
@@ -332,29 +400,51 @@ class DigestBuilder:
             key=lambda d: (*standing(d), heading(d), states_a_fact(d.evidence[0].text)),
         )
 
-        # The first sentence: the development most publishers tell, unless it is hedged or a
-        # headline line ("Ortiz probably died instantly", told by two, says what someone
-        # thinks likely, not what happened); where no other is told by two or more, the lead
-        # report's first development that is news (a news report says what happened first).
+        # The bottom line: what the reports' ledes tell. A news report says what happened in
+        # its first sentences and gives context after (an earlier robbery, what a spokesman
+        # thinks of it), so of the developments and plainly told claims that two or more
+        # publishers tell, those told within a report's first LEDE_SENTENCES sentences come
+        # first, then the most widely told. A claim keeps who said it ("Four men rammed their
+        # car into a jewellery store ..., according to a police source"): what happened is
+        # often told only as what police said. Never a hedged sentence ("Ortiz probably died
+        # instantly") or a headline line ("RIP LA County Sheriff Deputy Jerry Ortiz").
         def plain(d: DigestDevelopment) -> bool:
             return not heading(d) and not _hedged(d.evidence[0].text)
 
+        ends = {i.id: sentence_ends(i.report.text) for i in items}
+
+        def told_first(refs: Iterable[EvidenceRef]) -> int:
+            """How early the reports tell it: the median over its reports of how many
+            sentences come before it (one report that puts a remark first is not enough)."""
+            at: dict[str, int] = {}
+            for r in refs:
+                k = bisect.bisect_left(ends.get(r.report_id, []), r.start)
+                at[r.report_id] = min(at.get(r.report_id, k), k)
+            return statistics.median_low(at.values())
+
         news = [d for d in told[:MAX_ITEMS] if not background(d) and plain(d)]
-        widely = [d for d in news if len(d.families) >= 2]
+        candidates = [
+            _Telling(d.evidence[0].text, len(d.families), told_first(d.evidence))
+            for d in news
+            if len(d.families) >= 2
+        ] + _plain_claims(claims, lambda rid: family_of(by_id[rid]), told_first)
+        candidates.sort(key=lambda c: (c.sentence >= LEDE_SENTENCES, -c.families))
+        chosen: list[_Telling] = []
+        for c in candidates:
+            if _in_reporters_words(c.text) and not any(
+                support(c.text, kept.text) >= SAME_SENTENCE for kept in chosen
+            ):
+                chosen.append(c)
+        # Where no two publishers tell anything, the lead report's first development that is
+        # news.
         opening = [d for d in news if d.evidence[0].report_id == lead.id]
-        first = (widely or sorted(opening, key=lambda d: d.evidence[0].start) or told)[:1]
-        # A second sentence only when two or more publishers tell it, and never a headline
-        # line ("RIP LA County Sheriff Deputy Jerry Ortiz": grounded, but no sentence).
-        second = [
-            d for d in told[:MAX_ITEMS] if len(d.families) >= 2 and plain(d) and d not in first
+        sentences = [c.text for c in chosen[:2]] or [
+            d.evidence[0].text
+            for d in (sorted(opening, key=lambda d: d.evidence[0].start) or told)[:1]
         ]
         # Each a sentence of its own, so it opens with a capital ("the epicenter was ..." is a
         # reported clause: 'officials said the epicenter was ...').
-        top = [
-            (t := " ".join(d.evidence[0].text.split()))[:1].upper() + t[1:]
-            for d in first + second[:1]
-            if d.evidence
-        ]
+        top = [(t := " ".join(s.split()))[:1].upper() + t[1:] for s in sentences]
         lead_words = top[0] if top else " ".join(lead.report.text.split()[:40])
         # The headline: a report's own, the lead's first, then the next most central
         # report's; a sentence cut short only when no report has one.
