@@ -1116,3 +1116,20 @@ def test_a_hyphenated_speaker_the_parser_cut_is_whole() -> None:
         "Relatives-even including his brother, a Roman Catholic priest-insisted he was ill."
     )
     assert all("insisted" not in s for s, _ in speakers)
+
+
+def test_a_mountain_or_a_street_the_model_took_for_an_organization_is_a_place() -> None:
+    from briefing.ingest import load_report
+
+    analysis = analyze(
+        load_report(
+            "Robert Buckley, 32, died while climbing to a hut on Mount Sefton in the park on "
+            "Saturday. The Aoraki Mt Cook Alpine Rescue Team said the weather was fine.\n"
+            "Forensic teams were examining the crime scene on Rue de Castiglione in Paris."
+        )
+    )
+    actors = {a.name for a in analysis.actors}
+    places = {m.span.text for m in analysis.locations}
+    assert {"Mount Sefton", "Rue de Castiglione"} <= places
+    assert not {"Mount Sefton", "Rue de Castiglione", "Castiglione"} & actors
+    assert "Aoraki Mt Cook Alpine Rescue Team" in actors  # a team named after the mountain

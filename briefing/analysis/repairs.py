@@ -9,6 +9,7 @@ furniture. Each repair here is one kind of slip, seen in real news:
 - a name split in two or cut short ("José Luis" + "Rodríguez Zapatero"); an honorific kept
   as another form of the name ("Lord Carrington");
 - two organizations joined by "and" ("Rumour Service and Public Protection Service");
+- a mountain or a lake tagged an organization or a person ("Mount Sefton");
 - a nationality word tagged a person ("The New Zealander, who lived in Australia");
 - an acronym the model left untagged or called a product ("MI5", "RUC");
 - a person who speaks after a quotation tagged a work of art ('"...," Governor Mehdi
@@ -85,6 +86,7 @@ def repaired_entities(doc: Doc) -> list[Ent]:
         ent = _nationality(
             doc, _initials(doc, _speaker_of_work(e) or Ent(e.start, e.end, e.label_))
         )
+        ent = _landform(doc, ent)
         if ent.label not in LABELS:
             continue
         trimmed = _trim(doc, ent)
@@ -141,6 +143,23 @@ def _nationality(doc: Doc, ent: Ent) -> Ent:
     if ent.label != "PERSON" or not words or not country_of(doc[words[0].i : words[-1].i + 1].text):
         return ent
     return Ent(words[0].i, ent.end, "NORP", ent.alias)
+
+
+_LANDFORM_PREFIXES = frozenset(words("landform_prefixes"))
+
+
+def _landform(doc: Doc, ent: Ent) -> Ent:
+    """A mountain or a lake the model took for an organization, a person or a state ("Mount
+    Sefton", "Aoraki Mount Cook") is a place; a team named after one is not ("Aoraki Mt Cook
+    Alpine Rescue Team": the name does not end with the mountain's)."""
+    span = ent.span(doc)
+    at = next((t.i for t in span if t.text in _LANDFORM_PREFIXES), None)
+    if ent.label not in ("ORG", "PERSON", "GPE") or at is None or at + 1 == ent.end:
+        return ent
+    named = doc[at + 1 : ent.end]
+    if len(named) > 2 or not all(t.pos_ == "PROPN" for t in named):
+        return ent
+    return Ent(ent.start, ent.end, "LOC", ent.alias)
 
 
 def _trim(doc: Doc, ent: Ent) -> Ent | None:

@@ -20,12 +20,14 @@ if TYPE_CHECKING:
     from spacy.language import Language
 
 # Faiths, peoples and political communities the model often leaves untagged; organization
-# and place head nouns; street prefixes (briefing/data/lexicon.yaml).
+# and place head nouns; street prefixes and the particles inside street names
+# (briefing/data/lexicon.yaml).
 GROUP_WORDS = words("group_words")
 ORG_HEADS = words("org_heads")
 GROUP_ORG_HEADS = words("group_org_heads")
 PLACE_HEADS = words("place_heads")
 STREET_PREFIXES = words("street_prefixes")
+NAME_PARTICLES = words("name_particles")
 
 _NAME = {"IS_TITLE": True, "TAG": "NNP"}
 
@@ -59,7 +61,11 @@ def fix_patterns() -> list[dict[str, Any]]:
         },
         {
             "label": "FAC",
-            "pattern": [{"TEXT": {"IN": STREET_PREFIXES}}, {**_NAME, "OP": "+"}],
+            "pattern": [
+                {"TEXT": {"IN": STREET_PREFIXES}},
+                {"LOWER": {"IN": NAME_PARTICLES}, "OP": "*"},
+                {**_NAME, "OP": "+"},
+            ],
             "id": "street",
         },
     ]
