@@ -199,6 +199,10 @@ def test_what_was_not_said_or_not_yet_said_is_no_claim() -> None:
     assert said("No official said the plant was safe.") == []
     assert said("None of the officials said the plant was safe.") == []
     assert said("Officials said no one was hurt.") == [("Officials", "said")]
+    # Saying nothing says nothing; an order says what someone is to do, not what is so.
+    assert said("LaCalamita said nothing after officers surrounded him.") == []
+    assert said("Police at first told workers to stay in their offices.") == []
+    assert said("Police told reporters that two workers died.") == [("Police", "told")]
 
 
 def test_what_was_seen_is_no_finding() -> None:

@@ -1118,3 +1118,5 @@ def test_a_bottom_line_sentence_is_in_the_reporters_words() -> None:
     assert not _in_reporters_words("\u201cI\u2019m in the middle of the riot action.")
     assert not _in_reporters_words("We talked about her faith and I wished her well.")
     assert not _in_reporters_words("of killing two co-workers at the plant")
+    assert not _in_reporters_words("they had located Anthony LaCalamita on the highway")
+    assert not _in_reporters_words("He was wearing crampons but was inexperienced.")

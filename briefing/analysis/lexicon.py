@@ -36,6 +36,8 @@ REPORTING_NEEDS_CLAUSE = set(words("reporting_needs_clause"))
 # Verbs of speech whose words say nothing without a verb in them (see the data file).
 SPEECH_NEEDS_VERB = frozenset(words("speech_needs_verb"))
 NEGATING_SUBJECTS = frozenset(words("negating_subjects"))
+NEGATING_OBJECTS = frozenset(words("negating_objects"))
+ORDER_VERBS = frozenset(words("order_verbs"))
 MEDIA_HEADS = frozenset(words("media_heads"))
 MEDIA_NAMEPLATES = frozenset(words("media_nameplates"))
 # Nouns that make a subject a reference to a report rather than an actor.

@@ -25,7 +25,9 @@ from briefing.analysis.injection import find_injections, imperative_sentences
 from briefing.analysis.lexicon import (
     HEDGE_PATTERN,
     MEDIA_HEADS,
+    NEGATING_OBJECTS,
     NEGATING_SUBJECTS,
+    ORDER_VERBS,
     ORG_ANAPHORS,
     REPORT_NOUNS,
     REPORTING_NEEDS_CLAUSE,
@@ -823,10 +825,19 @@ def _no_one(subject: Token) -> bool:
 
 
 def _said(verb: Token) -> bool:
-    """The verb tells of something said: not negated ("did not say when", "never said") and
-    not yet or only maybe said ("will announce", "may confirm"); "can/could confirm" is said."""
+    """The verb tells of something said: not negated ("did not say when", "never said", "said
+    nothing after officers surrounded him"), not yet or only maybe said ("will announce", "may
+    confirm"; "can/could confirm" is said), and not an order ("told workers to stay in their
+    offices": what someone is to do, no statement of what is so)."""
+    clauses = [c for c in verb.children if c.dep_ in ("ccomp", "xcomp")]
+    ordered = clauses and all(
+        c.dep_ == "xcomp" and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)
+        for c in clauses
+    )
+    if ordered and verb.lemma_.lower() in ORDER_VERBS:
+        return False
     for c in verb.children:
-        if c.dep_ == "neg":
+        if c.dep_ == "neg" or (c.dep_ == "dobj" and c.lower_ in NEGATING_OBJECTS):
             return False
         if c.dep_ == "aux" and c.tag_ == "MD" and c.lemma_.lower() not in ("can", "could"):
             return False

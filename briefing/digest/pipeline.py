@@ -130,19 +130,21 @@ _SENTENCE_END = re.compile(r"(?<![A-Z])(?<!\b[A-Z][a-z])[.!?][\"”’)]*\s+(?=[
 # with vehicular manslaughter" twice over, as a development and as a claim) is left out.
 SAME_SENTENCE = 0.6
 _FRAGMENT_OPENERS = frozenset(words("fragment_openers"))
+_PRONOUN_OPENERS = frozenset(words("pronoun_openers"))
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I’m|we|We|me|us|my|My|our|Our)\b")
 
 
 def _in_reporters_words(text: str) -> bool:
     """Whether a sentence can stand in a bottom line, which is told in the reporter's words:
     not a quotation ('"I'm in the middle of the riot action"'), words in the first person
-    ("We talked about her faith", a colleague's) or the tail of a sentence ("of killing two
-    co-workers")."""
+    ("We talked about her faith", a colleague's), the tail of a sentence ("of killing two
+    co-workers") or a sentence that needs the one before it ("They had located him")."""
     opener = text.split()[0] if text.split() else ""
     return (
         not text.lstrip().startswith(('"', "“", "‘", "'"))
         and not _FIRST_PERSON.search(text)
         and opener not in _FRAGMENT_OPENERS
+        and opener.lower() not in _PRONOUN_OPENERS
     )
 
 
