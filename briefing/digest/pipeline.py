@@ -369,11 +369,12 @@ class DigestBuilder:
             return len(names & shared), len(i.brief.developments)
 
         lead = max(originators, key=centrality)
-        # Code's wording, in the reports' own words: the development most publishers tell,
-        # news before background (a development dated well before the earliest report, such
-        # as a suspect's past convictions, is context, never the event's headline), and among
-        # those told as widely, what happened before what someone is ("X is a convicted
-        # offender": a description, see briefing.analysis.states).
+        # Code's wording, in the reports' own words (see the bottom line below): developments
+        # ordered news before background (a development dated well before the reports' own
+        # days, such as a suspect's past convictions, is context, never the event's headline),
+        # the most widely told first, and among those told as widely, what happened before
+        # what someone is ("X is a convicted offender": a description, see
+        # briefing.analysis.states).
         earliest = min(i.day for i in items)
 
         def background(d: DigestDevelopment) -> bool:
