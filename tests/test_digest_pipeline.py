@@ -1120,3 +1120,25 @@ def test_a_bottom_line_sentence_is_in_the_reporters_words() -> None:
     assert not _in_reporters_words("of killing two co-workers at the plant")
     assert not _in_reporters_words("they had located Anthony LaCalamita on the highway")
     assert not _in_reporters_words("He was wearing crampons but was inexperienced.")
+
+
+def test_where_no_lede_is_told_by_two_the_lead_reports_news_opens_the_bottom_line() -> None:
+    """Nothing two publishers tell is in their first sentences: the lead report's first
+    development that is news opens the bottom line, then what most publishers tell."""
+    news = "Microsoft will push out an out-of-cycle patch to fix the browser flaw."
+    context = "The flaw lets an attacker take control of a Windows machine."
+    filler = "Analysts had expected a fix. Users were worried. The update is large."
+    texts = [f"{news} {filler} {context} {TAILS[0]}", f"{filler} {context} {TAILS[1]}"]
+    items = [
+        item(
+            f"r{k}",
+            text,
+            source_name=None,
+            url=f"https://outlet{k}.example/a",
+            developments=[development(text, d) for d in (news, context) if d in text],
+        )
+        for k, text in enumerate(texts)
+    ]
+    (event,) = builder().build(items, since=SINCE, until=UNTIL).events
+    assert {d.what: len(d.families) for d in event.timeline} == {news: 1, context: 2}
+    assert event.bluf == f"{news} {context}"

@@ -438,13 +438,27 @@ class DigestBuilder:
                 support(c.text, kept.text) >= SAME_SENTENCE for kept in chosen
             ):
                 chosen.append(c)
-        # Where no two publishers tell anything, the lead report's first development that is
-        # news.
-        opening = [d for d in news if d.evidence[0].report_id == lead.id]
-        sentences = [c.text for c in chosen[:2]] or [
-            d.evidence[0].text
-            for d in (sorted(opening, key=lambda d: d.evidence[0].start) or told)[:1]
-        ]
+        # Where no two publishers tell anything in their ledes, the lead report's first
+        # development that is news opens the bottom line (a news report says what happened
+        # first), then what most publishers tell.
+        opening = sorted(
+            (
+                d
+                for d in news
+                if d.evidence[0].report_id == lead.id and _in_reporters_words(d.evidence[0].text)
+            ),
+            key=lambda d: d.evidence[0].start,
+        )
+        if chosen and chosen[0].sentence < LEDE_SENTENCES:
+            sentences = [c.text for c in chosen[:2]]
+        else:
+            first = [d.evidence[0].text for d in opening[:1]]
+            more = [
+                c.text
+                for c in chosen
+                if not any(support(c.text, f) >= SAME_SENTENCE for f in first)
+            ]
+            sentences = (first + more)[:2] or [d.evidence[0].text for d in told[:1]]
         # Each a sentence of its own, so it opens with a capital ("the epicenter was ..." is a
         # reported clause: 'officials said the epicenter was ...').
         top = [(t := " ".join(s.split()))[:1].upper() + t[1:] for s in sentences]
