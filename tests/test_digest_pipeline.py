@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from digest_fixtures import NOW, actor, claim, development, item, source, span
@@ -730,6 +732,24 @@ TAILS = [
 ]
 
 
+def by_outlet(
+    texts: list[str], brief_items: Callable[[str], dict[str, Any]], **report: Any
+) -> list[DigestItem]:
+    """One report per outlet (each a publisher family of its own), its brief holding what
+    ``brief_items`` gives for its text."""
+    return [
+        item(
+            f"r{k}",
+            text,
+            source_name=None,
+            url=f"https://outlet{k}.example/a",
+            **report,
+            **brief_items(text),
+        )
+        for k, text in enumerate(texts)
+    ]
+
+
 def test_a_report_file_with_no_published_date_is_news_of_its_datelines_day() -> None:
     """Reports read from files have no published date: their datelines date them, so what
     they tell of that week is news and a robbery of five years before is background (dated by
@@ -737,20 +757,15 @@ def test_a_report_file_with_no_published_date_is_news_of_its_datelines_day() -> 
     past = "In December 2008, three men emptied a jewelry store in Paris."
     news = "Four men rammed their car into a jewelry store in Paris on Monday."
     texts = [f"{past} {news} {tail}" for tail in TAILS[:2]] + [f"{past} {TAILS[2]}"]
-    urls = ["https://a.example/1", "https://b.example/2", "https://c.example/3"]
-    items = [
-        item(
-            f"r{k}",
-            text,
-            source_name=None,
-            url=url,
-            published=None,
-            dated=dt.date(2013, 9, 16),
-            developments=[development(text, past, when=dt.date(2008, 12, 1))]
-            + ([development(text, news, when=dt.date(2013, 9, 16))] if news in text else []),
-        )
-        for k, (text, url) in enumerate(zip(texts, urls, strict=True))
-    ]
+    items = by_outlet(
+        texts,
+        lambda text: {
+            "developments": [development(text, past, when=dt.date(2008, 12, 1))]
+            + ([development(text, news, when=dt.date(2013, 9, 16))] if news in text else [])
+        },
+        published=None,
+        dated=dt.date(2013, 9, 16),
+    )
     (event,) = builder().build(items, since=SINCE, until=UNTIL).events
     assert {d.what: len(d.families) for d in event.timeline} == {past: 3, news: 2}
     assert event.bluf == news
@@ -764,16 +779,10 @@ def test_the_bottom_line_leads_with_what_the_reports_ledes_tell() -> None:
     filler = "The weather was fine. Rescuers came by helicopter. The hut was near."
     deep = [f"{news} {filler} {context} {tail}" for tail in TAILS[:2]]
     late = f"Rescuers came by helicopter. The weather was fine. The hut was near. {context} "
-    items = [
-        item(
-            f"r{k}",
-            text,
-            source_name=None,
-            url=f"https://outlet{k}.example/a",
-            developments=[development(text, d) for d in (news, context) if d in text],
-        )
-        for k, text in enumerate([*deep, late + TAILS[2]])
-    ]
+    items = by_outlet(
+        [*deep, late + TAILS[2]],
+        lambda text: {"developments": [development(text, d) for d in (news, context) if d in text]},
+    )
     (event,) = builder().build(items, since=SINCE, until=UNTIL).events
     assert {d.what: len(d.families) for d in event.timeline} == {news: 2, context: 3}
     assert event.bluf == f"{news} {context}"
@@ -789,24 +798,20 @@ def test_a_claim_the_ledes_tell_opens_the_bottom_line_with_who_said_it() -> None
         f"{rammed}, a police source said. {quoted} The store is near the Place Vendome. {tail}"
         for tail in TAILS[:2]
     ]
-    items = [
-        item(
-            f"r{k}",
-            text,
-            source_name=None,
-            url=f"https://outlet{k}.example/a",
-            claims=[
+    items = by_outlet(
+        texts,
+        lambda text: {
+            "claims": [
                 claim(text, rammed, source="a police source", originator="a police source"),
                 claim(text, "We are shocked by the raid", source="the owner", originator="owner"),
             ],
-            developments=[
+            "developments": [
                 development(text, "\u201cWe are shocked by the raid,\u201d"),
                 development(text, "near the Place Vendome. " + text.split(". ")[-1]),
                 development(text, "The store is near the Place Vendome."),
             ],
-        )
-        for k, text in enumerate(texts)
-    ]
+        },
+    )
     (event,) = builder().build(items, since=SINCE, until=UNTIL).events
     assert event.bluf == (
         f"{rammed}, according to a police source. The store is near the Place Vendome."
@@ -1129,16 +1134,10 @@ def test_where_no_lede_is_told_by_two_the_lead_reports_news_opens_the_bottom_lin
     context = "The flaw lets an attacker take control of a Windows machine."
     filler = "Analysts had expected a fix. Users were worried. The update is large."
     texts = [f"{news} {filler} {context} {TAILS[0]}", f"{filler} {context} {TAILS[1]}"]
-    items = [
-        item(
-            f"r{k}",
-            text,
-            source_name=None,
-            url=f"https://outlet{k}.example/a",
-            developments=[development(text, d) for d in (news, context) if d in text],
-        )
-        for k, text in enumerate(texts)
-    ]
+    items = by_outlet(
+        texts,
+        lambda text: {"developments": [development(text, d) for d in (news, context) if d in text]},
+    )
     (event,) = builder().build(items, since=SINCE, until=UNTIL).events
     assert {d.what: len(d.families) for d in event.timeline} == {news: 1, context: 2}
     assert event.bluf == f"{news} {context}"

@@ -118,8 +118,8 @@ def named_as_media(speaker: str, names: list[str]) -> bool:
 
 def _nameplate(name: str) -> bool:
     """Whether a name ends as many a newspaper's does ("The Vancouver Sun", "USA Today")."""
-    last = name.split()[-1].strip(".,'’\"").casefold() if name.split() else ""
-    return last in MEDIA_NAMEPLATES
+    last = next(reversed(name.split()), "")
+    return last.strip(".,'’\"").casefold() in MEDIA_NAMEPLATES
 
 
 def source_kind(name: str, kind: ActorKind, role: str | None) -> SourceKind:

@@ -139,10 +139,10 @@ def _initials(doc: Doc, ent: Ent) -> Ent:
 def _nationality(doc: Doc, ent: Ent) -> Ent:
     """A "person" that is a nationality word ("The New Zealander, who lived in Australia",
     "the Greeks") is one: it names its country, as the model's NORP entities do."""
-    words = [t for t in ent.span(doc) if t.lower_ != "the"]
-    if ent.label != "PERSON" or not words or not country_of(doc[words[0].i : words[-1].i + 1].text):
+    named = [t for t in ent.span(doc) if t.lower_ != "the"]
+    if ent.label != "PERSON" or not named or not country_of(doc[named[0].i : named[-1].i + 1].text):
         return ent
-    return Ent(words[0].i, ent.end, "NORP", ent.alias)
+    return Ent(named[0].i, ent.end, "NORP", ent.alias)
 
 
 _LANDFORM_PREFIXES = frozenset(words("landform_prefixes"))

@@ -829,13 +829,13 @@ def _said(verb: Token) -> bool:
     nothing after officers surrounded him"), not yet or only maybe said ("will announce", "may
     confirm"; "can/could confirm" is said), and not an order ("told workers to stay in their
     offices": what someone is to do, no statement of what is so)."""
-    clauses = [c for c in verb.children if c.dep_ in ("ccomp", "xcomp")]
-    ordered = clauses and all(
-        c.dep_ == "xcomp" and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)
-        for c in clauses
-    )
-    if ordered and verb.lemma_.lower() in ORDER_VERBS:
-        return False
+    if verb.lemma_.lower() in ORDER_VERBS:
+        clauses = [c for c in verb.children if c.dep_ in ("ccomp", "xcomp")]
+        if clauses and all(
+            c.dep_ == "xcomp" and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)
+            for c in clauses
+        ):
+            return False
     for c in verb.children:
         if c.dep_ == "neg" or (c.dep_ == "dobj" and c.lower_ in NEGATING_OBJECTS):
             return False

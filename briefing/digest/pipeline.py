@@ -28,7 +28,8 @@ from dataclasses import asdict, dataclass
 
 from briefing.analysis.actors import normalize_name, place_key
 from briefing.analysis.dates import DATELINE_LINES, is_dateline
-from briefing.analysis.lexicon import HEDGE_PATTERN, words
+from briefing.analysis.lexicon import HEDGE_PATTERN
+from briefing.analysis.lexicon import words as lexicon_words
 from briefing.analysis.lines import heading_line
 from briefing.analysis.states import states_a_fact
 from briefing.chains.guards import content_words, support
@@ -129,8 +130,8 @@ _SENTENCE_END = re.compile(r"(?<![A-Z])(?<!\b[A-Z][a-z])[.!?][\"”’)]*\s+(?=[
 # A second sentence of a bottom line that says again what the first does ("Subryan was charged
 # with vehicular manslaughter" twice over, as a development and as a claim) is left out.
 SAME_SENTENCE = 0.6
-_FRAGMENT_OPENERS = frozenset(words("fragment_openers"))
-_PRONOUN_OPENERS = frozenset(words("pronoun_openers"))
+_FRAGMENT_OPENERS = frozenset(lexicon_words("fragment_openers"))
+_PRONOUN_OPENERS = frozenset(lexicon_words("pronoun_openers"))
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I’m|we|We|me|us|my|My|our|Our)\b")
 
 
@@ -139,13 +140,18 @@ def _in_reporters_words(text: str) -> bool:
     not a quotation ('"I'm in the middle of the riot action"'), words in the first person
     ("We talked about her faith", a colleague's), the tail of a sentence ("of killing two
     co-workers") or a sentence that needs the one before it ("They had located him")."""
-    opener = text.split()[0] if text.split() else ""
+    opener = next(iter(text.split()), "")
     return (
         not text.lstrip().startswith(('"', "“", "‘", "'"))
         and not _FIRST_PERSON.search(text)
         and opener not in _FRAGMENT_OPENERS
         and opener.lower() not in _PRONOUN_OPENERS
     )
+
+
+def _said_again(text: str, before: Iterable[str]) -> bool:
+    """Whether a sentence says again what one of ``before`` says (see SAME_SENTENCE)."""
+    return any(support(text, earlier) >= SAME_SENTENCE for earlier in before)
 
 
 def sentence_ends(text: str) -> list[int]:
@@ -434,9 +440,7 @@ class DigestBuilder:
         candidates.sort(key=lambda c: (c.sentence >= LEDE_SENTENCES, -c.families))
         chosen: list[_Telling] = []
         for c in candidates:
-            if _in_reporters_words(c.text) and not any(
-                support(c.text, kept.text) >= SAME_SENTENCE for kept in chosen
-            ):
+            if _in_reporters_words(c.text) and not _said_again(c.text, (k.text for k in chosen)):
                 chosen.append(c)
         # Where no two publishers tell anything in their ledes, the lead report's first
         # development that is news opens the bottom line (a news report says what happened
@@ -453,11 +457,7 @@ class DigestBuilder:
             sentences = [c.text for c in chosen[:2]]
         else:
             first = [d.evidence[0].text for d in opening[:1]]
-            more = [
-                c.text
-                for c in chosen
-                if not any(support(c.text, f) >= SAME_SENTENCE for f in first)
-            ]
+            more = [c.text for c in chosen if not _said_again(c.text, first)]
             sentences = (first + more)[:2] or [d.evidence[0].text for d in told[:1]]
         # Each a sentence of its own, so it opens with a capital ("the epicenter was ..." is a
         # reported clause: 'officials said the epicenter was ...').
