@@ -636,6 +636,10 @@ def test_a_speaker_after_the_verb_goes_on_past_an_abbreviations_stop() -> None:
         "police spokesperson Const. Tom Reed"
     ]
     assert said("The deal is off, said the ministry. Prices rose.") == ["the ministry"]
+    # The name ends at a lower-case word as at a stop.
+    assert said("“She was calm,” said Sgt. Mary Hale with the Bloomington police.") == [
+        "Sgt. Mary Hale"
+    ]
 
 
 def test_dates_resolve_against_the_report_date(example_report: Report) -> None:
@@ -1137,3 +1141,37 @@ def test_a_mountain_or_a_street_the_model_took_for_an_organization_is_a_place() 
     assert {"Mount Sefton", "Rue de Castiglione"} <= places
     assert not {"Mount Sefton", "Rue de Castiglione", "Castiglione"} & actors
     assert "Aoraki Mt Cook Alpine Rescue Team" in actors  # a team named after the mountain
+
+
+def _said(text: str) -> list[tuple[str, str]]:
+    """Each attribution's speaker words and what they said."""
+    return [(a.speaker, a.content.text) for a in analyze(Report(text=text)).attributions]
+
+
+def test_what_is_said_of_someone_is_not_their_claim() -> None:
+    """ "a man believed to be her husband" is a passive the parser read as active: said of the
+    man, not by him; "claimed to be" is the subject's own claim."""
+    assert (
+        _said(
+            "The driver stopped, and a man believed to be her husband screamed, “No, no!” and tried "
+            "to stop the car."
+        )
+        == []
+    )
+    assert _said("Rescuers searched for several people who were reported to be missing.") == []
+    assert _said("Two men, believed to be managers, underwent surgery, Scherlinck said.") == [
+        ("Scherlinck", "Two men, believed to be managers, underwent surgery")
+    ]
+    assert _said("He claimed to be a doctor.") == [("He", "to be a doctor")]
+
+
+def test_what_was_said_is_the_clauses_on_the_side_next_to_the_verb() -> None:
+    """Of clauses on both sides of the verb, those nearest it; on one side, all of them (the
+    parser hangs two halves of one statement on the verb)."""
+    assert _said(
+        "Today's admission isn't going to help its image, either: Microsoft has confirmed that "
+        "a flaw in its browser is being exploited in targeted attacks."
+    ) == [("Microsoft", "a flaw in its browser is being exploited in targeted attacks")]
+    assert _said("Some of the pellets hit the victims and some did not, police said.") == [
+        ("police", "Some of the pellets hit the victims and some did not")
+    ]

@@ -38,6 +38,7 @@ SPEECH_NEEDS_VERB = frozenset(words("speech_needs_verb"))
 NEGATING_SUBJECTS = frozenset(words("negating_subjects"))
 NEGATING_OBJECTS = frozenset(words("negating_objects"))
 ORDER_VERBS = frozenset(words("order_verbs"))
+SAID_OF_VERBS = frozenset(words("said_of_verbs"))
 MEDIA_HEADS = frozenset(words("media_heads"))
 MEDIA_NAMEPLATES = frozenset(words("media_nameplates"))
 # Nouns that make a subject a reference to a report rather than an actor.

@@ -32,6 +32,7 @@ from briefing.analysis.lexicon import (
     REPORT_NOUNS,
     REPORTING_NEEDS_CLAUSE,
     REPORTING_VERBS,
+    SAID_OF_VERBS,
     SPEECH_NEEDS_VERB,
     TITLE_HEADS,
     UTTERANCE_NOUNS,
@@ -749,6 +750,7 @@ def _speech(tok: Token) -> tuple[Token | None, Token | None]:
         return None, None
     if _no_one(subject):
         return None, None
+    passive = subject.dep_ == "nsubjpass"
     if tok.dep_ == "relcl":
         # "...two girls who described the shooting": without a clause of its own, nothing
         # the sentence says elsewhere is what was said; the speaker is what "who" stands for.
@@ -760,8 +762,9 @@ def _speech(tok: Token) -> tuple[Token | None, Token | None]:
         # "a name whose meaning suggests ...", "videos, two of which say ...", "what revealing
         # it would do": a thing, or no one the parse can tell
         return None, None
-    if subject.dep_ == "nsubjpass":
-        # A passive verb's subject is what was said or found ("a parolee is found cowering"),
+    if passive:
+        # A passive verb's subject ("people who were reported to be missing": its relative
+        # pronoun's antecedent) is what was said or found ("a parolee is found cowering"),
         # not who said it: the speaker is its agent ("announced by the ministry"), unless the
         # subject is reported as speaking ("Peskov is reported to have said").
         agent = next((c for c in tok.children if c.dep_ == "agent"), None)
@@ -828,20 +831,33 @@ def _said(verb: Token) -> bool:
     """The verb tells of something said: not negated ("did not say when", "never said", "said
     nothing after officers surrounded him"), not yet or only maybe said ("will announce", "may
     confirm"; "can/could confirm" is said), and not an order ("told workers to stay in their
-    offices": what someone is to do, no statement of what is so)."""
-    if verb.lemma_.lower() in ORDER_VERBS:
-        clauses = [c for c in verb.children if c.dep_ in ("ccomp", "xcomp")]
-        if clauses and all(
-            c.dep_ == "xcomp" and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)
-            for c in clauses
-        ):
-            return False
+    offices": what someone is to do, no statement of what is so), and not said of its subject
+    ("a man believed to be Johnson's husband": a passive the parser read as active)."""
+    lemma = verb.lemma_.lower()
+    if lemma in ORDER_VERBS and _to_clauses_only(verb):
+        return False
+    if (
+        lemma in SAID_OF_VERBS
+        and _to_clauses_only(verb)
+        and not any(c.dep_ in ("dobj", "auxpass") for c in verb.children)
+        and not _quoted_as_speaking(verb)
+    ):
+        return False
     for c in verb.children:
         if c.dep_ == "neg" or (c.dep_ == "dobj" and c.lower_ in NEGATING_OBJECTS):
             return False
         if c.dep_ == "aux" and c.tag_ == "MD" and c.lemma_.lower() not in ("can", "could"):
             return False
     return True
+
+
+def _to_clauses_only(verb: Token) -> bool:
+    """The verb's clauses are all "to" clauses ("told workers to stay", "believed to be")."""
+    clauses = [c for c in verb.children if c.dep_ in ("ccomp", "xcomp")]
+    return bool(clauses) and all(
+        c.dep_ == "xcomp" and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)
+        for c in clauses
+    )
 
 
 def _quoted_as_speaking(verb: Token) -> bool:
@@ -897,15 +913,22 @@ def _content(
             for c in verb.children
             if c.dep_ in ("ccomp", "xcomp") and region[0] <= c.i < region[1]
         ]
-        clause = next((c for c in clauses if s_start <= c.i < s_end), None) or next(
-            iter(clauses), None
-        )
+        # Of clauses on both sides, those on the side of the one next to the verb ("Today's
+        # admission ... isn't going to do much, either: Microsoft has confirmed that a flaw
+        # ... is being exploited"); on one side, all of them ("Some of the pellets hit the
+        # victims and some did not, police said")
+        in_sentence = [c for c in clauses if s_start <= c.i < s_end] or clauses
+        clause = min(in_sentence, key=lambda c: _gap(c, verb), default=None)
+        side = [
+            c for c in in_sentence if clause is not None and (c.i < verb.i) == (clause.i < verb.i)
+        ]
         if clause is None and verb.lemma_.lower() in REPORTING_NEEDS_CLAUSE:
             return None  # its clause was another sentence's ("found dead in hotel / Posted:")
         if clause is not None:
             if _asks(clause, verb):
                 return None
-            lo, hi = max(clause.left_edge.i, s_start), clause.right_edge.i + 1
+            lo = max(min(c.left_edge.i for c in side), s_start)
+            hi = max(c.right_edge.i for c in side) + 1
             if lo < verb.i < hi:
                 # The clause's object or subject was moved before the verb as a relative
                 # pronoun ("a wheelchair, which he claimed he needed"; "Gigante, who some
@@ -948,6 +971,13 @@ def _content(
     return _past_addressee(doc, verb, lo, hi)
 
 
+def _gap(clause: Token, verb: Token) -> int:
+    """How many tokens lie between a clause and the verb it hangs on."""
+    if clause.right_edge.i < verb.i:
+        return verb.i - clause.right_edge.i
+    return max(0, clause.left_edge.i - verb.i)
+
+
 def _has_subject(clause: Token) -> bool:
     return any(c.dep_ in ("nsubj", "nsubjpass", "csubj", "expl") for c in clause.children)
 
@@ -982,8 +1012,10 @@ def _through_abbreviations(subject: SpacySpan, hi: int) -> SpacySpan:
     name = i
     while name < hi and doc[name].is_title and doc[name].is_alpha:
         name += 1
-    if name == i or not (name >= hi or doc[name].is_punct):
-        return subject  # no name follows: leave the speaker as the parser had it
+    if name == i or not (name >= hi or doc[name].is_punct or doc[name].is_lower):
+        # no name follows (a name ends at a stop or a lower-case word: "said Sgt. Marty
+        # Earley with the Bloomington Police"): leave the speaker as the parser had it
+        return subject
     return doc[subject.start : name]
 
 
