@@ -1175,3 +1175,21 @@ def test_what_was_said_is_the_clauses_on_the_side_next_to_the_verb() -> None:
     assert _said("Some of the pellets hit the victims and some did not, police said.") == [
         ("police", "Some of the pellets hit the victims and some did not")
     ]
+
+
+def test_a_bare_participle_or_a_quarrel_is_no_claim() -> None:
+    """ "the woman accused of killing" is accused, not accusing; "argued about" is a quarrel."""
+    assert _said(
+        "Kenneth Dorsey says the woman accused of killing two co-workers and critically "
+        "injuring a third at the Kraft plant in Northeast Philly is a good person."
+    ) == [
+        (
+            "Kenneth Dorsey",
+            "the woman accused of killing two co-workers and critically injuring a third at "
+            "the Kraft plant in Northeast Philly is a good person",
+        )
+    ]
+    assert _said("For decades people argued about the identity of the informant.") == []
+    assert _said("Prosecutors argued he was feigning illness.") == [
+        ("Prosecutors", "he was feigning illness")
+    ]

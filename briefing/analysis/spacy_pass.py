@@ -773,7 +773,21 @@ def _speech(tok: Token) -> tuple[Token | None, Token | None]:
             return by, tok
         if not _quoted_as_speaking(tok):
             return None, None
+    elif _bare_participle(tok):
+        # "the woman accused of killing two co-workers": a participle with no "has" or "was",
+        # which the parser gave the noun it qualifies as its subject; said of the woman.
+        return None, None
     return subject, tok
+
+
+def _bare_participle(verb: Token) -> bool:
+    """A past participle with no auxiliary of its own or of the verb it is joined to, and no
+    clause of what was said ("experts estimated earlier that ...": a past tense the tagger
+    took for a participle)."""
+    if verb.tag_ != "VBN" or any(c.dep_ == "ccomp" for c in verb.children):
+        return False
+    holders = [verb, verb.head] if verb.dep_ == "conj" else [verb]
+    return not any(c.dep_ in ("aux", "auxpass") for h in holders for c in h.children)
 
 
 def _relative(subject: Token) -> bool:
