@@ -1193,3 +1193,19 @@ def test_a_bare_participle_or_a_quarrel_is_no_claim() -> None:
     assert _said("Prosecutors argued he was feigning illness.") == [
         ("Prosecutors", "he was feigning illness")
     ]
+
+
+def test_a_sentence_spacy_ended_at_a_titles_stop_goes_on_with_the_name() -> None:
+    """ "Capt." is no sentence's end: the speaker keeps the title before the name, what was
+    said is the rest, and the sentence is one (no development "James Clark said.")."""
+    text = (
+        "Hiller walked to the mixing area and found four people in the break room. "
+        "She then opened fire on the others, Philadelphia Homicide Capt. James Clark said."
+    )
+    assert _said(text) == [
+        ("Philadelphia Homicide Capt. James Clark", "She then opened fire on the others")
+    ]
+    assert len(analyze(Report(text=text)).sentences) == 2
+    assert _said("The gun was found, Troy police Lt. Gerry Scherlinck said.") == [
+        ("Troy police Lt. Gerry Scherlinck", "The gun was found")
+    ]

@@ -69,7 +69,7 @@ def is_title(token: Token) -> bool:
     return word in TITLE_HEADS or word.rstrip(".") + "." in TITLE_HEADS
 
 
-def _abbreviated_title(token: Token) -> bool:
+def abbreviated_title(token: Token) -> bool:
     """An abbreviated title ("Sgt", "Atty") or a word before one ("Dist"), written with its
     full stop, which spaCy may have taken for a sentence's end."""
     after = token.doc[token.i + 1] if token.i + 1 < len(token.doc) else None
@@ -484,7 +484,7 @@ def _noise(doc: Doc, ent: Ent, words: set[str]) -> bool:
         return True
     if text.isupper() and text.rstrip("S") in _THING_ACRONYMS:
         return True
-    if ent.label in ("ORG", "PERSON") and all(map(_abbreviated_title, span)):
+    if ent.label in ("ORG", "PERSON") and all(map(abbreviated_title, span)):
         return True  # an abbreviated title cut from its name at its stop: "Dist. Atty. X"
     possessive = len(span) == 2 and span[1].lower_ in _POSSESSIVE
     if ent.label == "ORG" and possessive and is_title(span[0]):

@@ -41,7 +41,7 @@ from briefing.analysis.lexicon import (
     words,
 )
 from briefing.analysis.lines import line_region
-from briefing.analysis.repairs import front_matter, is_title
+from briefing.analysis.repairs import abbreviated_title, front_matter, is_title
 from briefing.analysis.result import (
     ActorCandidate,
     Analysis,
@@ -197,9 +197,10 @@ def _sentences(doc: Doc, textmap: TextMap) -> tuple[list[Sentence], dict[int, in
     merged: list[tuple[int, int]] = []
     for start, end in pieces:
         toks = doc[start:end]
-        if all(t.is_punct or t.is_space for t in toks):
-            if merged:
-                merged[-1] = (merged[-1][0], end)
+        if merged and (
+            all(t.is_punct or t.is_space for t in toks) or _cut_at_title(doc, merged[-1], start)
+        ):
+            merged[-1] = (merged[-1][0], end)
             continue
         merged.append((start, end))
     sentences: list[Sentence] = []
@@ -212,6 +213,19 @@ def _sentences(doc: Doc, textmap: TextMap) -> tuple[list[Sentence], dict[int, in
         for i in range(start, end):
             sentence_of[i] = index
     return sentences, sentence_of
+
+
+def _cut_at_title(doc: Doc, before: tuple[int, int], start: int) -> bool:
+    """spaCy ended a sentence at an abbreviated title's full stop, on the same line, and the
+    next one goes on with the name ("She opened fire, Homicide Capt. | James Clark said.")."""
+    last = doc[before[1] - 1]
+    title = doc[last.i - 1] if last.text == "." and last.i > before[0] else last
+    return (
+        before[1] == start
+        and last.text.endswith(".")
+        and abbreviated_title(title)
+        and doc[start].is_title
+    )
 
 
 def _actor_holding(tok: Token, actors: tuple[ActorCandidate, ...], textmap: TextMap) -> str | None:
@@ -482,6 +496,8 @@ def _attributions(
             subject = opening
         if subject.start > verb_tok.i:
             subject = _through_abbreviations(subject, hi)
+        else:
+            subject = _back_through_title(subject, max(lo, bounds[sentence_of[verb_tok.i]][0]))
         actor_id = _actor_in(subject, actors, textmap)
         if speaker_tok is not None and (actor_id is None or actor_id not in person_ids):
             # "The Secretary of State said" is the person with that title, not "State"
@@ -1006,6 +1022,24 @@ def _asks(clause: Token, verb: Token) -> bool:
     if first.head != clause or first.i < verb.i:
         return False
     return first.tag_ in ("WP", "WRB", "WDT", "WP$") or first.lower_ in ("whether", "if")
+
+
+def _back_through_title(subject: SpacySpan, lo: int) -> SpacySpan:
+    """A speaker before the verb whose abbreviated title the parser left out ("..., Homicide
+    Capt. James Clark said" gave "James Clark"): back through the title and the names and
+    nouns before it ("Troy police Lt."), down to ``lo``."""
+    doc = subject.doc
+    i = subject.start
+    if i - 1 >= lo and doc[i - 1].text == "." and not doc[i - 2].whitespace_:
+        i -= 1  # the title's full stop, a token of its own
+    if i == subject.start and not (i - 1 >= lo and doc[i - 1].text.endswith(".")):
+        return subject
+    if i - 1 < lo or not abbreviated_title(doc[i - 1]):
+        return subject
+    i -= 1
+    while i - 1 >= lo and (doc[i - 1].is_title or doc[i - 1].pos_ in ("PROPN", "NOUN")):
+        i -= 1  # "Philadelphia Homicide", "Troy police"
+    return doc[i : subject.end]
 
 
 def _through_abbreviations(subject: SpacySpan, hi: int) -> SpacySpan:
