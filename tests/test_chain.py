@@ -201,3 +201,19 @@ def test_a_code_only_brief_starts_no_model(example_report: Report) -> None:
     assert brief.provenance.model == "none" and brief.provenance.usage.llm_calls == 0
     assert any("code-only" in w for w in brief.quality.warnings)
     assert {a.name for a in brief.actors} >= {"HUR", "ISW", "Dmitry Peskov"}
+
+
+def test_a_development_is_told_in_the_reporters_words() -> None:
+    """A quotation or words in the first person are a claim (who said them), not what
+    happened; the reporter's sentence naming an actor is a development."""
+    text = (
+        "Yvonne Hiller shot two co-workers at the Kraft plant on Thursday.\n"
+        '"We talked about her faith," Kenneth Dorsey said.\n'
+        "I wished Hiller well, Kenneth Dorsey told reporters.\n"
+    )
+    chain, _ = chain_with([])
+    state = chain._analyze(Report(text=text))
+    assert state.candidates is not None and state.analysis is not None
+    told = [d.evidence.text for d in state.candidates.developments]
+    assert told == ["Yvonne Hiller shot two co-workers at the Kraft plant on Thursday."]
+    assert len(state.analysis.attributions) == 2  # the quotations stay claims

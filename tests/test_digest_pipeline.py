@@ -16,7 +16,7 @@ from briefing.digest.cluster import Signals
 from briefing.digest.inputs import DigestItem
 from briefing.digest.pipeline import DigestBuilder
 from briefing.digest.writer import EventWriter
-from briefing.schemas.brief import ActorKind, ReportingVerb, SourceKind
+from briefing.schemas.brief import ActorKind, Development, ReportingVerb, SourceKind
 from briefing.schemas.digest import ChangeKind, ContradictionKind, Event, Phase
 from briefing.schemas.scales import Reliability
 
@@ -267,6 +267,22 @@ def test_different_dates_for_one_development_are_a_contradiction() -> None:
     assert len(event.timeline) == 1  # one development, told twice
     [dispute] = [c for c in event.contradictions if c.kind is ContradictionKind.DATE]
     assert {s.value for s in dispute.sides} == {"2026-11-26", "2026-11-27"}
+
+
+def test_two_tellings_that_each_give_both_dates_do_not_disagree_on_the_date() -> None:
+    """ "Before 1997, he had served only a heroin term in 1959", dated 1997 by one report's
+    parse and 1959 by the other's: both say both years, and disagree on nothing."""
+    a = "Before 1997, Gigante had served only a five-year heroin term in 1959."
+    b = "Prior to 1997, Gigante had served only a five-year heroin term in 1959."
+    first = Development(what=a, when=dt.date(1997, 1, 1), when_text="1997", evidence=[span(a, a)])
+    second = Development(what=b, when=dt.date(1959, 1, 1), when_text="1959", evidence=[span(b, b)])
+    items = [
+        item("x", a, source_name="Outlet X", developments=[first]),
+        item("y", b, source_name="Outlet Y", developments=[second]),
+    ]
+    event = builder().build(items, since=SINCE, until=UNTIL).events[0]
+    assert len(event.timeline) == 1  # one development, told twice, and no dispute
+    assert not [c for c in event.contradictions if c.kind is ContradictionKind.DATE]
 
 
 def test_actors_under_different_names_are_one_actor() -> None:
@@ -977,7 +993,7 @@ def test_a_sentence_of_the_body_leads_a_headline_line_as_widely_told() -> None:
     news = "The inmate took the officers' weapons and fled on foot."
     items = _two_publishers_telling(head, news, between="\n")
     (event,) = builder().build(items, since=SINCE, until=UNTIL).events
-    assert {d.what for d in event.timeline} == {head, news}
+    assert {d.what for d in event.timeline} == {news}  # a headline line is no development
     assert event.bluf.startswith(news)
     # A sentence of the body is no heading, wherever it stands.
     assert not heading_line(f"{head}\n{news}", len(head) + 1, len(head) + 1 + len(news))
@@ -1082,7 +1098,7 @@ def test_a_headline_line_is_never_the_second_sentence_of_codes_bottom_line() -> 
         items.append(item(name, text, source_name=outlet, url=url, developments=developments))
     (event,) = builder().build(items, since=SINCE, until=UNTIL).events
     told_by = {d.what: len(d.families) for d in event.timeline}
-    assert told_by == {news: 3, head: 3, search: 2}
+    assert told_by == {news: 3, search: 2}  # a headline line is no development
     assert event.bluf == f"{news} {search}"
 
 
@@ -1141,3 +1157,86 @@ def test_where_no_lede_is_told_by_two_the_lead_reports_news_opens_the_bottom_lin
     (event,) = builder().build(items, since=SINCE, until=UNTIL).events
     assert {d.what: len(d.families) for d in event.timeline} == {news: 1, context: 2}
     assert event.bluf == f"{news} {context}"
+
+
+def test_a_speaker_named_by_a_pronoun_is_no_second_originator_of_a_named_ones_words() -> None:
+    """ "He said" in one outlet and "Kenneth Dorsey said" in another, of the same words: "he"
+    is someone the report named, not an independent anonymous source; two outlets' unnamed
+    "officials" still count apart."""
+    quote = "We talked about her faith and I wished her well"
+    named = f"{quote}, Kenneth Dorsey said."
+    pronoun = f"Dorsey worked with her. {quote}, he said."
+    items = [
+        item(
+            "nbc",
+            named,
+            source_name="nbc.com",
+            claims=[claim(named, quote, source="Kenneth Dorsey", originator="Kenneth Dorsey")],
+            actors=[actor(named, "Kenneth Dorsey", ActorKind.PERSON)],
+        ),
+        item(
+            "blog",
+            pronoun,
+            source_name="blog.com",
+            claims=[claim(pronoun, quote, source="he", originator="he")],
+        ),
+    ]
+    [merged] = builder().build(items, since=SINCE, until=UNTIL).events[0].claims
+    assert merged.independent_originators == ["Kenneth Dorsey"]
+    assert merged.corroboration == 1 and len(merged.attributions) == 2
+    fact = "the plant closed for the day"
+    texts = [f"Officials said {fact}.", f"Police said {fact}."]
+    unnamed = [
+        item(
+            f"r{k}",
+            text,
+            source_name=f"outlet{k}.com",
+            claims=[claim(text, fact, source=who, originator=who)],
+        )
+        for k, (text, who) in enumerate(zip(texts, ("Officials", "Police"), strict=True))
+    ]
+    [both] = builder().build(unnamed, since=SINCE, until=UNTIL).events[0].claims
+    assert both.corroboration == 2
+
+
+def test_a_headline_line_is_no_development_of_the_timeline() -> None:
+    """The event has its headline; a report's headline line ("Kraft Shooting: Yvonne Hiller
+    Charged With Murder") is no development, the body's sentence is."""
+    head = "Kraft Shooting: Yvonne Hiller Charged With Murder"
+    body = "Yvonne Hiller was charged with murder on Friday."
+    text = f"{head}\n{body}"
+    one = item(
+        "r1",
+        text,
+        source_name="nbc.com",
+        developments=[development(text, head), development(text, body)],
+    )
+    [event] = builder().build([one], since=SINCE, until=UNTIL).events
+    assert [d.what for d in event.timeline] == [body]
+
+
+def test_who_speaks_for_an_organization_is_no_second_originator_beside_it() -> None:
+    """A spokeswoman for the FBI and the FBI are one source of "his death"; an outside expert
+    and the FBI are two."""
+    from briefing.schemas.brief import Actor
+
+    death = "Gigante died in prison on Monday"
+
+    def told(rid: str, who: str, role: str | None, kind: ActorKind) -> DigestItem:
+        text = f"{death}, {who} said."
+        person = Actor(id="A1", name=who, kind=kind, role=role, evidence=[span(text, who)])
+        return item(
+            rid,
+            text,
+            source_name=f"{rid}.com",
+            claims=[claim(text, death, source=who, originator=who)],
+            actors=[person],
+        )
+
+    fbi = told("a", "FBI", None, ActorKind.ORGANIZATION)
+    spokeswoman = told("b", "Christine Monaco", "spokeswoman for the FBI", ActorKind.PERSON)
+    expert = told("c", "Ann Webb", "historian", ActorKind.PERSON)
+    [one] = builder().build([fbi, spokeswoman], since=SINCE, until=UNTIL).events[0].claims
+    assert one.independent_originators == ["FBI"] and one.corroboration == 1
+    [two] = builder().build([fbi, expert], since=SINCE, until=UNTIL).events[0].claims
+    assert two.independent_originators == ["Ann Webb", "FBI"] and two.corroboration == 2

@@ -10,6 +10,7 @@ from briefing.analysis.injection import overlaps
 from briefing.analysis.lexicon import HEDGE_LIKELIHOOD, named_as_media, source_kind
 from briefing.analysis.result import ActorCandidate, Analysis
 from briefing.analysis.sides import ConflictData
+from briefing.analysis.wording import in_reporters_words
 from briefing.chains.grading import stake_of
 from briefing.schemas.brief import ActorKind, SourceKind
 from briefing.schemas.scales import Likelihood
@@ -164,7 +165,9 @@ def _contains(outer: Span, inner: Span) -> bool:
 
 
 def _developments(analysis: Analysis) -> list[DevelopmentCandidate]:
-    """One per sentence that names an actor: the reported clause, else the sentence."""
+    """One per sentence that names an actor: the reported clause, else the sentence; in the
+    reporter's words (a quotation or words in the first person are a claim, not what
+    happened; see briefing.analysis.wording)."""
     by_sentence = {a.sentence: a for a in analysis.attributions}
     out: list[DevelopmentCandidate] = []
     for sentence in analysis.sentences:
@@ -172,6 +175,8 @@ def _developments(analysis: Analysis) -> list[DevelopmentCandidate]:
         evidence = attribution.content if attribution else sentence.span
         if overlaps(evidence, analysis.injections) or is_dateline(evidence.text):
             continue  # a time stamp ("Posted: Nov 27, 2005 8:20 AM ET") is no development
+        if not in_reporters_words(evidence.text):
+            continue
         actor_ids = tuple(
             a.id for a in analysis.actors if any(_contains(evidence, m.span) for m in a.mentions)
         )

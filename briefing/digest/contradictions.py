@@ -242,7 +242,10 @@ def date_contradictions(
                 (
                     (ib, db)
                     for ib, db in dated[i + 1 :]
-                    if db.when != da.when and family_of(ib) != family_of(ia)
+                    if db.when != da.when
+                    and family_of(ib) != family_of(ia)
+                    and not _tells_date(da, db)
+                    and not _tells_date(db, da)
                 ),
                 None,
             )
@@ -259,6 +262,15 @@ def date_contradictions(
                 )
                 break
     return out
+
+
+def _tells_date(d: Development, other: Development) -> bool:
+    """Whether a development's words give the date another one is dated by ("Before 1997, he
+    had served only a five-year heroin rap in 1959", dated 1997 in one report and 1959 in
+    another: both give both years, and disagree on nothing)."""
+    wording = other.when_text or (str(other.when.year) if other.when else "")
+    texts = [d.what, *(e.text for e in d.evidence)]
+    return bool(wording) and any(wording.casefold() in t.casefold() for t in texts)
 
 
 def _no_numbers(text: str) -> str:

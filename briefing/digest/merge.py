@@ -45,6 +45,7 @@ SAME_UNCERTAINTY = 0.7
 EVIDENCE_PER_REPORT = 2  # evidence spans kept per report for one merged item
 
 _TITLES = frozenset(lexicon_words("merge_titles"))
+_PRONOUNS = frozenset(lexicon_words("pronoun_openers"))
 
 
 def components(n: int, pairs: Iterable[tuple[int, int]]) -> list[list[int]]:
@@ -376,6 +377,19 @@ def merge_claims(
         }
         for family in named_by:
             keys.pop(f"unnamed via {family}", None)
+        if named_by:
+            # A speaker a report names only by a pronoun ("he said") is someone it named, not
+            # an anonymous source: where another report names who said the same words
+            # ("We talked about her faith", Kenneth Dorsey said), "he" is no second originator.
+            for family in _by_pronoun_only(group, origins, family_of):
+                keys.pop(f"unnamed via {family}", None)
+        # Who speaks for an organization that is an originator of the same claim is that
+        # organization, not a second source ("Christine Monaco, a spokeswoman for the FBI"
+        # and "the FBI"; "Kraft Food's Susan Davison" and "Kraft Foods").
+        for (item, claim), (key, _) in zip(group, origins, strict=True):
+            body = _speaks_for(item, claim.originator)
+            if body and any(k != key and _same_body(body, label) for k, label in keys.items()):
+                keys.pop(key, None)
         independent = sorted(set(keys.values()), key=str.casefold)
         unnamed = {k for k, _ in origins if k.startswith("unnamed via ")}
         named = [k for k in keys if k not in unnamed]
@@ -391,6 +405,45 @@ def merge_claims(
             )
         )
     return sorted(out, key=lambda c: (-c.corroboration, c.credibility, c.statement))
+
+
+def _speaks_for(item: DigestItem, name: str) -> str | None:
+    """The organization or state a person of a report's brief belongs to: their affiliation,
+    else what their role is for ("spokeswoman for the FBI")."""
+    key = normalize_name(name)
+    for actor in item.brief.actors:
+        if actor.kind is not ActorKind.PERSON:
+            continue
+        if key not in {normalize_name(f) for f in (actor.name, *actor.aliases)}:
+            continue
+        if actor.affiliation:
+            return actor.affiliation
+        if actor.role and (m := re.search(r"\b(?:for|of|at)\s+(?:the\s+)?(.+)$", actor.role)):
+            return m.group(1)
+    return None
+
+
+def _same_body(a: str, b: str) -> bool:
+    """One organization's two names: equal but for a letter ("Kraft Food", "Kraft Foods")."""
+    x, y = normalize_name(a), normalize_name(b)
+    return (
+        bool(x) and bool(y) and Levenshtein.distance(x, y) <= (1 if min(len(x), len(y)) >= 4 else 0)
+    )
+
+
+def _by_pronoun_only(
+    group: Sequence[tuple[DigestItem, Claim]],
+    origins: Sequence[tuple[str, str]],
+    family_of: Callable[[DigestItem], str],
+) -> set[str]:
+    """The families whose unnamed originators of a claim are all pronouns ("he", "they")."""
+    unnamed: dict[str, bool] = {}
+    for (item, claim), (key, _) in zip(group, origins, strict=True):
+        if key.startswith("unnamed via "):
+            family = family_of(item)
+            pronoun = claim.originator.strip().lower() in _PRONOUNS
+            unnamed[family] = unnamed.get(family, True) and pronoun
+    return {family for family, pronouns in unnamed.items() if pronouns}
 
 
 def _regraded(item: DigestItem, claim: Claim, rolled: RolledSources | None) -> int:

@@ -32,6 +32,7 @@ from briefing.analysis.lexicon import HEDGE_PATTERN
 from briefing.analysis.lexicon import words as lexicon_words
 from briefing.analysis.lines import heading_line
 from briefing.analysis.states import states_a_fact
+from briefing.analysis.wording import in_reporters_words
 from briefing.chains.guards import content_words, support
 from briefing.digest import changes as change_rules
 from briefing.digest.cluster import DEFAULT_PARAMS, ClusterParams, Signals, cluster, signals_of
@@ -130,23 +131,15 @@ _SENTENCE_END = re.compile(r"(?<![A-Z])(?<!\b[A-Z][a-z])[.!?][\"”’)]*\s+(?=[
 # A second sentence of a bottom line that says again what the first does ("Subryan was charged
 # with vehicular manslaughter" twice over, as a development and as a claim) is left out.
 SAME_SENTENCE = 0.6
-_FRAGMENT_OPENERS = frozenset(lexicon_words("fragment_openers"))
 _PRONOUN_OPENERS = frozenset(lexicon_words("pronoun_openers"))
-_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I’m|we|We|me|us|my|My|our|Our)\b")
 
 
 def _in_reporters_words(text: str) -> bool:
-    """Whether a sentence can stand in a bottom line, which is told in the reporter's words:
-    not a quotation ('"I'm in the middle of the riot action"'), words in the first person
-    ("We talked about her faith", a colleague's), the tail of a sentence ("of killing two
-    co-workers") or a sentence that needs the one before it ("They had located him")."""
+    """Whether a sentence can stand in a bottom line, which is told in the reporter's words
+    (see briefing.analysis.wording) and stands alone: not a sentence that needs the one before
+    it ("They had located him")."""
     opener = next(iter(text.split()), "")
-    return (
-        not text.lstrip().startswith(('"', "“", "‘", "'"))
-        and not _FIRST_PERSON.search(text)
-        and opener not in _FRAGMENT_OPENERS
-        and opener.lower() not in _PRONOUN_OPENERS
-    )
+    return in_reporters_words(text) and opener.lower() not in _PRONOUN_OPENERS
 
 
 def _said_again(text: str, before: Iterable[str]) -> bool:
@@ -331,11 +324,14 @@ class DigestBuilder:
             return effective_family(item, by_id)
 
         actors = merge_actors([(i, a) for i in items for a in i.brief.actors], checker)
+        # A headline line is no development of the timeline: the event has its headline, and
+        # the body tells the same in sentences ("2 Dead, 1 Wounded in Shooting at NE Phila.")
         told_devs = [
             (i, d)
             for i in items
             for d in i.brief.developments
             if len(content_words(d.what)) >= MIN_DEVELOPMENT_WORDS
+            and not all(heading_line(i.report.text, e.start, e.end) for e in d.evidence)
         ]
         told_claims = [(i, c) for i in items for c in i.brief.claims]
         merged = merge_developments(told_devs, checker, family_of)

@@ -1,0 +1,29 @@
+"""Whose words a span is: the reporter's, or a speaker's quoted or cut out of a sentence.
+
+A development tells what happened in the reporter's words. A quotation ('"I'm in the middle of
+the riot action"'), words in the first person ("We talked about her faith", a colleague's) are
+what someone said (a claim, with its speaker), and a span that opens with a word no sentence
+opens with in lower case is the tail of one ("of killing two co-workers"). The word list is
+data (lexicon ``fragment_openers``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from briefing.analysis.lexicon import words
+
+_FRAGMENT_OPENERS = frozenset(words("fragment_openers"))
+_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I’m|we|We|me|us|my|My|our|Our)\b")
+_QUOTES = ('"', "“", "‘", "'")
+
+
+def in_reporters_words(text: str) -> bool:
+    """Whether a span is told in the reporter's words: no quotation, no first person, not
+    the tail of a sentence."""
+    opener = next(iter(text.split()), "")
+    return (
+        not text.lstrip().startswith(_QUOTES)
+        and not _FIRST_PERSON.search(text)
+        and opener not in _FRAGMENT_OPENERS
+    )
