@@ -1209,3 +1209,24 @@ def test_a_sentence_spacy_ended_at_a_titles_stop_goes_on_with_the_name() -> None
     assert _said("The gun was found, Troy police Lt. Gerry Scherlinck said.") == [
         ("Troy police Lt. Gerry Scherlinck", "The gun was found")
     ]
+
+
+def test_a_name_with_a_nickname_or_a_middle_initial_is_the_same_person() -> None:
+    """ "Vincent 'Chin' Gigante" (spaCy cut it at the quotation marks), "Vincent Gigante" and
+    "Vincent L. Gigante" in one report are one person; a middle name tells two people with
+    middle names apart as before."""
+    from briefing.analysis.actors import normalize_name, same_person
+
+    names = _names(
+        "Vincent 'Chin' Gigante, 77, Crime Boss\n"
+        "Vincent Gigante, who died yesterday in federal prison at 77, was a crime boss.\n"
+        "Gigante admitted in court that he did it. He was indicted as Vincent L. Gigante.\n"
+    )
+    people = [forms for forms in names.values() if any("Gigante" in f for f in forms)]
+    assert len(people) == 1
+    assert {"Vincent Gigante", "Vincent L. Gigante"} <= people[0]
+    assert normalize_name('Vincent "The Chin" Gigante') == "vincent gigante"
+    assert normalize_name("Jerry O'Neill") == "jerry oneill"
+    assert same_person("george bush", "george h w bush")
+    assert not same_person("george w bush", "george h w bush")
+    assert not same_person("tom craft", "charles craft")

@@ -53,7 +53,13 @@ class _Group:
     country: str | None = None  # the country a nationality word names, for its display name
 
 
+# A nickname in quotation marks between a given name and a surname ("Vincent 'The Chin'
+# Gigante"): no part of the name's key, so "Vincent Gigante" is the same name.
+_NICKNAME = re.compile(r"(?<=\w)\s+['\"‘“][^'\"‘“’”]{1,30}['\"’”]\s+(?=\w)")
+
+
 def normalize_name(name: str) -> str:
+    name = _NICKNAME.sub(" ", name)
     name = re.sub(r"^(the)\s+", "", name.strip(), flags=re.I)
     name = re.sub(r"['’]s?$", "", name)
     return re.sub(r"[^\w\s-]", "", name).casefold().strip()
@@ -89,11 +95,17 @@ def same_person(a: str, b: str) -> bool:
     """Two normalized person's names of two or more words that can be one person: read from
     the surname back, each word of the shorter is the other's word or its initial ("w mark
     felt" and "william mark felt"; "mark felt" and both); the longer may have given names
-    before ("luis gerardo jerry ortiz" and "jerry ortiz"). Not "george h w bush" and "george
-    w bush", nor "tom craft" and "charles craft"."""
+    before ("luis gerardo jerry ortiz" and "jerry ortiz"), and a given name and surname are
+    the same with middle names or initials between ("vincent gigante", "vincent l gigante").
+    Not "george h w bush" and "george w bush", nor "tom craft" and "charles craft"."""
     x, y = name_words(a), name_words(b)
     if len(x) < 2 or len(y) < 2 or a.split()[len(x) :] != b.split()[len(y) :]:
         return False  # "mark felt jr" is the son of "mark felt"
+    short, full = sorted((x, y), key=len)
+    if len(short) == 2 and len(full) > 2 and short == [full[0], full[-1]]:
+        return (
+            True  # a given name and surname, and the same with middle names ("vincent l gigante")
+        )
     for u, v in zip(reversed(x), reversed(y), strict=False):
         if u == v:
             continue

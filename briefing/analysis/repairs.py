@@ -82,7 +82,17 @@ def repaired_entities(doc: Doc) -> list[Ent]:
     """The document's actor and place entities with the slips above repaired, in text order."""
     headline = _headline_tokens(doc)
     ents: list[Ent] = []
+    nicknamed = _nicknamed_names(doc)
+    done: set[tuple[int, int]] = set()
     for e in doc.ents:
+        name = next((n for n in nicknamed if n[0] < e.end and e.start < n[1]), None)
+        if name is not None and e.label_ in ("PERSON", "WORK_OF_ART"):
+            # "Vincent 'Chin' Gigante": spaCy cut the name at the quotation marks around the
+            # nickname ("Vincent '", "Chin' Gigante") or took it for a title
+            if name not in done:
+                done.add(name)
+                ents.append(Ent(name[0], name[1], "PERSON"))
+            continue
         ent = _nationality(
             doc, _initials(doc, _speaker_of_work(e) or Ent(e.start, e.end, e.label_))
         )
@@ -101,6 +111,26 @@ def repaired_entities(doc: Doc) -> list[Ent]:
     words = set(_WORDS.findall(doc.text))
     ents = [r for e in ents if (r := _headline_repair(doc, e, words) if e.start in headline else e)]
     return [e for e in ents if not _noise(doc, e, words)]
+
+
+_OPENING = frozenset("'\"‘“")
+_CLOSING = frozenset("'\"’”")
+
+
+def _nicknamed_names(doc: Doc) -> list[tuple[int, int]]:
+    """Names with a nickname in quotation marks between given name and surname ("Vincent
+    'The Chin' Gigante"), as token ranges: a proper noun, an opening mark, one to three
+    capitalized words, the closing mark, a proper noun."""
+    out = []
+    for i, tok in enumerate(doc[:-4]):
+        if tok.pos_ != "PROPN" or doc[i + 1].text not in _OPENING:
+            continue
+        j = i + 2
+        while j < len(doc) and j - i - 2 < 3 and doc[j].text[:1].isupper():
+            j += 1
+        if i + 2 < j < len(doc) - 1 and doc[j].text in _CLOSING and doc[j + 1].pos_ == "PROPN":
+            out.append((i, j + 2))
+    return out
 
 
 def _speaker_of_work(ent: SpacySpan) -> Ent | None:
