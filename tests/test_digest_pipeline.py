@@ -1213,6 +1213,20 @@ def test_a_headline_line_is_no_development_of_the_timeline() -> None:
     )
     [event] = builder().build([one], since=SINCE, until=UNTIL).events
     assert [d.what for d in event.timeline] == [body]
+    # A line longer than a headline, without a full stop, is a lede: it stays.
+    lede = (
+        "Peaceful protest for Kimani Gray turned chaotic tonight as 100 people rioted and "
+        "threw bottles at officers"
+    )
+    text = f"{head}\n{lede}\n{body}"
+    two = item(
+        "r2",
+        text,
+        source_name="nbc.com",
+        developments=[development(text, head), development(text, lede)],
+    )
+    [event] = builder().build([two], since=SINCE, until=UNTIL).events
+    assert [d.what for d in event.timeline] == [lede]
 
 
 def test_who_speaks_for_an_organization_is_no_second_originator_beside_it() -> None:

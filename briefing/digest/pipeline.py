@@ -56,7 +56,7 @@ from briefing.digest.merge import (
 )
 from briefing.digest.publishers import families
 from briefing.digest.writer import MAX_ITEMS, EventWriter
-from briefing.schemas.brief import ReportingVerb, Usage
+from briefing.schemas.brief import Development, ReportingVerb, Usage
 from briefing.schemas.digest import (
     Change,
     Digest,
@@ -324,14 +324,21 @@ class DigestBuilder:
             return effective_family(item, by_id)
 
         actors = merge_actors([(i, a) for i in items for a in i.brief.actors], checker)
+
         # A headline line is no development of the timeline: the event has its headline, and
-        # the body tells the same in sentences ("2 Dead, 1 Wounded in Shooting at NE Phila.")
+        # the body tells the same in sentences ("Microsoft rushes urgent fix for Internet
+        # Explorer"). A longer line without a full stop is a lede, and stays ("Peaceful protest
+        # for Kimani Gray turned chaotic tonight as 100 people rioted and threw bottles at ...").
+        def headline(item: DigestItem, d: Development) -> bool:
+            return len(d.what.split()) <= HEADLINE_WORDS and all(
+                heading_line(item.report.text, e.start, e.end) for e in d.evidence
+            )
+
         told_devs = [
             (i, d)
             for i in items
             for d in i.brief.developments
-            if len(content_words(d.what)) >= MIN_DEVELOPMENT_WORDS
-            and not all(heading_line(i.report.text, e.start, e.end) for e in d.evidence)
+            if len(content_words(d.what)) >= MIN_DEVELOPMENT_WORDS and not headline(i, d)
         ]
         told_claims = [(i, c) for i in items for c in i.brief.claims]
         merged = merge_developments(told_devs, checker, family_of)
