@@ -464,6 +464,25 @@ def test_a_short_given_name_is_the_same_person() -> None:
     assert actors["Dan Rowe"] == ["d"] and actors["Dana Rowe"] == ["d"]  # two people
 
 
+def test_a_short_given_name_is_the_same_person_with_middle_names_too() -> None:
+    texts = {
+        "a": "Fred LaRue said he was no millionaire.",
+        "b": "Frederick Cheney LaRue said he was no millionaire.",
+    }
+    p = ActorKind.PERSON
+    items = [
+        item("a", texts["a"], source_name="A", actors=[actor(texts["a"], "Fred LaRue", p)]),
+        item(
+            "b",
+            texts["b"],
+            source_name="B",
+            actors=[actor(texts["b"], "Frederick Cheney LaRue", p)],
+        ),
+    ]
+    event = builder().build(items, since=SINCE, until=UNTIL).events[0]
+    assert [sorted(x.reports) for x in event.actors] == [["a", "b"]]
+
+
 def test_an_empty_window_says_so() -> None:
     digest = builder().build([], since=SINCE, until=UNTIL)
     assert digest.empty and not digest.events

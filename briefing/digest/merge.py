@@ -132,14 +132,17 @@ def _agree(x: list[str], y: list[str]) -> bool:
     """One full name inside the other, same surname: "Kisel" and "Sergey Kisel", "Arcade
     Comeaux" and "Arcade Joseph Comeaux Jr." (not "Art Ortiz" and "Jerry Ortiz"); or a given
     name and surname where one given name is short for the other ("Stan Perlo", "Stanley
-    Perlo")."""
+    Perlo", also with middle names: "Fred LaRue", "Frederick Cheney LaRue")."""
     if _spelled_alike(x, y):
         return True
     if x[-1] != y[-1]:
         return False
     if set(x) <= set(y) or set(y) <= set(x):
         return True
-    return len(x) == len(y) == 2 and _short_for(x[0], y[0])
+    # "Fred LaRue" and "Frederick Cheney LaRue": a given name short for the other's, and the
+    # longer name's middle names between
+    short, full = sorted((x, y), key=len)
+    return len(short) == 2 and _short_for(short[0], full[0])
 
 
 # Two spellings of one long name word differ by this many letters at most.
