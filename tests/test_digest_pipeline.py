@@ -1220,32 +1220,24 @@ def test_a_speaker_named_by_a_pronoun_is_no_second_originator_of_a_named_ones_wo
 
 def test_a_headline_line_is_no_development_of_the_timeline() -> None:
     """The event has its headline; a report's headline line ("Kraft Shooting: Yvonne Hiller
-    Charged With Murder") is no development, the body's sentence is."""
+    Charged With Murder") is no development, the body's sentence is; a line longer than a
+    headline, without a full stop, is a lede and stays."""
     head = "Kraft Shooting: Yvonne Hiller Charged With Murder"
     body = "Yvonne Hiller was charged with murder on Friday."
-    text = f"{head}\n{body}"
-    one = item(
-        "r1",
-        text,
-        source_name="nbc.com",
-        developments=[development(text, head), development(text, body)],
-    )
-    [event] = builder().build([one], since=SINCE, until=UNTIL).events
-    assert [d.what for d in event.timeline] == [body]
-    # A line longer than a headline, without a full stop, is a lede: it stays.
     lede = (
         "Peaceful protest for Kimani Gray turned chaotic tonight as 100 people rioted and "
         "threw bottles at officers"
     )
-    text = f"{head}\n{lede}\n{body}"
-    two = item(
-        "r2",
-        text,
-        source_name="nbc.com",
-        developments=[development(text, head), development(text, lede)],
-    )
-    [event] = builder().build([two], since=SINCE, until=UNTIL).events
-    assert [d.what for d in event.timeline] == [lede]
+
+    def timeline(*lines: str) -> list[str]:
+        text = "\n".join(lines)
+        told = [development(text, line) for line in lines[:2]]
+        one = item("r1", text, source_name="nbc.com", developments=told)
+        [event] = builder().build([one], since=SINCE, until=UNTIL).events
+        return [d.what for d in event.timeline]
+
+    assert timeline(head, body) == [body]
+    assert timeline(head, lede, body) == [lede]
 
 
 def test_who_speaks_for_an_organization_is_no_second_originator_beside_it() -> None:
