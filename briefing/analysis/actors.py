@@ -103,9 +103,7 @@ def same_person(a: str, b: str) -> bool:
         return False  # "mark felt jr" is the son of "mark felt"
     short, full = sorted((x, y), key=len)
     if len(short) == 2 and len(full) > 2 and short == [full[0], full[-1]]:
-        return (
-            True  # a given name and surname, and the same with middle names ("vincent l gigante")
-        )
+        return True  # a given name and surname, and the same with middle names between
     for u, v in zip(reversed(x), reversed(y), strict=False):
         if u == v:
             continue

@@ -1030,11 +1030,11 @@ def _back_through_title(subject: SpacySpan, lo: int) -> SpacySpan:
     nouns before it ("Troy police Lt."), down to ``lo``."""
     doc = subject.doc
     i = subject.start
-    if i - 1 >= lo and doc[i - 1].text == "." and not doc[i - 2].whitespace_:
-        i -= 1  # the title's full stop, a token of its own
-    if i == subject.start and not (i - 1 >= lo and doc[i - 1].text.endswith(".")):
-        return subject
-    if i - 1 < lo or not abbreviated_title(doc[i - 1]):
+    if i - 2 >= lo and doc[i - 1].text == "." and not doc[i - 2].whitespace_:
+        i -= 1  # the title's full stop, a token of its own ("Capt", ".")
+    elif not (i - 1 >= lo and doc[i - 1].text.endswith(".")):
+        return subject  # no stop before the name
+    if not abbreviated_title(doc[i - 1]):
         return subject
     i -= 1
     while i - 1 >= lo and (doc[i - 1].is_title or doc[i - 1].pos_ in ("PROPN", "NOUN")):
