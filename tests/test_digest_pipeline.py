@@ -1265,3 +1265,32 @@ def test_who_speaks_for_an_organization_is_no_second_originator_beside_it() -> N
     assert one.independent_originators == ["FBI"] and one.corroboration == 1
     [two] = builder().build([fbi, expert], since=SINCE, until=UNTIL).events[0].claims
     assert two.independent_originators == ["Ann Webb", "FBI"] and two.corroboration == 2
+
+
+def test_a_model_bottom_line_loses_its_label_and_does_not_lead_with_a_hedge() -> None:
+    """A small model writes the field's name first ("the bottom line: ...") and may lead with
+    what someone thinks likely: the name goes, and a leading hedged sentence is dropped."""
+    convicted = "Orozco was convicted of the murder of Deputy Jerry Ortiz."
+    instantly = "Ortiz probably died instantly."
+    b, _ = scripted_builder(
+        {
+            "headline": "Headline: Orozco convicted of murder",
+            "bluf": f"the bottom line: {instantly} {convicted}",
+        }
+    )
+    items = [
+        item(
+            "a", convicted, source_name="LA Times", developments=[development(convicted, convicted)]
+        ),
+        item(
+            "b",
+            instantly,
+            source_name="Press-Telegram",
+            developments=[development(instantly, instantly)],
+        ),
+    ]
+    digest = b.build(items, since=SINCE, until=UNTIL)
+    event = digest.events[0]
+    assert event.headline == "Orozco convicted of murder"
+    assert event.bluf == convicted
+    assert any("leading sentence hedges" in w for w in digest.quality.warnings)

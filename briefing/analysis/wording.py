@@ -1,17 +1,19 @@
-"""Whose words a span is: the reporter's, or a speaker's quoted or cut out of a sentence.
+"""How a span is worded: in whose words (the reporter's, or a speaker's quoted or cut out of
+a sentence), and whether it hedges.
 
 A development tells what happened in the reporter's words. A quotation ('"I'm in the middle of
 the riot action"'), words in the first person ("We talked about her faith", a colleague's) are
 what someone said (a claim, with its speaker), and a span that opens with a word no sentence
-opens with in lower case is the tail of one ("of killing two co-workers"). The word list is
-data (lexicon ``fragment_openers``).
+opens with in lower case is the tail of one ("of killing two co-workers"). A hedged sentence
+("Ortiz probably died instantly") says what someone thinks likely, not what happened. The word
+lists are data (lexicon ``fragment_openers`` and the hedges).
 """
 
 from __future__ import annotations
 
 import re
 
-from briefing.analysis.lexicon import words
+from briefing.analysis.lexicon import HEDGE_PATTERN, words
 
 _FRAGMENT_OPENERS = frozenset(words("fragment_openers"))
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I’m|we|We|me|us|my|My|our|Our)\b")
@@ -27,3 +29,8 @@ def in_reporters_words(text: str) -> bool:
         and not _FIRST_PERSON.search(text)
         and opener not in _FRAGMENT_OPENERS
     )
+
+
+def hedged(text: str) -> bool:
+    """Whether a sentence hedges ("probably", "could", "allegedly"; "May" the month is none)."""
+    return any(m.group(1) != "May" for m in HEDGE_PATTERN.finditer(text))

@@ -28,11 +28,10 @@ from dataclasses import asdict, dataclass
 
 from briefing.analysis.actors import normalize_name, place_key
 from briefing.analysis.dates import DATELINE_LINES, is_dateline
-from briefing.analysis.lexicon import HEDGE_PATTERN
 from briefing.analysis.lexicon import words as lexicon_words
 from briefing.analysis.lines import heading_line
 from briefing.analysis.states import states_a_fact
-from briefing.analysis.wording import in_reporters_words
+from briefing.analysis.wording import hedged, in_reporters_words
 from briefing.chains.guards import content_words, support
 from briefing.digest import changes as change_rules
 from briefing.digest.cluster import DEFAULT_PARAMS, ClusterParams, Signals, cluster, signals_of
@@ -105,11 +104,6 @@ def headline_line(text: str) -> str | None:
     return None
 
 
-def _hedged(text: str) -> bool:
-    """Whether a sentence hedges ("probably", "could", "allegedly"; "May" the month is none)."""
-    return any(m.group(1) != "May" for m in HEDGE_PATTERN.finditer(text))
-
-
 LEDE_SENTENCES = 2  # a report's lede: its first sentences that end as sentences do
 
 
@@ -165,7 +159,7 @@ def _plain_claims(
         said = first.evidence[0].text if first.evidence else ""
         plainly = all(a.verb_class is ReportingVerb.REPORTED for a in claim.attributions)
         told_by = len({family_of(a.report_id) for a in claim.attributions})
-        if not said or not plainly or _hedged(said) or told_by < 2:
+        if not said or not plainly or hedged(said) or told_by < 2:
             continue
         refs = [a.evidence[0] for a in claim.attributions if a.evidence]
         text = f"{said.rstrip(' .,;:')}, according to {first.chain}"
@@ -421,7 +415,7 @@ class DigestBuilder:
         # often told only as what police said. Never a hedged sentence ("Ortiz probably died
         # instantly") or a headline line ("RIP LA County Sheriff Deputy Jerry Ortiz").
         def plain(d: DigestDevelopment) -> bool:
-            return not heading(d) and not _hedged(d.evidence[0].text)
+            return not heading(d) and not hedged(d.evidence[0].text)
 
         ends = {i.id: sentence_ends(i.report.text) for i in items}
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from briefing.analysis.injection import find_injections, injected_only_words
 from briefing.analysis.reference import opening_pronoun
+from briefing.analysis.wording import hedged
 from briefing.chains.brief import BriefChain
 from briefing.chains.guards import checked_prose, support
 from briefing.digest.inputs import DigestItem
@@ -128,9 +129,16 @@ class EventWriter:
             if s.strip() and check(f"bluf sentence {n}", s, "")
         ]
         # Read first and alone, the bottom line must say whom it is about: a leading sentence
-        # that opens with "She" or "This" goes (a later one may point back at the first).
-        while kept and (pronoun := opening_pronoun(kept[0])):
-            warnings.append(f"bluf: a sentence opens with {pronoun!r}, naming no one; dropped")
+        # that opens with "She" or "This" goes (a later one may point back at the first). Nor
+        # may it lead with what someone thinks likely ("Ortiz probably died instantly"), as
+        # code's bottom line never does; a later sentence may hedge.
+        while kept:
+            if pronoun := opening_pronoun(kept[0]):
+                warnings.append(f"bluf: a sentence opens with {pronoun!r}, naming no one; dropped")
+            elif hedged(kept[0]):
+                warnings.append("bluf: the leading sentence hedges; dropped")
+            else:
+                break
             kept.pop(0)
         bluf = " ".join(kept) if kept else fallback_bluf
         return Wording(headline, bluf, usage=result.usage, warnings=warnings)
@@ -139,6 +147,12 @@ class EventWriter:
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 
 
+# The name of the field a small model writes before its text ("the bottom line: Ortiz ...").
+_LABEL = re.compile(r"^(?:the\s+)?(?:bottom\s+line|bluf|headline|summary)\s*[:\-–—]\s*", re.I)
+
+
 def _trim(text: str) -> str:
-    """Without stray JSON or markup characters at either end."""
-    return text.strip().strip("{}[]<>\"'`|#* \n")
+    """Without stray JSON or markup characters at either end, nor a field's name before it."""
+    text = text.strip().strip("{}[]<>\"'`|#* \n")
+    unlabelled = _LABEL.sub("", text).strip()
+    return unlabelled if unlabelled == text else unlabelled[:1].upper() + unlabelled[1:]
