@@ -1294,3 +1294,29 @@ def test_a_model_bottom_line_loses_its_label_and_does_not_lead_with_a_hedge() ->
     assert event.headline == "Orozco convicted of murder"
     assert event.bluf == convicted
     assert any("leading sentence hedges" in w for w in digest.quality.warnings)
+
+
+def test_what_someone_says_a_person_is_leads_no_bottom_line_without_them() -> None:
+    """ "Kenneth Dorsey says the woman is a good person": the reported clause describes, and
+    is no sentence of code's bottom line (it would read as the reporter's own); a reported
+    clause that tells what happened ("police said the plant closed ...") still is."""
+    news = "A suspended worker shot three co-workers at the Kraft plant on Thursday."
+    closed = "the plant closed for the rest of the week"
+    opinion = "the woman is a good person"
+
+    def bluf(said: str, who: str) -> str:
+        texts = [f"{news} {who} said {said}. {own}" for own in _OWN[:2]]  # no reprints
+        items = [
+            item(
+                f"r{k}",
+                text,
+                source_name=f"outlet{k}.com",
+                developments=[development(text, news), development(text, said)],
+            )
+            for k, text in enumerate(texts)
+        ]
+        (event,) = builder().build(items, since=SINCE, until=UNTIL).events
+        return event.bluf
+
+    assert bluf(opinion, "Kenneth Dorsey") == news
+    assert bluf(closed, "Police") == f"{news} The plant closed for the rest of the week."

@@ -428,7 +428,14 @@ class DigestBuilder:
                 at[r.report_id] = min(at.get(r.report_id, k), k)
             return statistics.median_low(at.values())
 
-        news = [d for d in told[:MAX_ITEMS] if not background(d) and plain(d)]
+        # Nor what someone says a person or thing is, cut from their sentence ("Kenneth Dorsey
+        # says [the woman accused of killing two co-workers ... is a good person]"): a reported
+        # clause (it opens in lower case) that describes, not one that tells what happened.
+        def described(d: DigestDevelopment) -> bool:
+            said = d.evidence[0].text.lstrip()
+            return said[:1].islower() and states_a_fact(said)
+
+        news = [d for d in told[:MAX_ITEMS] if not background(d) and plain(d) and not described(d)]
         candidates = [
             _Telling(d.evidence[0].text, len(d.families), told_first(d.evidence))
             for d in news
