@@ -949,14 +949,12 @@ def _content(
         # victims and some did not, police said")
         in_sentence = [c for c in clauses if s_start <= c.i < s_end] or clauses
         clause = min(in_sentence, key=lambda c: _gap(c, verb), default=None)
-        side = [
-            c for c in in_sentence if clause is not None and (c.i < verb.i) == (clause.i < verb.i)
-        ]
         if clause is None and verb.lemma_.lower() in REPORTING_NEEDS_CLAUSE:
             return None  # its clause was another sentence's ("found dead in hotel / Posted:")
         if clause is not None:
             if _asks(clause, verb):
                 return None
+            side = [c for c in in_sentence if (c.i < verb.i) == (clause.i < verb.i)]
             lo = max(min(c.left_edge.i for c in side), s_start)
             hi = max(c.right_edge.i for c in side) + 1
             if lo < verb.i < hi:

@@ -22,6 +22,7 @@ from briefing.analysis.actors import name_words, normalize_name
 from briefing.analysis.countries import same_country
 from briefing.analysis.lexicon import ACRONYM_SKIP
 from briefing.analysis.lexicon import words as lexicon_words
+from briefing.analysis.wording import PRONOUN_OPENERS
 from briefing.chains.grading import claim_credibility, same_claim
 from briefing.chains.guards import jaccard
 from briefing.digest.inputs import DigestItem, EvidenceChecker
@@ -45,7 +46,6 @@ SAME_UNCERTAINTY = 0.7
 EVIDENCE_PER_REPORT = 2  # evidence spans kept per report for one merged item
 
 _TITLES = frozenset(lexicon_words("merge_titles"))
-_PRONOUNS = frozenset(lexicon_words("pronoun_openers"))
 
 
 def components(n: int, pairs: Iterable[tuple[int, int]]) -> list[list[int]]:
@@ -444,7 +444,7 @@ def _by_pronoun_only(
     for (item, claim), (key, _) in zip(group, origins, strict=True):
         if key.startswith("unnamed via "):
             family = family_of(item)
-            pronoun = claim.originator.strip().lower() in _PRONOUNS
+            pronoun = claim.originator.strip().lower() in PRONOUN_OPENERS
             unnamed[family] = unnamed.get(family, True) and pronoun
     return {family for family, pronouns in unnamed.items() if pronouns}
 

@@ -28,10 +28,9 @@ from dataclasses import asdict, dataclass
 
 from briefing.analysis.actors import normalize_name, place_key
 from briefing.analysis.dates import DATELINE_LINES, is_dateline
-from briefing.analysis.lexicon import words as lexicon_words
 from briefing.analysis.lines import heading_line
 from briefing.analysis.states import states_a_fact
-from briefing.analysis.wording import hedged, in_reporters_words
+from briefing.analysis.wording import PRONOUN_OPENERS, hedged, in_reporters_words
 from briefing.chains.guards import content_words, support
 from briefing.digest import changes as change_rules
 from briefing.digest.cluster import DEFAULT_PARAMS, ClusterParams, Signals, cluster, signals_of
@@ -125,7 +124,6 @@ _SENTENCE_END = re.compile(r"(?<![A-Z])(?<!\b[A-Z][a-z])[.!?][\"”’)]*\s+(?=[
 # A second sentence of a bottom line that says again what the first does ("Subryan was charged
 # with vehicular manslaughter" twice over, as a development and as a claim) is left out.
 SAME_SENTENCE = 0.6
-_PRONOUN_OPENERS = frozenset(lexicon_words("pronoun_openers"))
 
 
 def _in_reporters_words(text: str) -> bool:
@@ -133,7 +131,7 @@ def _in_reporters_words(text: str) -> bool:
     (see briefing.analysis.wording) and stands alone: not a sentence that needs the one before
     it ("They had located him")."""
     opener = next(iter(text.split()), "")
-    return in_reporters_words(text) and opener.lower() not in _PRONOUN_OPENERS
+    return in_reporters_words(text) and opener.lower() not in PRONOUN_OPENERS
 
 
 def _said_again(text: str, before: Iterable[str]) -> bool:
