@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 from briefing.analysis.countries import forms_of, gazetteer, same_country
-from briefing.data import load
+from briefing.data import load, safe_load
 from briefing.errors import ConfigError
 
 _BODIES = ("government", "armed_forces", "intelligence", "armed_groups")
@@ -174,7 +174,7 @@ def load_conflicts(path: Path | None = None) -> ConflictData:
         raise ConfigError(f"BRIEFING_CONFLICTS_FILE cannot be read: {exc}") from None
     source = str(path)
     try:
-        data = yaml.safe_load(text)
+        data = safe_load(text)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{source} is not valid YAML: {exc}") from None
     return parse_conflicts(data, source)

@@ -102,7 +102,7 @@ def build_text_map(text: str, *, markdown: bool = False) -> TextMap:
 # Words that open a sentence: "SyriaThe", "attackAfter" (briefing/data/lexicon.yaml).
 _OPENERS = frozenset(word_list("lexicon", "sentence_openers"))
 # Name prefixes that take a capital inside one word: McBride, MacDonald, DeSantis, LeBron.
-_NAME_PREFIXES = frozenset(word_list("lexicon", "name_particles"))
+_NAME_PREFIXES = frozenset(word_list("lexicon", "name_prefixes"))
 _CAMEL = re.compile(r"(?<![\w'])([A-Za-z]*[a-z]{2})([A-Z][a-z]+|[A-Z]{3,}(?![\w])|[AI](?= ))")
 _RUN_ON = re.compile(r"(?<=[a-z]{2}[.?!])(?=[\"'\u201c\u201d]?[A-Z])")
 _WORD = re.compile(r"(?<![\w'])[A-Z][a-z]+(?![\w'])")
