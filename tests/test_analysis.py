@@ -1230,3 +1230,38 @@ def test_a_name_with_a_nickname_or_a_middle_initial_is_the_same_person() -> None
     assert same_person("george bush", "george h w bush")
     assert not same_person("george w bush", "george h w bush")
     assert not same_person("tom craft", "charles craft")
+
+
+def test_a_line_that_ends_in_a_bracket_ends_its_sentence() -> None:
+    """A credit in brackets at a line's end ('..." (USA Today article)') is no speaker of the
+    next line, which the parser ran it into; what opens that line speaks, without the verb's
+    adverb, and local news is a medium, not the state it is in."""
+    text = (
+        "A recording said the offices of the accounting firm were closed on Monday afternoon."
+        " (USA Today article)\nLocal evening news in Michigan originally reported that two of "
+        "the three victims died.\nThe suspect was arrested after a chase on the interstate."
+    )
+    assert _speakers(text) == [("A recording", None), ("Local evening news in Michigan", None)]
+    # A country's news, like its media, is no word of the country's government.
+    news = "Egyptian state news said the cable was cut by a ship. Egypt asked for help."
+    assert _speakers(news) == [("Egyptian state news", None)]
+
+
+def test_a_country_that_only_says_where_a_speaker_is_from_is_not_the_speaker() -> None:
+    """A nationality word before someone who does not speak for the country, or a state after
+    a town's name, says where the speaker is from; the country's own voices stay the country."""
+    text = (
+        "The cable to Egypt was cut on Wednesday. An Egyptian blogger and journalist said the "
+        "cut hurt his work. Egyptian officials said repairs would take a week. Indian ISPs "
+        "said their problems were due to the cable damage."
+    )
+    assert _speakers(text) == [
+        ("An Egyptian blogger and journalist", None),
+        ("Egyptian officials", "Egypt"),
+        ("Indian ISPs", None),
+    ]
+    town = (
+        "The gunman was arrested in Troy, Mich. on Friday.\nTroy, Mich. police said he "
+        "targeted two managers. The Russian military said the drill was over."
+    )
+    assert _speakers(town) == [("Troy, Mich. police", None), ("The Russian military", "Russia")]

@@ -437,3 +437,26 @@ def test_a_place_where_a_speaker_was_does_not_name_them() -> None:
     worker = sources["An office worker in Dubai"]
     assert not worker.identified and worker.reliability.value == "F"
     assert sources["Halvorsen Labs"].identified
+
+
+def test_statements_that_give_other_figures_are_not_the_same_claim() -> None:
+    # Most of their words are shared, but one says the third victim died, the other two of three.
+    assert not same_claim(
+        "The third victim died on the way to the hospital.", "two of the three victims died"
+    )
+    assert not same_claim(
+        "The 6.1-magnitude quake struck Qeshm island, home to 120,000 people.",
+        "The 5.9-magnitude quake struck Qeshm island, home to 120,000 people.",
+    )
+    assert not same_claim("Ten people were killed in the quake.", "12 people were killed in it.")
+    # The same figures in words or digits, or more figures on one side, keep them together.
+    assert same_claim(
+        "Twelve people were killed in the quake.", "12 people were killed in the quake"
+    )
+    assert same_claim(
+        "Gray was hit by seven bullets.", "Seven bullets hit Gray, three from behind."
+    )
+    assert same_claim(
+        "They took watches worth €2 million.", "They took watches worth two million euros"
+    )
+    assert same_claim("The victim died on the way to the hospital.", "The third victim died.")

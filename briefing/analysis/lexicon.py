@@ -73,6 +73,15 @@ THINK_TANK_WORDS = _pattern(_KINDS["think_tank"])
 GOVERNMENT_WORDS = _pattern(_KINDS["government"])
 MEDIA_WORDS = _pattern(_KINDS["media"])
 NOT_ACTORS = set(words("not_actors"))
+STATE_VOICES = frozenset(words("state_voices"))
+
+
+def speaks_for_state(head: str) -> bool:
+    """Whether a speaker's head word after a nationality word is that country's voice."""
+    return (
+        head.lower() in STATE_VOICES
+        or any(p.fullmatch(head) for p in (GOVERNMENT_WORDS, MILITARY_WORDS, INTEL_WORDS))
+    )
 
 
 def org_kind(name: str, context: str = "") -> ActorKind:

@@ -29,6 +29,11 @@ _ENDS = frozenset(".!?:;…\"'”’)]")
 # when fewer than PARAGRAPH_SHARE of them end a sentence, the text is hard-wrapped (such text
 # ends a line with a sentence about once in four or five lines).
 LONG_LINE = 60
+# Line ends after which the parser may still run on into the next line: a full stop (it reads
+# "Capt." or "U.S." as no end) and a closing bracket ('... the offices were closed." (USA
+# Today article)' ran into the next line's "Local evening news ... reported", whose speaker
+# became "USA Today article").
+_CLOSED = frozenset(".)]")
 PARAGRAPH_SHARE = 0.5
 
 
@@ -67,7 +72,7 @@ def sentence_breaks(doc: Doc) -> list[int]:
     return [
         brk
         for (line, brk), (after, _) in pairwise(lines)
-        if (not _ended(line) or line[-1].text[-1] == ".") and not after[0].text[0].islower()
+        if (not _ended(line) or line[-1].text[-1] in _CLOSED) and not after[0].text[0].islower()
     ]
 
 

@@ -10,7 +10,7 @@ import datetime as dt
 import threading
 import time
 from collections.abc import Callable
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import TYPE_CHECKING
 
 from briefing.analysis.actors import (
@@ -37,6 +37,7 @@ from briefing.analysis.lexicon import (
     TITLE_HEADS,
     UTTERANCE_NOUNS,
     role_title,
+    speaks_for_state,
     source_kind,
     words,
 )
@@ -450,9 +451,31 @@ def _actor_in(span: SpacySpan, actors: tuple[ActorCandidate, ...], textmap: Text
             if not (lo <= mention.span.start and mention.span.end <= hi):
                 continue
             owner = any(a <= mention.span.start and mention.span.end <= b for a, b in owners)
-            if not (owner and actor.kind is ActorKind.PERSON):
-                return actor.id
+            if owner and actor.kind is ActorKind.PERSON:
+                continue
+            if actor.kind is ActorKind.STATE and _where_from(span, mention.span, textmap):
+                continue
+            return actor.id
     return None
+
+
+def _where_from(span: SpacySpan, mention: Span, textmap: TextMap) -> bool:
+    """A country or state inside a speaker's words that only says where the speaker is from:
+    the state after a town's name ("Troy, Mich. police said": the town's police), or a
+    nationality word before a head that is no voice of its country ("an Egyptian blogger and
+    journalist said"; "Iranian officials said" and "the Russian military said" stay the
+    country: `state_voices` and the kind words in the lexicon)."""
+    inside = [
+        t
+        for t in span
+        if mention.start <= textmap.to_original(t.idx, t.idx + len(t.text))[0] < mention.end
+    ]
+    if not inside or span.root in inside:
+        return False
+    first = inside[0]
+    if first.i - 2 >= span.start and first.nbor(-1).text == "," and first.nbor(-2).pos_ == "PROPN":
+        return True
+    return first.tag_ == "JJ" and len(inside) == 1 and not speaks_for_state(span.root.text)
 
 
 def _attributions(
@@ -489,8 +512,10 @@ def _attributions(
         if not subject:
             # The parser took a headline above for the subject, or found none where a headline
             # ran into the line: the speaker is what opens the verb's line, if that is a short
-            # phrase without a verb ("District Attorney ...").
+            # phrase without a verb ("District Attorney ..."), and without the verb's own adverb
+            # ("Local evening news in Michigan originally reported").
             opening = _without_dates(_strip_span(doc[lo : verb_tok.i]))
+            opening = _trimmed(opening, partial(_adverb_of, verb=verb_tok), front=False)
             if not opening or len(opening) > 8 or any(t.pos_ in VERB_POS for t in opening):
                 continue
             subject = opening
@@ -1063,6 +1088,10 @@ def _through_abbreviations(subject: SpacySpan, hi: int) -> SpacySpan:
         # Earley with the Bloomington Police"): leave the speaker as the parser had it
         return subject
     return doc[subject.start : name]
+
+
+def _adverb_of(tok: Token, verb: Token) -> bool:
+    return tok.pos_ == "ADV" and tok.head == verb
 
 
 def _trimmed(span: SpacySpan, drop: Callable[[Token], bool], *, front: bool = True) -> SpacySpan:

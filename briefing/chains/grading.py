@@ -19,7 +19,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from briefing.analysis.sides import ConflictData
-from briefing.chains.guards import jaccard
+from briefing.chains.guards import figures, jaccard
 from briefing.schemas.brief import ReportingVerb, SourceKind
 from briefing.schemas.scales import Reliability
 
@@ -82,7 +82,15 @@ def stake_statement(side: str, adversaries: list[str], note: str = "") -> str | 
 
 
 def same_claim(a: str, b: str) -> bool:
-    return jaccard(a, b) >= SAME_CLAIM
+    """Two statements say the same thing: most of their content words are shared, and the
+    figures of one are all in the other ("The third victim died on the way to the hospital"
+    and "two of the three victims died", "The 6.1-magnitude quake struck" and "The
+    5.9-magnitude quake struck" do not confirm each other; "Gray was hit by seven bullets" and
+    "Seven bullets hit Gray, three from the rear" do)."""
+    if jaccard(a, b) < SAME_CLAIM:
+        return False
+    fa, fb = figures(a), figures(b)
+    return fa <= fb or fb <= fa
 
 
 @dataclass(frozen=True)

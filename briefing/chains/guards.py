@@ -11,8 +11,10 @@ from functools import lru_cache
 from typing import Any
 
 from spacy.lang.en.stop_words import STOP_WORDS
+from text_to_num import alpha2digit
 
 from briefing.analysis.injection import instruction_like
+from briefing.analysis.lexicon import FIGURE_SCALES
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
@@ -30,6 +32,25 @@ def content_words(text: str) -> set[str]:
     plural's "s" dropped ("reports" is "report"; "glass" and "gas" stay whole)."""
     found = (_bare(w) for w in _WORD.findall(text) if len(w) > 2 and w.lower() not in STOP_WORDS)
     return {w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in found}
+
+
+_FIGURE = re.compile(r"(\d[\d,.]*\d|\d)(st|nd|rd|th)?", re.IGNORECASE)
+_SCALED = re.compile(r"(\d+(?:\.\d+)?)\s*(" + "|".join(FIGURE_SCALES) + r")\b", re.IGNORECASE)
+_JOINED = re.compile(r"(?<=\w)-(?=\w)")
+
+
+def _scaled(m: re.Match[str]) -> str:
+    return f"{float(m.group(1)) * FIGURE_SCALES[m.group(2).lower()]:.0f}"
+
+
+@lru_cache(maxsize=4096)
+def figures(text: str) -> frozenset[str]:
+    """The figures a statement gives, in digits or words ("three", "twenty-five", "third",
+    "2 million", "two-million-euro" -> "3", "25", "3rd", "2000000"), without thousands
+    separators."""
+    plain = _SCALED.sub(_scaled, _JOINED.sub(" ", text).replace(",", ""))
+    plain = _SCALED.sub(_scaled, alpha2digit(plain, "en", threshold=0))
+    return frozenset(m.group(1) + (m.group(2) or "").lower() for m in _FIGURE.finditer(plain))
 
 
 def jaccard(a: str, b: str) -> float:
