@@ -1265,3 +1265,22 @@ def test_a_country_that_only_says_where_a_speaker_is_from_is_not_the_speaker() -
         "targeted two managers. The Russian military said the drill was over."
     )
     assert _speakers(town) == [("Troy, Mich. police", None), ("The Russian military", "Russia")]
+
+
+def test_streets_legal_forms_and_offences_are_no_actors() -> None:
+    """A street named with an abbreviated kind is a place; a legal form or a name's suffix
+    after a comma, and an offence's acronym, are no one; a country's abbreviation is kept."""
+    text = (
+        "On behalf of Howard R. Sanders, Esq. posted in Pedestrian Accidents.\n"
+        "On behalf of Newman, Anzalone & Newman, LLP.\n"
+        "A car hit a man on Church Ave. near Glenwood Rd. in Brooklyn on Friday. The driver, "
+        "Peter Ward, was charged with DWI, Officer Ann Lee said. Crowds gathered on Ave. H.\n"
+        "As many SA gamers may have noticed, the cable is down again."
+    )
+    analysis = analyze(Report(text=text))
+    names = {a.name for a in analysis.actors}
+    assert {"Howard R. Sanders", "Peter Ward", "Ann Lee"} <= names
+    assert not names & {"Esq", "LLP", "DWI", "Church Ave", "Glenwood Rd", "Ave"}
+    assert "SA" in names  # not cut from a name before it
+    places = {m.span.text for m in analysis.locations}
+    assert {"Church Ave", "Glenwood Rd"} <= {p.rstrip(".") for p in places}

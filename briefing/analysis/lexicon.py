@@ -78,9 +78,8 @@ STATE_VOICES = frozenset(words("state_voices"))
 
 def speaks_for_state(head: str) -> bool:
     """Whether a speaker's head word after a nationality word is that country's voice."""
-    return (
-        head.lower() in STATE_VOICES
-        or any(p.fullmatch(head) for p in (GOVERNMENT_WORDS, MILITARY_WORDS, INTEL_WORDS))
+    return head.lower() in STATE_VOICES or any(
+        p.fullmatch(head) for p in (GOVERNMENT_WORDS, MILITARY_WORDS, INTEL_WORDS)
     )
 
 

@@ -35,7 +35,7 @@ from briefing.analysis.lexicon import (
     TITLE_MODIFIERS,
     words,
 )
-from briefing.analysis.ruler import GROUP_WORDS, ORG_HEADS
+from briefing.analysis.ruler import GROUP_WORDS, ORG_HEADS, STREET_SUFFIXES
 
 LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"}
 
@@ -47,6 +47,9 @@ _SOCIAL = set(words("social_sites"))
 _FUNCTION_WORDS = set(words("function_words"))
 _HONORIFICS = set(words("honorifics"))
 _THING_ACRONYMS = set(words("thing_acronyms"))
+# A legal form or a name's suffix after a comma ("Newman, Anzalone & Newman, LLP", "Howard R.
+# Sanders, Esq."): cut from the name before it, no one itself.
+_BARE_SUFFIXES = set(words("company_suffixes")) | set(words("name_suffixes"))
 _EVENT_HEADS = set(words("event_heads"))
 _POSSESSIVE = frozenset({"'s", "’s"})
 _ACRONYM = re.compile(r"^(?=.*[A-Z].*[A-Z])[A-Z][A-Z0-9]{1,5}$")
@@ -512,6 +515,10 @@ def _noise(doc: Doc, ent: Ent, words: set[str]) -> bool:
     key = re.sub(r"[^\w\s-]", "", text).casefold().strip()
     if key in NOT_ACTORS or text.upper() in _THING_ACRONYMS:
         return True
+    if key in _BARE_SUFFIXES and span.start > 0 and doc[span.start - 1].text == ",":
+        return True  # "SA gamers" is South Africa's
+    if text in STREET_SUFFIXES:
+        return True  # "Ave. H": a street's kind, no name
     if text.isupper() and text.rstrip("S") in _THING_ACRONYMS:
         return True
     if ent.label in ("ORG", "PERSON") and all(map(abbreviated_title, span)):

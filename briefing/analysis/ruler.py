@@ -27,6 +27,7 @@ ORG_HEADS = words("org_heads")
 GROUP_ORG_HEADS = words("group_org_heads")
 PLACE_HEADS = words("place_heads")
 STREET_PREFIXES = words("street_prefixes")
+STREET_SUFFIXES = words("street_suffixes")
 NAME_PARTICLES = words("name_particles")
 
 _NAME = {"IS_TITLE": True, "TAG": "NNP"}
@@ -67,6 +68,11 @@ def fix_patterns() -> list[dict[str, Any]]:
                 {**_NAME, "OP": "+"},
             ],
             "id": "street",
+        },
+        {
+            "label": "FAC",
+            "pattern": [{**_NAME, "OP": "+"}, {"TEXT": {"IN": STREET_SUFFIXES}}],
+            "id": "street-suffix",
         },
     ]
 

@@ -37,8 +37,8 @@ from briefing.analysis.lexicon import (
     TITLE_HEADS,
     UTTERANCE_NOUNS,
     role_title,
-    speaks_for_state,
     source_kind,
+    speaks_for_state,
     words,
 )
 from briefing.analysis.lines import line_region
