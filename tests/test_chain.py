@@ -244,3 +244,19 @@ def test_the_rest_of_a_quotation_a_sentence_before_opened_is_no_development() ->
     said = [a.content.text for a in state.analysis.attributions]
     assert "Leroy was blessed" in said
     assert "Kind and gentle, LuAnn Johnson loved the Lord" in said
+
+
+def test_a_line_without_a_verb_is_no_development() -> None:
+    """A credit, a caption or a byline names actors but tells nothing that happened."""
+    text = (
+        "On behalf of Newman, Anzalone & Newman, LLP.\n"
+        "Anthony LaSalle was charged with murder in Bloomington on Friday.\n"
+        "(Fox News article).\n"
+        "Officer Ann Lee at the Bloomington police station.\n"
+    )
+    chain, _ = chain_with([])
+    state = chain._analyze(Report(text=text))
+    assert state.candidates is not None and state.analysis is not None
+    assert [s.verbless for s in state.analysis.sentences] == [True, False, True, True]
+    told = [d.evidence.text for d in state.candidates.developments]
+    assert told == ["Anthony LaSalle was charged with murder in Bloomington on Friday."]

@@ -17,6 +17,11 @@ class _Frozen(BaseModel):
 class Sentence(_Frozen):
     index: int
     span: Span
+    verbless: bool = Field(
+        default=False,
+        description="It has no verb: a credit, caption or byline ('(Fox News article).', "
+        "'On behalf of Newman, Anzalone & Newman, LLP.'), not a sentence of what happened.",
+    )
     quoted: bool = Field(
         default=False,
         description="It opens inside a quotation an earlier sentence of its line opened "

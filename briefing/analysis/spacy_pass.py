@@ -211,7 +211,13 @@ def _sentences(doc: Doc, textmap: TextMap) -> tuple[list[Sentence], dict[int, in
         span = doc[start:end]
         while span and span[-1].is_space:
             span = span[:-1]
-        sentences.append(Sentence(index=index, span=_span(textmap, span.start_char, span.end_char)))
+        sentences.append(
+            Sentence(
+                index=index,
+                span=_span(textmap, span.start_char, span.end_char),
+                verbless=not any(t.pos_ in VERB_POS for t in span),
+            )
+        )
         for i in range(start, end):
             sentence_of[i] = index
     return sentences, sentence_of

@@ -180,6 +180,8 @@ def _developments(analysis: Analysis) -> list[DevelopmentCandidate]:
     for sentence in analysis.sentences:
         if sentence.quoted:
             continue  # the rest of a quotation ('... kind. She loved the Lord," he said')
+        if sentence.verbless:
+            continue  # a credit, caption or byline: "(Fox News article)."
         attribution = by_sentence.get(sentence.index)
         evidence = attribution.content if attribution else sentence.span
         if attribution and _in_marks(sentence.span, evidence):
