@@ -3,6 +3,7 @@ import datetime as dt
 from conftest import EXPECTED_ACTORS
 
 from briefing.analysis import analyze
+from briefing.analysis.lexicon import public_office
 from briefing.schemas.brief import ActorKind, ReportingVerb
 from briefing.schemas.report import Report
 
@@ -1299,3 +1300,16 @@ def test_a_sentence_is_inside_a_quotation_only_where_the_quotation_closes_by_the
     analysis = analyze(Report(text=text))
     quoted = [s.span.text for s in analysis.sentences if s.quoted]
     assert quoted == ["We will win.", 'This is it."']
+
+
+def test_a_players_position_is_a_title_of_no_office() -> None:
+    """Sports positions before a name are titles ("DT Tyson Jackson" is Tyson Jackson, a DT),
+    callings like a lawyer's, not public offices."""
+    text = (
+        "The Chiefs placed DT Tyson Jackson on injured reserve on Monday. Saints RB Pierre "
+        "Thomas said he would play. DT Tyson Jackson said the knee was fine."
+    )
+    analysis = analyze(Report(text=text))
+    people = {a.name: a.role for a in analysis.actors if a.kind.value == "person"}
+    assert people == {"Tyson Jackson": "DT", "Pierre Thomas": "RB"}
+    assert not public_office("RB") and public_office("Governor")
