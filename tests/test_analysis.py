@@ -1313,3 +1313,19 @@ def test_a_players_position_is_a_title_of_no_office() -> None:
     people = {a.name: a.role for a in analysis.actors if a.kind.value == "person"}
     assert people == {"Tyson Jackson": "DT", "Pierre Thomas": "RB"}
     assert not public_office("RB") and public_office("Governor")
+
+
+def test_a_name_after_a_kind_of_place_and_of_is_that_place() -> None:
+    """spaCy tags "Bandar Abbas" a person and "Porta Nuova" an organization; after "the city
+    of" or "the district of" they are places. An organization's head word keeps it one."""
+    text = (
+        "The quake struck the city of Bandar Abbas and the village of Gavarzin on Sunday. "
+        "Police raided a flat in the district of Porta Nuova. Officials of the port of "
+        "Rotterdam Authority said ships were safe."
+    )
+    analysis = analyze(Report(text=text))
+    names = {a.name for a in analysis.actors}
+    assert not names & {"Bandar Abbas", "Gavarzin", "Porta Nuova"}
+    assert "Rotterdam Authority" in names
+    places = {m.span.text for m in analysis.locations}
+    assert {"Bandar Abbas", "Gavarzin", "Porta Nuova"} <= places

@@ -51,6 +51,7 @@ _THING_ACRONYMS = set(words("thing_acronyms"))
 # Sanders, Esq."): cut from the name before it, no one itself.
 _BARE_SUFFIXES = set(words("company_suffixes")) | set(words("name_suffixes"))
 _EVENT_HEADS = set(words("event_heads"))
+_PLACE_OF = frozenset(words("place_of_nouns"))
 _POSSESSIVE = frozenset({"'s", "’s"})
 _ACRONYM = re.compile(r"^(?=.*[A-Z].*[A-Z])[A-Z][A-Z0-9]{1,5}$")
 _WORDS = re.compile(r"(?<![\w-])\w+(?![\w-])")  # whole words, not parts of hyphenated ones
@@ -99,7 +100,7 @@ def repaired_entities(doc: Doc) -> list[Ent]:
         ent = _nationality(
             doc, _initials(doc, _speaker_of_work(e) or Ent(e.start, e.end, e.label_))
         )
-        ent = _landform(doc, ent)
+        ent = _place_of(doc, _landform(doc, ent))
         if ent.label not in LABELS:
             continue
         trimmed = _trim(doc, ent)
@@ -167,6 +168,18 @@ def _initials(doc: Doc, ent: Ent) -> Ent:
     before = doc[max(ent.start - 2, 0) : ent.start]
     place = len(before) == 2 and before[0].pos_ == "PROPN" and before[1].text == ","
     return Ent(ent.start, ent.end, "GPE" if place else "ORG", ent.alias)
+
+
+def _place_of(doc: Doc, ent: Ent) -> Ent:
+    """A "person" or "organization" named after a kind of place and "of" is that place ("the
+    city of Bandar Abbas", "the district of Porta Nuova"), unless an organization's head word
+    ends it ("the port of Rotterdam Authority")."""
+    if ent.label not in ("PERSON", "ORG") or ent.start < 2:
+        return ent
+    kind, of = doc[ent.start - 2], doc[ent.start - 1]
+    if of.lower_ != "of" or kind.text not in _PLACE_OF or doc[ent.end - 1].text in ORG_HEADS:
+        return ent
+    return Ent(ent.start, ent.end, "GPE", ent.alias)
 
 
 def _nationality(doc: Doc, ent: Ent) -> Ent:
