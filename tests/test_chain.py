@@ -7,6 +7,7 @@ import json
 import pytest
 from scripted import ScriptedChatModel
 
+from briefing.analysis.result import Analysis
 from briefing.chains.brief import BriefChain
 from briefing.llm.backend import Backend
 from briefing.schemas.brief import ActorKind, Brief
@@ -203,6 +204,14 @@ def test_a_code_only_brief_starts_no_model(example_report: Report) -> None:
     assert {a.name for a in brief.actors} >= {"HUR", "ISW", "Dmitry Peskov"}
 
 
+def _developments(text: str) -> tuple[Analysis, list[str]]:
+    """A report's analysis and the words of its brief's developments (no model call)."""
+    chain, _ = chain_with([])
+    state = chain._analyze(Report(text=text))
+    assert state.candidates is not None and state.analysis is not None
+    return state.analysis, [d.evidence.text for d in state.candidates.developments]
+
+
 def test_a_development_is_told_in_the_reporters_words() -> None:
     """A quotation or words in the first person are a claim (who said them), not what
     happened; the reporter's sentence naming an actor is a development."""
@@ -211,12 +220,9 @@ def test_a_development_is_told_in_the_reporters_words() -> None:
         '"We talked about her faith," Kenneth Dorsey said.\n'
         "I wished Hiller well, Kenneth Dorsey told reporters.\n"
     )
-    chain, _ = chain_with([])
-    state = chain._analyze(Report(text=text))
-    assert state.candidates is not None and state.analysis is not None
-    told = [d.evidence.text for d in state.candidates.developments]
+    analysis, told = _developments(text)
     assert told == ["Yvonne Hiller shot two co-workers at the Kraft plant on Thursday."]
-    assert len(state.analysis.attributions) == 2  # the quotations stay claims
+    assert len(analysis.attributions) == 2  # the quotations stay claims
 
 
 def test_the_rest_of_a_quotation_a_sentence_before_opened_is_no_development() -> None:
@@ -231,17 +237,14 @@ def test_the_rest_of_a_quotation_a_sentence_before_opened_is_no_development() ->
         "Police arrested Anthony LaSalle two blocks away.\n"
         "“Kind and gentle, LuAnn Johnson loved the Lord,” said Lois Scholz.\n"
     )
-    chain, _ = chain_with([])
-    state = chain._analyze(Report(text=text))
-    assert state.candidates is not None and state.analysis is not None
-    assert [s.quoted for s in state.analysis.sentences] == [False, False, True, True, False, False]
-    told = [d.evidence.text for d in state.candidates.developments]
+    analysis, told = _developments(text)
+    assert [s.quoted for s in analysis.sentences] == [False, False, True, True, False, False]
     assert told == [
         "LuAnn Johnson died at Hennepin County Medical Center on Wednesday.",
         "Police arrested Anthony LaSalle two blocks away.",
     ]
     # The speaker's words stay a claim.
-    said = [a.content.text for a in state.analysis.attributions]
+    said = [a.content.text for a in analysis.attributions]
     assert "Leroy was blessed" in said
     assert "Kind and gentle, LuAnn Johnson loved the Lord" in said
 
@@ -254,9 +257,6 @@ def test_a_line_without_a_verb_is_no_development() -> None:
         "(Fox News article).\n"
         "Officer Ann Lee at the Bloomington police station.\n"
     )
-    chain, _ = chain_with([])
-    state = chain._analyze(Report(text=text))
-    assert state.candidates is not None and state.analysis is not None
-    assert [s.verbless for s in state.analysis.sentences] == [True, False, True, True]
-    told = [d.evidence.text for d in state.candidates.developments]
+    analysis, told = _developments(text)
+    assert [s.verbless for s in analysis.sentences] == [True, False, True, True]
     assert told == ["Anthony LaSalle was charged with murder in Bloomington on Friday."]
