@@ -853,6 +853,30 @@ def test_a_claim_the_ledes_tell_opens_the_bottom_line_with_who_said_it() -> None
     )
 
 
+def test_a_quotation_is_no_sentence_of_the_bottom_line_even_as_a_claim() -> None:
+    """A quotation is the speaker's words, not the reporter's: kept without its marks as a
+    claim, it still stays out of the bottom line ('"The raid was over in a minute," the owner
+    said'), while a claim told in the reporter's words leads with who said it."""
+    rammed = "Four men rammed their car into a jewellery store in Paris on Monday"
+    over = "The raid was over in a minute"
+    texts = [
+        f"{rammed}, a police source said. \u201c{over},\u201d the owner said. {tail}"
+        for tail in TAILS[:2]
+    ]
+    items = by_outlet(
+        texts,
+        lambda text: {
+            "claims": [
+                claim(text, rammed, source="a police source", originator="a police source"),
+                claim(text, over, source="the owner", originator="owner"),
+            ]
+        },
+    )
+    (event,) = builder().build(items, since=SINCE, until=UNTIL).events
+    assert any(c.statement.startswith(over) for c in event.claims)  # still a claim
+    assert event.bluf == f"{rammed}, according to a police source."
+
+
 def test_a_hedged_development_does_not_lead_the_event_the_lead_reports_news_does() -> None:
     """What two publishers think likely ("probably died instantly") is no bottom line; where
     nothing else is told by two, the lead report's first development is."""

@@ -33,6 +33,13 @@ def in_reporters_words(text: str) -> bool:
     )
 
 
+def after_quotation_mark(text: str, start: int) -> bool:
+    """Whether the words at ``start`` of ``text`` open just after a quotation mark: what was
+    said was a quotation, kept without its marks ('“Kind, gentle, loved the Lord,” said Lois
+    Scholz')."""
+    return text[max(start - 8, 0) : start].rstrip().endswith(QUOTE_MARKS)
+
+
 def hedged(text: str) -> bool:
     """Whether a sentence hedges ("probably", "could", "allegedly"; "May" the month is none)."""
     return any(m.group(1) != "May" for m in HEDGE_PATTERN.finditer(text))

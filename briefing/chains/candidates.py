@@ -10,7 +10,7 @@ from briefing.analysis.injection import overlaps
 from briefing.analysis.lexicon import HEDGE_LIKELIHOOD, named_as_media, source_kind
 from briefing.analysis.result import ActorCandidate, Analysis
 from briefing.analysis.sides import ConflictData
-from briefing.analysis.wording import QUOTE_MARKS, in_reporters_words
+from briefing.analysis.wording import after_quotation_mark, in_reporters_words
 from briefing.chains.grading import stake_of
 from briefing.schemas.brief import ActorKind, SourceKind
 from briefing.schemas.scales import Likelihood
@@ -164,13 +164,6 @@ def _contains(outer: Span, inner: Span) -> bool:
     return outer.start <= inner.start and inner.end <= outer.end
 
 
-def _in_marks(sentence: Span, content: Span) -> bool:
-    """Whether what was said opens just after a quotation mark ('“Kind, gentle, loved the
-    Lord,” said Lois Scholz': its words are kept without their marks)."""
-    before = sentence.text[: content.start - sentence.start].rstrip()
-    return before.endswith(QUOTE_MARKS)
-
-
 def _developments(analysis: Analysis) -> list[DevelopmentCandidate]:
     """One per sentence that names an actor: the reported clause, else the sentence; in the
     reporter's words (a quotation, also one a sentence before opened, or words in the first
@@ -184,7 +177,9 @@ def _developments(analysis: Analysis) -> list[DevelopmentCandidate]:
             continue  # a credit, caption or byline: "(Fox News article)."
         attribution = by_sentence.get(sentence.index)
         evidence = attribution.content if attribution else sentence.span
-        if attribution and _in_marks(sentence.span, evidence):
+        if attribution and after_quotation_mark(
+            sentence.span.text, evidence.start - sentence.span.start
+        ):
             continue  # what was said was a quotation, kept without its marks
         if overlaps(evidence, analysis.injections) or is_dateline(evidence.text):
             continue  # a time stamp ("Posted: Nov 27, 2005 8:20 AM ET") is no development

@@ -30,7 +30,12 @@ from briefing.analysis.actors import normalize_name, place_key
 from briefing.analysis.dates import DATELINE_LINES, is_dateline
 from briefing.analysis.lines import heading_line
 from briefing.analysis.states import states_a_fact
-from briefing.analysis.wording import PRONOUN_OPENERS, hedged, in_reporters_words
+from briefing.analysis.wording import (
+    PRONOUN_OPENERS,
+    after_quotation_mark,
+    hedged,
+    in_reporters_words,
+)
 from briefing.chains.guards import content_words, support
 from briefing.digest import changes as change_rules
 from briefing.digest.cluster import DEFAULT_PARAMS, ClusterParams, Signals, cluster, signals_of
@@ -148,16 +153,18 @@ def _plain_claims(
     claims: Sequence[DigestClaim],
     family_of: Callable[[str], str],
     told_first: Callable[[list[EvidenceRef]], int],
+    quoted: Callable[[EvidenceRef], bool],
 ) -> list[_Telling]:
     """Claims told plainly ("said", "reported": no denial, no hedge) by two or more publisher
-    families, each in its words with who said them."""
+    families, each in its words with who said them; not a quotation, which is the speaker's
+    words, not the reporter's ('"This is a funny game," Manning said')."""
     out = []
     for claim in claims:
         first = claim.attributions[0]
         said = first.evidence[0].text if first.evidence else ""
         plainly = all(a.verb_class is ReportingVerb.REPORTED for a in claim.attributions)
         told_by = len({family_of(a.report_id) for a in claim.attributions})
-        if not said or not plainly or hedged(said) or told_by < 2:
+        if not said or not plainly or hedged(said) or told_by < 2 or quoted(first.evidence[0]):
             continue
         refs = [a.evidence[0] for a in claim.attributions if a.evidence]
         text = f"{said.rstrip(' .,;:')}, according to {first.chain}"
@@ -438,7 +445,12 @@ class DigestBuilder:
             _Telling(d.evidence[0].text, len(d.families), told_first(d.evidence))
             for d in news
             if len(d.families) >= 2
-        ] + _plain_claims(claims, lambda rid: family_of(by_id[rid]), told_first)
+        ] + _plain_claims(
+            claims,
+            lambda rid: family_of(by_id[rid]),
+            told_first,
+            lambda ref: after_quotation_mark(by_id[ref.report_id].report.text, ref.start),
+        )
         candidates.sort(key=lambda c: (c.sentence >= LEDE_SENTENCES, -c.families))
         chosen: list[_Telling] = []
         for c in candidates:
