@@ -16,7 +16,7 @@ from briefing.digest.cluster import Signals
 from briefing.digest.inputs import DigestItem
 from briefing.digest.pipeline import DigestBuilder
 from briefing.digest.writer import EventWriter
-from briefing.schemas.brief import ActorKind, Development, ReportingVerb, SourceKind
+from briefing.schemas.brief import ActorKind, Claim, Development, ReportingVerb, SourceKind
 from briefing.schemas.digest import ChangeKind, ContradictionKind, Event, Phase
 from briefing.schemas.scales import Reliability
 
@@ -823,23 +823,30 @@ def test_the_bottom_line_leads_with_what_the_reports_ledes_tell() -> None:
     assert event.bluf == f"{news} {context}"
 
 
+RAMMED = "Four men rammed their car into a jewellery store in Paris on Monday"
+
+
+def _police_and_owner(text: str, owners_words: str) -> list[Claim]:
+    """A report's two claims: what happened as a police source told it, and the owner's."""
+    return [
+        claim(text, RAMMED, source="a police source", originator="a police source"),
+        claim(text, owners_words, source="the owner", originator="owner"),
+    ]
+
+
 def test_a_claim_the_ledes_tell_opens_the_bottom_line_with_who_said_it() -> None:
     """What happened told only as what police said (no development: the sentence names no
     actor) leads, with its source; a quotation, words in the first person and a sentence's
     tail never stand in a bottom line, nor a sentence said again."""
-    rammed = "Four men rammed their car into a jewellery store in Paris on Monday"
     quoted = "\u201cWe are shocked by the raid,\u201d the owner said."
     texts = [
-        f"{rammed}, a police source said. {quoted} The store is near the Place Vendome. {tail}"
+        f"{RAMMED}, a police source said. {quoted} The store is near the Place Vendome. {tail}"
         for tail in TAILS[:2]
     ]
     items = by_outlet(
         texts,
         lambda text: {
-            "claims": [
-                claim(text, rammed, source="a police source", originator="a police source"),
-                claim(text, "We are shocked by the raid", source="the owner", originator="owner"),
-            ],
+            "claims": _police_and_owner(text, "We are shocked by the raid"),
             "developments": [
                 development(text, "\u201cWe are shocked by the raid,\u201d"),
                 development(text, "near the Place Vendome. " + text.split(". ")[-1]),
@@ -849,7 +856,7 @@ def test_a_claim_the_ledes_tell_opens_the_bottom_line_with_who_said_it() -> None
     )
     (event,) = builder().build(items, since=SINCE, until=UNTIL).events
     assert event.bluf == (
-        f"{rammed}, according to a police source. The store is near the Place Vendome."
+        f"{RAMMED}, according to a police source. The store is near the Place Vendome."
     )
 
 
@@ -857,24 +864,18 @@ def test_a_quotation_is_no_sentence_of_the_bottom_line_even_as_a_claim() -> None
     """A quotation is the speaker's words, not the reporter's: kept without its marks as a
     claim, it still stays out of the bottom line ('"The raid was over in a minute," the owner
     said'), while a claim told in the reporter's words leads with who said it."""
-    rammed = "Four men rammed their car into a jewellery store in Paris on Monday"
     over = "The raid was over in a minute"
     texts = [
-        f"{rammed}, a police source said. \u201c{over},\u201d the owner said. {tail}"
+        f"{RAMMED}, a police source said. \u201c{over},\u201d the owner said. {tail}"
         for tail in TAILS[:2]
     ]
     items = by_outlet(
         texts,
-        lambda text: {
-            "claims": [
-                claim(text, rammed, source="a police source", originator="a police source"),
-                claim(text, over, source="the owner", originator="owner"),
-            ]
-        },
+        lambda text: {"claims": _police_and_owner(text, over)},
     )
     (event,) = builder().build(items, since=SINCE, until=UNTIL).events
     assert any(c.statement.startswith(over) for c in event.claims)  # still a claim
-    assert event.bluf == f"{rammed}, according to a police source."
+    assert event.bluf == f"{RAMMED}, according to a police source."
 
 
 def test_a_hedged_development_does_not_lead_the_event_the_lead_reports_news_does() -> None:

@@ -529,7 +529,7 @@ def _noise(doc: Doc, ent: Ent, words: set[str]) -> bool:
     if key in NOT_ACTORS or text.upper() in _THING_ACRONYMS:
         return True
     if key in _BARE_SUFFIXES and span.start > 0 and doc[span.start - 1].text == ",":
-        return True  # "SA gamers" is South Africa's
+        return True  # only after a comma: "SA gamers" is South Africa's
     if text in STREET_SUFFIXES:
         return True  # "Ave. H": a street's kind, no name
     if text.isupper() and text.rstrip("S") in _THING_ACRONYMS:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from bisect import bisect_left
 from collections.abc import Callable
 from functools import lru_cache, partial
 from typing import TYPE_CHECKING
@@ -231,24 +232,20 @@ def _inside_quotations(sentences: list[Sentence], text: str) -> list[Sentence]:
     paragraph opens again there). A quotation left open, or closed further on, marks nothing:
     text whose paragraphs were run together cannot tell an opening mark from a closing one."""
 
-    def marks(lo: int, hi: int) -> list[bool]:
-        """Each quotation mark between lo and hi: whether it opens."""
-        return [
-            i + 1 < len(text) and text[i + 1].isalnum()
-            for i in range(lo, hi)
-            if text[i] in _DOUBLE_QUOTES
-        ]
-
+    # Every quotation mark of the text once, in order, with whether it opens.
+    at = [i for i, ch in enumerate(text) if ch in _DOUBLE_QUOTES]
+    opens = [i + 1 < len(text) and text[i + 1].isalnum() for i in at]
     out = []
     for n, sentence in enumerate(sentences):
-        lo = text.rfind("\n", 0, sentence.span.start) + 1
-        before = marks(lo, sentence.span.start)
-        line_end = text.find("\n", sentence.span.start)
+        start = sentence.span.start
+        lo = text.rfind("\n", 0, start) + 1
+        line_end = text.find("\n", start)
         ahead = sentences[n + 1].span.end if n + 1 < len(sentences) else len(text)
         hi = min(ahead, line_end if line_end >= 0 else len(text))
-        following = marks(sentence.span.start, hi)
-        inside = bool(before) and before[-1] and bool(following) and not following[0]
-        out.append(sentence.model_copy(update={"quoted": True}) if inside else sentence)
+        k = bisect_left(at, start)  # the first mark at or after the sentence's start
+        opened = k > 0 and at[k - 1] >= lo and opens[k - 1]  # the last mark before it
+        closed = k < len(at) and at[k] < hi and not opens[k]  # the first mark from it on
+        out.append(sentence.model_copy(update={"quoted": True}) if opened and closed else sentence)
     return out
 
 
