@@ -412,6 +412,26 @@ def test_an_acronym_no_parentheses_define_is_the_organization_whose_name_makes_i
     assert {"USGS", "U. S. Geological Survey", "Utah State Gas Service"} <= names
 
 
+def test_an_organization_told_short_is_the_one_whose_full_name_it_shortens() -> None:
+    text = (
+        "The New Orleans Saints placed their running back on injured reserve. The Saints said "
+        "he would recover. The Dunmore Police Department said no one was hurt. Dunmore Police "
+        "said the road was open."
+    )
+    actors = {a.name: set(a.aliases) for a in analyze(Report(text=text)).actors}
+    assert actors["New Orleans Saints"] == {"Saints"}
+    assert actors["Dunmore Police Department"] == {"Dunmore Police"}
+    assert _speakers(text)[-1] == ("Dunmore Police", "Dunmore Police Department")
+    # Two full names it could shorten, a product, a unit "of" it: each stays an actor.
+    apart = (
+        "The Washington Post and the New York Post reported it. The Post said nothing more. "
+        "Microsoft released Microsoft Update on Tuesday. The Geophysics Institute of Tehran "
+        "University said the quake struck at dawn. Tehran University said its buildings stood."
+    )
+    names = {a.name for a in analyze(Report(text=apart)).actors}
+    assert {"Post", "Microsoft", "Microsoft Update", "Tehran University"} <= names
+
+
 def test_the_company_or_the_newspaper_speaks_for_the_one_that_spoke_last_else_named() -> None:
     appeal = "The company said it would appeal."
     one = f"Regulators fined Halvorsen Industries on Monday. {appeal}"

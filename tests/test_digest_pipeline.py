@@ -307,6 +307,45 @@ def test_actors_under_different_names_are_one_actor() -> None:
     assert names == {"Institute for the Study of War": {"a", "b"}, "Sergey Kisel": {"a", "b"}}
 
 
+def test_an_organization_told_short_in_some_reports_is_the_one_named_in_full() -> None:
+    told = {
+        "a": ("The Dunmore Police Department said the road was shut.", "Dunmore Police Department"),
+        "b": ("Dunmore Police said two people were hurt.", "Dunmore Police"),
+        "c": ("Kraemer Foods closed the plant on Monday.", "Kraemer Foods"),
+        "d": ("Kraemer said the plant would reopen.", "Kraemer"),
+        "e": ("The Marlow Hawks beat the Ridge Owls.", "Marlow Hawks"),
+        "f": ("The Hawks won on Sunday.", "Hawks"),
+        "g": ("The Hawks said the win sealed a playoff berth.", "Hawks"),
+        "h": ("The Hawks were cheered.", "Hawks"),
+        "i": ("The Washington Post reported it.", "Washington Post"),
+        "j": ("The New York Post reported it.", "New York Post"),
+        "k": ("The Post said nothing more.", "Post"),
+    }
+    items = [
+        item(key, text, source_name=f"Outlet {key}", actors=[actor(text, name)])
+        for key, (text, name) in told.items()
+    ]
+    # A headline the parser took for a person's name, whose last word ("Hawks") would be a
+    # surname: the team, an organization in four reports, is not made a person by it.
+    headline = "Owls Fall to Hawks in Overtime."
+    items.append(
+        item(
+            "l",
+            headline,
+            source_name="Outlet l",
+            actors=[actor(headline, "Owls Fall to Hawks", ActorKind.PERSON)],
+        )
+    )
+    event = builder().build(items, since=SINCE, until=UNTIL).events[0]
+    actors = {x.name: (sorted(x.reports), x.kind) for x in event.actors}
+    org = ActorKind.ORGANIZATION.value
+    assert actors["Dunmore Police Department"] == (["a", "b"], org)
+    assert actors["Kraemer Foods"] == (["c", "d"], org)
+    assert actors["Marlow Hawks"] == (["e", "f", "g", "h"], org)
+    # "Post" shortens two outlets' names: it joins neither.
+    assert actors["Post"] == (["k"], org) and actors["Washington Post"] == (["i"], org)
+
+
 def test_a_generational_suffix_does_not_make_another_person() -> None:
     a = "Arcade Joseph Comeaux Jr. escaped from a prison van."
     b = "Police said Arcade Joseph Comeaux was armed."

@@ -33,7 +33,7 @@ from briefing.analysis.lexicon import (
 )
 from briefing.analysis.repairs import Ent, is_title, office_title_word, repaired_entities
 from briefing.analysis.result import ActorCandidate, Mention
-from briefing.analysis.ruler import PLACE_HEADS
+from briefing.analysis.ruler import ORG_HEADS, PLACE_HEADS
 from briefing.ingest.textmap import TextMap
 from briefing.schemas.brief import ActorKind
 from briefing.schemas.span import Span
@@ -51,6 +51,7 @@ class _Group:
     aliases: set[str] = field(default_factory=set)
     adjective_forms: set[str] = field(default_factory=set)  # nationality words merged in
     country: str | None = None  # the country a nationality word names, for its display name
+    full_name: str | None = None  # a company's full name where its short name joined it
 
 
 # A nickname in quotation marks between a given name and a surname ("Vincent 'The Chin'
@@ -74,6 +75,27 @@ def company_key(key: str) -> str:
     "france telecom")."""
     head, _, last = key.rpartition(" ")
     return head if head and last in _COMPANY_SUFFIXES else key
+
+
+_COMPANY_TAILS = frozenset(words("company_tails")) | _COMPANY_SUFFIXES
+_GENERIC_ORG_WORDS = frozenset(w.casefold() for w in ORG_HEADS) | {"the", "a", "an"}
+
+
+def short_org_name(short: str, full: str) -> bool:
+    """Two normalized organization names where the first is the second told short: its last
+    words after the place or qualifier the full name opens with ("saints" of "new orleans
+    saints", "post" of "washington post"; not "tehran university" of "geophysics institute of
+    tehran university"), or its first words before words that only say it
+    is a company or a body ("kraft" of "kraft foods", "staunton police" of "staunton police
+    department"). Not "committee" of "democratic national committee" (a head word alone names
+    no one), nor "microsoft" of "microsoft update" (a product) or "france telecom" of "france
+    telecom marine" (a unit)."""
+    x, y = short.split(), full.split()
+    if not x or len(x) >= len(y) or all(w in _GENERIC_ORG_WORDS for w in x):
+        return False
+    if y[-len(x) :] == x:
+        return "of" not in y[: -len(x)]  # not "tehran university" of "institute of tehran ..."
+    return y[: len(x)] == x and all(w in _COMPANY_TAILS for w in y[len(x) :])
 
 
 def name_words(key: str) -> list[str]:
@@ -334,6 +356,7 @@ def _group(doc: Doc, ents: list[Ent]) -> list[_Group]:
             groups[target].forms.update(src.forms)
             groups[target].ents.extend(src.ents)
     _join_bare_acronyms(groups, order)
+    _join_short_org_names(groups, order)
     _add_untagged_mentions(doc, groups)
     result = [groups[k] for k in order]
     result.sort(key=lambda g: min(e.start for e in g.ents))
@@ -372,6 +395,28 @@ def _join_bare_acronyms(groups: dict[str, _Group], order: list[str]) -> None:
             order.remove(key)
 
 
+def _join_short_org_names(groups: dict[str, _Group], order: list[str]) -> None:
+    """An organization told short ("Saints", "Kraft") is the one organization of the report
+    whose full name it shortens ("New Orleans Saints", "Kraft Foods"; :func:`short_org_name`),
+    wherever in the report either is told; with two such ("Washington Post", "New York Post"),
+    it stays apart."""
+    orgs = [k for k in order if groups[k].label == "ORG"]
+    surnames = {surname(k) for k in order if groups[k].label == "PERSON"}
+    for key in sorted(orgs, key=len):
+        if key in surnames:  # "Kafoury" of a report naming Charlene and Charlie Kafoury
+            continue
+        fuller = [k for k in orgs if k in groups and short_org_name(key, k)]
+        if len(fuller) != 1:
+            continue
+        target, group = groups[fuller[0]], groups.pop(key)
+        order.remove(key)
+        if fuller[0].startswith(key):  # "Kraft Foods", not "Critical IE" for "IE"
+            target.full_name = target.full_name or _canonical(target)
+        target.forms.update(group.forms)
+        target.ents.extend(group.ents)
+        target.aliases |= group.aliases
+
+
 def _parenthesized_acronym(doc: Doc, ent: Ent) -> str | None:
     if ent.end + 2 < len(doc) and doc[ent.end].text == "(" and doc[ent.end + 2].text == ")":
         word = doc[ent.end + 1].text
@@ -397,6 +442,8 @@ def _add_untagged_mentions(doc: Doc, groups: dict[str, _Group]) -> None:
 
 
 def _canonical(group: _Group) -> str:
+    if group.full_name:  # "Kraft Foods", however often "Kraft"
+        return group.full_name
     proper = [f for f in group.forms if f not in group.adjective_forms]
     if not proper and group.country:  # only "Iraqi" in the text: the actor is Iraq
         return group.country

@@ -18,7 +18,7 @@ from typing import Protocol, TypeVar
 
 from rapidfuzz.distance import Levenshtein
 
-from briefing.analysis.actors import name_words, normalize_name
+from briefing.analysis.actors import company_key, name_words, normalize_name, short_org_name
 from briefing.analysis.countries import same_country
 from briefing.analysis.lexicon import ACRONYM_SKIP
 from briefing.analysis.lexicon import words as lexicon_words
@@ -44,6 +44,7 @@ SAME_DEVELOPMENT = 0.6  # content-word Jaccard at which two developments are one
 SAME_DEVELOPMENT_ANY_DATE = 0.75  # ... and at which they are one despite different dates
 SAME_UNCERTAINTY = 0.7
 EVIDENCE_PER_REPORT = 2  # evidence spans kept per report for one merged item
+OTHER_THAN_PERSON = 2  # a person's name is a person's unless over 2x as often another's
 
 _TITLES = frozenset(lexicon_words("merge_titles"))
 
@@ -201,18 +202,64 @@ def group_people(items: Sequence[T], names: Callable[[T], list[str]]) -> list[li
     return sorted(out, key=lambda g: min(order[id(i)] for i in g))
 
 
+def _join_short_names(
+    groups: list[list[tuple[DigestItem, Actor]]],
+) -> list[list[tuple[DigestItem, Actor]]]:
+    """An organization only ever told short ("Saints", "Staunton Police") is the one other
+    organization of the event whose full name each of its names shortens ("New Orleans Saints",
+    "Staunton Police Department"; :func:`short_org_name`); with two such, it stays apart."""
+    keys = [
+        {company_key(f) for _, a in g for f in _forms(a)}
+        if all(a.kind is not ActorKind.STATE for _, a in g)
+        else set()
+        for g in groups
+    ]
+    alive = [bool(k) for k in keys]
+    for i in sorted(range(len(groups)), key=lambda i: max(map(len, keys[i]), default=0)):
+        if not alive[i]:
+            continue
+        fuller = [
+            j
+            for j in range(len(groups))
+            if j != i
+            and alive[j]
+            and all(any(short_org_name(k, f) for f in keys[j]) for k in keys[i])
+        ]
+        if len(fuller) == 1:
+            groups[fuller[0]] += groups[i]
+            keys[fuller[0]] |= keys[i]
+            alive[i] = False
+    return [g for g, k, live in zip(groups, keys, alive, strict=True) if live or not k]
+
+
 def merge_actors(
     told: Sequence[tuple[DigestItem, Actor]], checker: EvidenceChecker
 ) -> list[DigestActor]:
-    # A name that some report gives a person, or a person's surname, is a person's here too
-    # ("Comeaux" tagged an organization in one report is the man another names in full).
-    person_forms = {f for _, a in told if a.kind is ActorKind.PERSON for f in _forms(a)}
-    person_forms |= {t[-1] for f in person_forms if (t := _tokens(f))}
-    person = [a.kind is ActorKind.PERSON or bool(_forms(a) & person_forms) for _, a in told]
+    # A name that reports give a person, or a person's surname, is a person's here too
+    # ("Comeaux" tagged an organization in one report is the man others name in full), unless
+    # many times more reports give it to something else ("Chiefs", a team in eleven, is no
+    # person because a headline tagged a person, "Colts Beat Chiefs", took it for a surname).
+    said: dict[bool, set[tuple[str, str]]] = {True: set(), False: set()}  # (report, form)
+    for item, actor in told:
+        forms = _forms(actor)
+        if actor.kind is ActorKind.PERSON:
+            forms |= {t[-1] for f in forms if (t := _tokens(f))}
+        said[actor.kind is ActorKind.PERSON] |= {(item.id, f) for f in forms}
+    person_reports = Counter(f for _, f in said[True])
+    other_reports = Counter(f for _, f in said[False])
+
+    def is_person(actor: Actor) -> bool:
+        if actor.kind is ActorKind.PERSON:
+            return True
+        name = normalize_name(actor.name)
+        as_person = person_reports[name]
+        return as_person > 0 and other_reports[name] <= OTHER_THAN_PERSON * as_person
+
+    person = [is_person(a) for _, a in told]
     people = [t for t, p in zip(told, person, strict=True) if p]
     others = [t for t, p in zip(told, person, strict=True) if not p]
     groups = group_people(people, lambda t: [t[1].name, *t[1].aliases])
-    groups += group_alike(others, lambda x, y: same_actor(x[1], y[1]))
+    groups += _join_short_names(group_alike(others, lambda x, y: same_actor(x[1], y[1])))
     out = []
     for group in groups:
         names = Counter(normalize_name(a.name) for _, a in group)
