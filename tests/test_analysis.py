@@ -1164,6 +1164,19 @@ def test_a_mountain_or_a_street_the_model_took_for_an_organization_is_a_place() 
     assert "Aoraki Mt Cook Alpine Rescue Team" in actors  # a team named after the mountain
 
 
+def test_a_place_the_model_took_for_a_person_where_it_is_not_acting_is_the_place() -> None:
+    text = (
+        "The quake struck Qeshm island and the city of Bandar Abbas, state media said. The US "
+        "Geological Survey put the epicentre about 58km south-west of Bandar Abbas."
+    )
+    analysis = analyze(Report(text=text))
+    assert "Bandar Abbas" not in {a.name for a in analysis.actors}  # tagged a person, once
+    assert [m.span.text for m in analysis.locations].count("Bandar Abbas") == 2
+    # ... and where it acts, the model's person stays an actor
+    acting = analyze(Report(text=f"{text} Bandar Abbas said the port was shut."))
+    assert "Bandar Abbas" in {a.name for a in acting.actors}
+
+
 def _said(text: str) -> list[tuple[str, str]]:
     """Each attribution's speaker words and what they said."""
     return [(a.speaker, a.content.text) for a in analyze(Report(text=text)).attributions]

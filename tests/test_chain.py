@@ -225,6 +225,21 @@ def test_a_development_is_told_in_the_reporters_words() -> None:
     assert len(analysis.attributions) == 2  # the quotations stay claims
 
 
+def test_a_sentence_naming_a_place_and_no_one_is_a_development() -> None:
+    """A lede often names where, not who: "four men", "a woman" are no named actors."""
+    text = (
+        "Four men rammed their car into a jewellery store in central Paris on Monday.\n"
+        "The thieves fled with watches worth two million euros.\n"
+        "A woman was hit by a car that fled the scene in Queens.\n"
+    )
+    analysis, told = _developments(text)
+    assert told == [
+        "Four men rammed their car into a jewellery store in central Paris on Monday.",
+        "A woman was hit by a car that fled the scene in Queens.",
+    ]
+    assert not analysis.actors  # no one named: the places make them developments
+
+
 def test_the_rest_of_a_quotation_a_sentence_before_opened_is_no_development() -> None:
     """A quotation of several sentences: those after the first have no opening mark of their
     own, but are still the speaker's words; the next line starts outside any quotation. A

@@ -346,6 +346,18 @@ def test_an_organization_told_short_in_some_reports_is_the_one_named_in_full() -
     assert actors["Post"] == (["k"], org) and actors["Washington Post"] == (["i"], org)
 
 
+def test_a_country_with_a_direction_before_it_is_the_country() -> None:
+    a = "A powerful quake struck southern Iran on Sunday."
+    b = "Iran said aid was on its way."
+    s = ActorKind.STATE
+    items = [
+        item("a", a, source_name="A", actors=[actor(a, "southern Iran", s)]),
+        item("b", b, source_name="B", actors=[actor(b, "Iran", s)]),
+    ]
+    [iran] = builder().build(items, since=SINCE, until=UNTIL).events[0].actors
+    assert (iran.name, iran.aliases, iran.reports) == ("Iran", ["southern Iran"], ["a", "b"])
+
+
 def test_a_generational_suffix_does_not_make_another_person() -> None:
     a = "Arcade Joseph Comeaux Jr. escaped from a prison van."
     b = "Police said Arcade Joseph Comeaux was armed."
@@ -1224,6 +1236,10 @@ def test_a_bottom_line_sentence_is_in_the_reporters_words() -> None:
     assert not _in_reporters_words("of killing two co-workers at the plant")
     assert not _in_reporters_words("they had located Anthony LaCalamita on the highway")
     assert not _in_reporters_words("He was wearing crampons but was inexperienced.")
+    # A sentence linked to the one before it does not stand alone either.
+    assert not _in_reporters_words("But the five young men stood before another day of riots.")
+    assert not _in_reporters_words("Meanwhile, local ISPs scrambled to keep customers online.")
+    assert _in_reporters_words("Andrew Luck led the Colts to a 20-13 win.")
 
 
 def test_where_no_lede_is_told_by_two_the_lead_reports_news_opens_the_bottom_line() -> None:

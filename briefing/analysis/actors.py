@@ -195,11 +195,18 @@ def find_actors(doc: Doc, textmap: TextMap, sentence_of: dict[int, int]) -> Acto
     actor_ents: list[Ent] = []
     place_ents: list[Ent] = []
     gpe_acting: set[str] = set()
+    # A name the report gives a place elsewhere ("the city of Bandar Abbas") is the place
+    # where a person's tag ("south-west of Bandar Abbas") is not acting.
+    place_names = {
+        normalize_name(e.span(doc).text) for e in ents if e.label in ("GPE", "LOC", "FAC")
+    }
     for ent in ents:
         name = ent.span(doc).text
         if normalize_name(name) in NOT_ACTORS:
             continue
-        if ent.label == "ORG" and _org_is_place(doc, ent):
+        if ent.label == "PERSON" and normalize_name(name) in place_names and not _acts(doc, ent):
+            place_ents.append(Ent(ent.start, ent.end, "GPE"))
+        elif ent.label == "ORG" and _org_is_place(doc, ent):
             place_ents.append(Ent(ent.start, ent.end, "LOC"))
         elif ent.label in ("LOC", "FAC"):
             place_ents.append(ent)

@@ -18,6 +18,7 @@ from briefing.analysis.lexicon import HEDGE_PATTERN, words
 _FRAGMENT_OPENERS = frozenset(words("fragment_openers"))
 # Pronouns that name no one read alone ("He was wearing crampons", a speaker "he"), any case.
 PRONOUN_OPENERS = frozenset(words("pronoun_openers"))
+LINKING_OPENERS = frozenset(words("linking_openers"))
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I’m|we|We|me|us|my|My|our|Our)\b")
 QUOTE_MARKS = ('"', "“", "‘", "'")
 

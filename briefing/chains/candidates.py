@@ -165,9 +165,10 @@ def _contains(outer: Span, inner: Span) -> bool:
 
 
 def _developments(analysis: Analysis) -> list[DevelopmentCandidate]:
-    """One per sentence that names an actor: the reported clause, else the sentence; in the
-    reporter's words (a quotation, also one a sentence before opened, or words in the first
-    person are a claim, not what happened; see briefing.analysis.wording)."""
+    """One per sentence that names an actor or a place (a lede often names where, not who:
+    "Four men rammed their car into a store in central Paris"): the reported clause, else the
+    sentence; in the reporter's words (a quotation, also one a sentence before opened, or
+    words in the first person are a claim, not what happened; see briefing.analysis.wording)."""
     by_sentence = {a.sentence: a for a in analysis.attributions}
     out: list[DevelopmentCandidate] = []
     for sentence in analysis.sentences:
@@ -188,11 +189,11 @@ def _developments(analysis: Analysis) -> list[DevelopmentCandidate]:
         actor_ids = tuple(
             a.id for a in analysis.actors if any(_contains(evidence, m.span) for m in a.mentions)
         )
-        if not actor_ids:
+        places = [m.span.text for m in analysis.locations if _contains(evidence, m.span)]
+        if not actor_ids and not places:
             continue
         dates = [d for d in analysis.dates if d.sentence == sentence.index]
         dated = next((d for d in dates if d.value is not None), dates[0] if dates else None)
-        places = [m.span.text for m in analysis.locations if _contains(evidence, m.span)]
         out.append(
             DevelopmentCandidate(
                 id=f"D{len(out) + 1}",

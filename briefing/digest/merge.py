@@ -18,7 +18,13 @@ from typing import Protocol, TypeVar
 
 from rapidfuzz.distance import Levenshtein
 
-from briefing.analysis.actors import company_key, name_words, normalize_name, short_org_name
+from briefing.analysis.actors import (
+    company_key,
+    name_words,
+    normalize_name,
+    short_org_name,
+    strip_direction,
+)
 from briefing.analysis.countries import same_country
 from briefing.analysis.lexicon import ACRONYM_SKIP
 from briefing.analysis.lexicon import words as lexicon_words
@@ -89,8 +95,10 @@ def effective_family(item: DigestItem, by_id: dict[str, DigestItem]) -> str:
 
 def _forms(actor: Actor) -> set[str]:
     forms = {normalize_name(f) for f in (actor.name, *actor.aliases)}
-    if actor.kind is ActorKind.STATE:
-        forms |= {normalize_name(c) for f in (actor.name, *actor.aliases) if (c := same_country(f))}
+    if actor.kind is ActorKind.STATE:  # "U.S." is "United States", "southern Iran" "Iran"
+        names = {strip_direction(f) for f in (actor.name, *actor.aliases)}
+        forms |= {normalize_name(f) for f in names}
+        forms |= {normalize_name(c) for f in names if (c := same_country(f))}
     return {f for f in forms if f}
 
 
@@ -265,9 +273,12 @@ def merge_actors(
         names = Counter(normalize_name(a.name) for _, a in group)
         spelled = {normalize_name(a.name): a.name for _, a in group}
         forms = {f for _, a in group for f in (a.name, *a.aliases)}
-        # The most complete name the reports use: most words, then most often.
+        # The most complete name the reports use: most words, then most often; a state's
+        # name without a direction before it ("Iran", not "southern Iran").
         best = max(names, key=lambda k: (len(k.split()), names[k], k))
         name = spelled[best]
+        if all(a.kind is ActorKind.STATE for _, a in group):
+            name = strip_direction(name)
         evidence = []
         reports: list[str] = []
         for item, actor in group:
@@ -280,7 +291,7 @@ def merge_actors(
         out.append(
             DigestActor(
                 name=name,
-                aliases=sorted(f for f in forms if normalize_name(f) != best),
+                aliases=sorted(f for f in forms if normalize_name(f) != normalize_name(name)),
                 kind=kinds.most_common(1)[0][0],
                 role=next((a.role for _, a in group if a.role), None),
                 reports=reports,

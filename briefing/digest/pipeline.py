@@ -31,6 +31,7 @@ from briefing.analysis.dates import DATELINE_LINES, is_dateline
 from briefing.analysis.lines import heading_line
 from briefing.analysis.states import states_a_fact
 from briefing.analysis.wording import (
+    LINKING_OPENERS,
     PRONOUN_OPENERS,
     after_quotation_mark,
     hedged,
@@ -134,9 +135,9 @@ SAME_SENTENCE = 0.6
 def _in_reporters_words(text: str) -> bool:
     """Whether a sentence can stand in a bottom line, which is told in the reporter's words
     (see briefing.analysis.wording) and stands alone: not a sentence that needs the one before
-    it ("They had located him")."""
-    opener = next(iter(text.split()), "")
-    return in_reporters_words(text) and opener.lower() not in PRONOUN_OPENERS
+    it ("They had located him", "But the five young men stood ...")."""
+    opener = next(iter(text.split()), "").rstrip(",;:").lower()
+    return in_reporters_words(text) and opener not in PRONOUN_OPENERS | LINKING_OPENERS
 
 
 def _said_again(text: str, before: Iterable[str]) -> bool:
