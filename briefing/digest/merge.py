@@ -50,7 +50,7 @@ SAME_DEVELOPMENT = 0.6  # content-word Jaccard at which two developments are one
 SAME_DEVELOPMENT_ANY_DATE = 0.75  # ... and at which they are one despite different dates
 SAME_UNCERTAINTY = 0.7
 EVIDENCE_PER_REPORT = 2  # evidence spans kept per report for one merged item
-OTHER_THAN_PERSON = 2  # a person's name is a person's unless over 2x as often another's
+OTHER_THAN_PERSON = 2  # a person's name is a person's unless over 2x as often an org's
 
 _TITLES = frozenset(lexicon_words("merge_titles"))
 
@@ -245,23 +245,26 @@ def merge_actors(
 ) -> list[DigestActor]:
     # A name that reports give a person, or a person's surname, is a person's here too
     # ("Comeaux" tagged an organization in one report is the man others name in full), unless
-    # many times more reports give it to something else ("Chiefs", a team in eleven, is no
+    # over twice as many reports give it an organization ("Chiefs", a team in eleven, is no
     # person because a headline tagged a person, "Colts Beat Chiefs", took it for a surname).
     said: dict[bool, set[tuple[str, str]]] = {True: set(), False: set()}  # (report, form)
     for item, actor in told:
-        forms = _forms(actor)
-        if actor.kind is ActorKind.PERSON:
-            forms |= {t[-1] for f in forms if (t := _tokens(f))}
-        said[actor.kind is ActorKind.PERSON] |= {(item.id, f) for f in forms}
+        if actor.kind in (ActorKind.PERSON, ActorKind.ORGANIZATION):
+            forms = _forms(actor)
+            if actor.kind is ActorKind.PERSON:
+                forms |= {t[-1] for f in forms if (t := _tokens(f))}
+            said[actor.kind is ActorKind.PERSON] |= {(item.id, f) for f in forms}
     person_reports = Counter(f for _, f in said[True])
-    other_reports = Counter(f for _, f in said[False])
+    org_reports = Counter(f for _, f in said[False])
 
     def is_person(actor: Actor) -> bool:
         if actor.kind is ActorKind.PERSON:
             return True
         name = normalize_name(actor.name)
         as_person = person_reports[name]
-        return as_person > 0 and other_reports[name] <= OTHER_THAN_PERSON * as_person
+        if actor.kind is ActorKind.ORGANIZATION:
+            return as_person > 0 and org_reports[name] <= OTHER_THAN_PERSON * as_person
+        return as_person > 0
 
     person = [is_person(a) for _, a in told]
     people = [t for t, p in zip(told, person, strict=True) if p]
