@@ -20,7 +20,7 @@ from briefing.evaluation.clustering import (
 ROOT = Path(__file__).resolve().parent.parent
 DEV = ROOT / "eval/data/ecbplus-dev"
 # Reached on ecbplus-dev with the settings chosen on ecbplus-train (python -m eval.tune_clusters).
-REACHED_B3_F1 = 0.934
+REACHED_B3_F1 = 0.938
 
 
 def test_figures_are_read_and_count_as_words_only_when_asked() -> None:
