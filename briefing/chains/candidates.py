@@ -10,7 +10,11 @@ from briefing.analysis.injection import overlaps
 from briefing.analysis.lexicon import HEDGE_LIKELIHOOD, named_as_media, source_kind
 from briefing.analysis.result import ActorCandidate, Analysis
 from briefing.analysis.sides import ConflictData
-from briefing.analysis.wording import after_quotation_mark, in_reporters_words
+from briefing.analysis.wording import (
+    PRONOUN_OPENERS,
+    after_quotation_mark,
+    in_reporters_words,
+)
 from briefing.chains.grading import stake_of
 from briefing.schemas.brief import ActorKind, SourceKind
 from briefing.schemas.scales import Likelihood
@@ -171,7 +175,16 @@ def _developments(analysis: Analysis) -> list[DevelopmentCandidate]:
     words in the first person are a claim, not what happened; see briefing.analysis.wording)."""
     by_sentence = {a.sentence: a for a in analysis.attributions}
     out: list[DevelopmentCandidate] = []
+    injected = False  # the sentence before is (or goes on) a suspected injection
     for sentence in analysis.sentences:
+        # A sentence that refers back by a pronoun ("They have broken free of ...") goes on
+        # the suspected injection just before it, whose end the detector may have missed.
+        opener = next(iter(sentence.span.text.split()), "").lower()
+        injected = overlaps(sentence.span, analysis.injections) or (
+            injected and opener in PRONOUN_OPENERS
+        )
+        if injected:
+            continue
         if sentence.quoted:
             continue  # the rest of a quotation ('... kind. She loved the Lord," he said')
         if sentence.verbless:
